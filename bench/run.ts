@@ -1,0 +1,50 @@
+// `npm run bench [-- NAME...]`: runs the benchmarks (all, or the named ones) and prints one table
+// of metric, skiff, peer and ratio, plus the machine's facts; results also go to bench/results/.
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Benchmark, BenchRow } from './harness.js';
+
+const benchmarks: Record<string, () => Promise<Benchmark>> = {};
+
+function format(n: number | undefined): string {
+  if (n === undefined || Number.isNaN(n)) return '-';
+  if (Math.abs(n) >= 100) return n.toFixed(0);
+  if (Math.abs(n) >= 1) return n.toFixed(2);
+  return n.toPrecision(3);
+}
+
+function ratio(row: BenchRow): string {
+  if (row.peer === undefined || row.peer === 0) return '-';
+  return `${(row.skiff / row.peer).toFixed(2)}x`;
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length ? wanted : Object.keys(benchmarks);
+  const unknown = names.filter((n) => !benchmarks[n]);
+  if (unknown.length) {
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ') || '(none yet)'}`);
+    process.exitCode = 2;
+    return;
+  }
+  const results: Array<BenchRow & { benchmark: string }> = [];
+  for (const name of names) {
+    const bench = await benchmarks[name]();
+    process.stderr.write(`running ${name}: ${bench.description}\n`);
+    for (const row of await bench.run()) results.push({ ...row, benchmark: name });
+  }
+  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}, node ${process.version}`);
+  const header = ['benchmark', 'metric', 'unit', 'skiff', 'peer', 'peer value', 'ratio', 'target'];
+  const lines = results.map((r) => [r.benchmark, r.metric, r.unit, format(r.skiff), r.peerName ?? '-', format(r.peer), ratio(r), r.target ?? '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  for (const line of [header, ...lines]) console.log(line.map((cell, i) => cell.padEnd(widths[i])).join('  '));
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify({ machine: { cores: os.cpus().length, memory: os.totalmem(), kernel: os.release(), node: process.version }, results }, null, 2));
+  console.log(`results written to ${file}`);
+}
+
+await main();

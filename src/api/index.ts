@@ -1,0 +1,2 @@
+export * from './object.js';
+export * from './errors.js';

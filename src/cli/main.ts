@@ -1,0 +1,60 @@
+// skiff's entry point: global flags, then dispatch to one lazily loaded command module.
+// Cluster commands are named here; every other verb is docker's and goes to the engine CLI.
+import { UsageError } from './flags.js';
+import type { CommandModule, GlobalOptions } from './command.js';
+
+const clusterCommands: Record<string, () => Promise<CommandModule>> = {
+  server: () => import('./server.js'),
+};
+
+const DEFAULT_ENGINE_ROOT = '/var/lib/skiff/engine';
+
+function usage(): string {
+  return [
+    'Usage: skiff [--root DIR] COMMAND [ARGS...]',
+    '',
+    'Cluster commands:',
+    '  server        Run the control plane (API server, scheduler, controllers) and a node agent',
+    '',
+    'Container commands are docker\'s: run, ps, images, build, ... (skiff COMMAND --help).',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const globals: GlobalOptions = { root: process.env.SKIFF_ROOT || DEFAULT_ENGINE_ROOT };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--root') globals.root = argv[++i] ?? '';
+    else if (arg.startsWith('--root=')) globals.root = arg.slice('--root='.length);
+    else break;
+  }
+  const verb = argv[i];
+  const rest = argv.slice(i + 1);
+  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
+    process.stdout.write(usage() + '\n');
+    return verb ? 0 : 1;
+  }
+  const load = clusterCommands[verb];
+  if (!load) {
+    process.stderr.write(`skiff: '${verb}' is not a skiff command.\nSee 'skiff --help'\n`);
+    return 125;
+  }
+  const mod = await load();
+  return mod.run(rest, globals);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`skiff: ${err.message}\nSee 'skiff --help'.\n`);
+      process.exitCode = 125;
+      return;
+    }
+    process.stderr.write(`skiff: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

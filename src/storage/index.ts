@@ -1,1 +1,40 @@
+import path from 'node:path';
+import type { Store } from './store.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+
 export * from './store.js';
+
+/** Tuning shared by both backends; the defaults suit a server. */
+export interface StoreTuning {
+  /** An idle live watch with onProgress gets a progress call this often (default 10 s). */
+  progressIntervalMs?: number;
+  /** SQLite: how often history is compacted (default 5 minutes, keeping at least 1000 revisions; 0 = never). */
+  compactIntervalMs?: number;
+}
+
+/** The embedded store: SQLite at `<dataDir>/server/db/state.db`. */
+export interface SqliteStoreConfig extends StoreTuning {
+  dataDir: string;
+}
+
+/** An etcd v3 cluster (k3s's --datastore-endpoint and --datastore-cafile/certfile/keyfile). */
+export interface EtcdStoreConfig extends StoreTuning {
+  /** Comma-separated client URLs, e.g. `http://127.0.0.1:2379,http://127.0.0.1:22379`. */
+  endpoint: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Prepended to every key, so several clusters can share one etcd (default none). */
+  prefix?: string;
+}
+
+export type StoreConfig = SqliteStoreConfig | EtcdStoreConfig;
+
+export function sqliteDatabaseFile(dataDir: string): string {
+  return path.join(dataDir, 'server', 'db', 'state.db');
+}
+
+export async function openStore(config: StoreConfig): Promise<Store> {
+  if ('endpoint' in config) throw new Error('the etcd datastore is not available yet');
+  return new SqliteStore({ file: sqliteDatabaseFile(config.dataDir), progressIntervalMs: config.progressIntervalMs, compactIntervalMs: config.compactIntervalMs });
+}

@@ -1,0 +1,4 @@
+export { type ServicePort, type ProxyEndpoint, type Protocol, servicePortName } from './model.js';
+export { buildRules, chainNames, type ChainNames, type RuleSet } from './iptables-rules.js';
+export { IptablesProxier, removeProxyRules, ownsChain, type IptablesProxierOptions } from './iptables.js';
+export { ensureServiceRoute, removeServiceRoute } from './service-route.js';

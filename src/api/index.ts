@@ -2,3 +2,6 @@ export * from './object.js';
 export * from './errors.js';
 export * from './resource.js';
 export * from './registry.js';
+export * from './labels.js';
+export * from './names.js';
+export * from './validation/field.js';

@@ -4,4 +4,4 @@ export * from './resource.js';
 export * from './registry.js';
 export * from './labels.js';
 export * from './names.js';
-export * from './validation/field.js';
+export * as field from './validation/field.js';

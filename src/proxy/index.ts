@@ -2,3 +2,4 @@ export { type ServicePort, type ProxyEndpoint, type Protocol, servicePortName } 
 export { buildRules, chainNames, type ChainNames, type RuleSet } from './iptables-rules.js';
 export { IptablesProxier, removeProxyRules, ownsChain, type IptablesProxierOptions } from './iptables.js';
 export { ensureServiceRoute, removeServiceRoute } from './service-route.js';
+export { UserspaceProxier, type UserspaceProxierOptions } from './userspace.js';

@@ -5,3 +5,5 @@ export * from './registry.js';
 export * from './labels.js';
 export * from './names.js';
 export * as field from './validation/field.js';
+export * from './fields.js';
+export * from './quantity.js';

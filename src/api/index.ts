@@ -7,3 +7,5 @@ export * from './names.js';
 export * as field from './validation/field.js';
 export * from './fields.js';
 export * from './quantity.js';
+export { findUnknownFields, findDuplicateFields, unknownFieldMessage, duplicateFieldMessage, strictDecodingError, openapiV2Document, openapiV3Paths, openapiV3GroupVersion, type ServedDocument } from './openapi/index.js';
+export { openapiV2Protobuf, OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from './protobuf/index.js';

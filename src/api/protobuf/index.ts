@@ -1,0 +1,1 @@
+export { openapiV2Protobuf, encodeOpenApiV2, OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from './openapi-v2.js';

@@ -6,6 +6,7 @@ import type { CommandModule, GlobalOptions } from './command.js';
 const clusterCommands: Record<string, () => Promise<CommandModule>> = {
   server: () => import('./server.js'),
   kubectl: () => import('./kubectl.js'),
+  registry: () => import('./registry.js'),
 };
 
 const DEFAULT_ENGINE_ROOT = '/var/lib/skiff/engine';

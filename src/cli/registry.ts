@@ -1,0 +1,33 @@
+// `skiff registry serve --addr HOST:PORT --root DIR [--htpasswd FILE]`: a private registry speaking
+// the OCI distribution API, in the foreground until SIGINT/SIGTERM.
+import { parseFlags, flagString, UsageError } from './flags.js';
+import type { CommandModule } from './command.js';
+import { RegistryServer } from '../registry/index.js';
+
+const USAGE = 'Usage: skiff registry serve --addr HOST:PORT --root DIR [--htpasswd FILE]';
+
+export const run: CommandModule['run'] = async (argv) => {
+  if (argv[0] !== 'serve') {
+    process.stderr.write(`${USAGE}\n`);
+    return argv[0] === '--help' || argv[0] === '-h' ? 0 : 125;
+  }
+  const p = parseFlags(argv.slice(1), [
+    { name: 'addr', kind: 'string' },
+    { name: 'root', kind: 'string' },
+    { name: 'htpasswd', kind: 'string' },
+  ]);
+  const addr = flagString(p, 'addr') ?? '127.0.0.1:5000';
+  const root = flagString(p, 'root');
+  if (!root) throw new UsageError('registry serve: --root DIR is required');
+  const m = /^(.*):(\d+)$/.exec(addr);
+  if (!m) throw new UsageError(`registry serve: invalid --addr "${addr}": want HOST:PORT`);
+  const server = new RegistryServer({ root, htpasswd: flagString(p, 'htpasswd') });
+  const bound = await server.listen(Number(m[2]), m[1].replace(/^\[|\]$/g, '') || '127.0.0.1');
+  process.stdout.write(`listening on ${bound.address}:${bound.port}, storage ${root}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+};

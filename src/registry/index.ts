@@ -1,0 +1,9 @@
+// The registry folder's API: the distribution server (`skiff registry serve`) and the client
+// (pull, push, login) with docker's credential and daemon.json settings.
+export { RegistryServer, type RegistryServerOptions } from './server/server.js';
+export { RegistryClient, RegistryError, parseChallenge, type BlobStore, type RegistryClientOptions } from './client/client.js';
+export {
+  loadCredentials, saveCredentials, removeCredentials, dockerConfigPath, loadRegistrySettings, isInsecure, authKey,
+  type Credentials, type RegistrySettings,
+} from './client/config.js';
+export * from './types.js';

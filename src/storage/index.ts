@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
+import { EtcdStore } from './etcd/etcd-store.js';
 
 export * from './store.js';
 
@@ -8,7 +9,7 @@ export * from './store.js';
 export interface StoreTuning {
   /** An idle live watch with onProgress gets a progress call this often (default 10 s). */
   progressIntervalMs?: number;
-  /** SQLite: how often history is compacted (default 5 minutes, keeping at least 1000 revisions; 0 = never). */
+  /** SQLite: how often history is compacted (default 5 minutes, keeping at least 1000 revisions; 0 = never). etcd: use etcd's --auto-compaction-*. */
   compactIntervalMs?: number;
 }
 
@@ -35,6 +36,15 @@ export function sqliteDatabaseFile(dataDir: string): string {
 }
 
 export async function openStore(config: StoreConfig): Promise<Store> {
-  if ('endpoint' in config) throw new Error('the etcd datastore is not available yet');
+  if ('endpoint' in config) {
+    return new EtcdStore({
+      endpoints: config.endpoint.split(',').map((url) => url.trim()).filter(Boolean),
+      caFile: config.caFile,
+      certFile: config.certFile,
+      keyFile: config.keyFile,
+      prefix: config.prefix,
+      progressIntervalMs: config.progressIntervalMs,
+    });
+  }
   return new SqliteStore({ file: sqliteDatabaseFile(config.dataDir), progressIntervalMs: config.progressIntervalMs, compactIntervalMs: config.compactIntervalMs });
 }

@@ -1,0 +1,145 @@
+// gRPC connections to the members of an etcd cluster: one client per endpoint, calls rotate to the
+// next member when one fails, and give up with UnavailableError when no member answers in time.
+// Reads are retried on any transport failure; writes only when etcd cannot have applied them (no
+// connection, or the member had no leader), as etcd's own clientv3 does, so a retried guarded
+// write never reports a false conflict.
+import fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { StoreError, UnavailableError } from '../store.js';
+import { etcdPackageDefinition, type WatchRequest, type WatchResponse } from './proto.js';
+
+export interface EtcdConnectionOptions {
+  /** Client URLs: http://host:port (plain) or https://host:port (TLS). */
+  endpoints: string[];
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** How long one call may keep trying the members before UnavailableError (default 10 s). */
+  requestTimeoutMs?: number;
+}
+
+type UnaryMethod = 'Range' | 'Txn' | 'Compact';
+type UnaryCall = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response: unknown) => void) => void;
+
+interface Member {
+  endpoint: string;
+  kv: grpc.Client;
+  watch: grpc.Client;
+}
+
+/** An etcd error that says the request was refused before it could be applied. */
+export class EtcdRequestError extends StoreError {
+  constructor(
+    readonly code: grpc.status,
+    readonly details: string,
+  ) {
+    super(`etcd: ${details}`);
+  }
+}
+
+const ATTEMPT_TIMEOUT_MS = 3000;
+
+const services = grpc.loadPackageDefinition(etcdPackageDefinition) as unknown as {
+  etcdserverpb: { KV: grpc.ServiceClientConstructor; Watch: grpc.ServiceClientConstructor };
+};
+
+function channelCredentials(url: URL, options: EtcdConnectionOptions): grpc.ChannelCredentials {
+  if (url.protocol === 'http:') return grpc.credentials.createInsecure();
+  if (url.protocol !== 'https:') throw new StoreError(`etcd endpoint ${url.href}: the scheme must be http or https`);
+  const read = (file?: string): Buffer | null => (file ? fs.readFileSync(file) : null);
+  return grpc.credentials.createSsl(read(options.caFile), read(options.keyFile), read(options.certFile));
+}
+
+/** True when the failure proves the request was not applied, so even a write may be sent again. */
+function notApplied(err: grpc.ServiceError): boolean {
+  if (err.code !== grpc.status.UNAVAILABLE) return false;
+  return /no connection established|ECONNREFUSED|etcdserver: no leader|etcdserver: not capable/i.test(err.details ?? '');
+}
+
+function transient(err: grpc.ServiceError): boolean {
+  return err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class EtcdConnection {
+  private readonly members: Member[];
+  /** The member that answered last; calls start there. */
+  private preferred = 0;
+  private closed = false;
+  readonly requestTimeoutMs: number;
+
+  constructor(options: EtcdConnectionOptions) {
+    if (options.endpoints.length === 0) throw new StoreError('no etcd endpoint given');
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    const channelOptions: grpc.ChannelOptions = {
+      // A member that comes back must be used again within a second, not after grpc's 2-minute backoff.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1000,
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5000,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.max_receive_message_length': 256 * 2 ** 20,
+    };
+    this.members = options.endpoints.map((endpoint) => {
+      let url: URL;
+      try {
+        url = new URL(endpoint);
+      } catch {
+        throw new StoreError(`etcd endpoint ${JSON.stringify(endpoint)} is not a URL like http://127.0.0.1:2379`);
+      }
+      const credentials = channelCredentials(url, options);
+      const target = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 2379)}`;
+      return {
+        endpoint,
+        kv: new services.etcdserverpb.KV(target, credentials, channelOptions),
+        watch: new services.etcdserverpb.Watch(target, credentials, channelOptions),
+      };
+    });
+  }
+
+  /** One unary call, moving through the members until one answers or the time is up. */
+  async call<Res>(method: UnaryMethod, request: object, write: boolean): Promise<Res> {
+    const deadline = Date.now() + this.requestTimeoutMs;
+    let lastError: grpc.ServiceError | undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw new StoreError('store is closed');
+      const index = (this.preferred + attempt) % this.members.length;
+      const member = this.members[index];
+      const attemptDeadline = Math.min(deadline, Date.now() + ATTEMPT_TIMEOUT_MS);
+      try {
+        const response = await new Promise<Res>((resolve, reject) => {
+          const unary = (member.kv as unknown as Record<UnaryMethod, UnaryCall>)[method].bind(member.kv);
+          unary(request, new grpc.Metadata(), { deadline: attemptDeadline }, (err, res) => (err ? reject(err) : resolve(res as Res)));
+        });
+        this.preferred = index;
+        return response;
+      } catch (error) {
+        const err = error as grpc.ServiceError;
+        if (!transient(err)) throw new EtcdRequestError(err.code, err.details ?? err.message);
+        lastError = err;
+        if (write && !notApplied(err)) {
+          throw new UnavailableError(`etcd did not confirm the write (${member.endpoint}: ${err.details}); it may or may not have been applied`);
+        }
+      }
+      if (Date.now() >= deadline) break;
+      // Each member once quickly, then back off while the cluster elects a leader or a member returns.
+      if ((attempt + 1) % this.members.length === 0) await sleep(Math.min(1000, 100 * 2 ** Math.floor(attempt / this.members.length)));
+    }
+    throw new UnavailableError(`etcd is unavailable at ${this.members.map((m) => m.endpoint).join(',')}: ${lastError?.details ?? 'no answer'}`);
+  }
+
+  /** Opens a watch stream on the next member in turn (each reconnect tries another one). */
+  openWatchStream(attempt: number): grpc.ClientDuplexStream<WatchRequest, WatchResponse> {
+    const member = this.members[(this.preferred + attempt) % this.members.length];
+    return (member.watch as unknown as { Watch(metadata: grpc.Metadata): grpc.ClientDuplexStream<WatchRequest, WatchResponse> }).Watch(new grpc.Metadata());
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const member of this.members) {
+      member.kv.close();
+      member.watch.close();
+    }
+  }
+}

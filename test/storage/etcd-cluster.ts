@@ -47,7 +47,7 @@ async function healthy(clientUrl: string): Promise<boolean> {
 export async function startEtcd(size = 1): Promise<EtcdCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-etcd-'));
   const token = path.basename(dir);
-  const specs = [];
+  const specs: Array<{ name: string; client: number; peer: number }> = [];
   for (let i = 0; i < size; i++) specs.push({ name: `m${i}`, client: await freePort(), peer: await freePort() });
   const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(',');
   const members: EtcdMember[] = specs.map((s) => ({ name: s.name, clientUrl: `http://127.0.0.1:${s.client}` }));

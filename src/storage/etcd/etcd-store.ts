@@ -20,7 +20,7 @@ import {
 } from '../store.js';
 import { prefixRangeEnd } from '../key-range.js';
 import { EtcdConnection, EtcdRequestError, type EtcdConnectionOptions } from './connection.js';
-import type { EtcdKeyValue, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchResponse } from './proto.js';
+import type { EtcdKeyValue, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchRequest, WatchResponse } from './proto.js';
 
 export interface EtcdStoreOptions extends EtcdConnectionOptions {
   /** Prepended to every key (e.g. to give each cluster or test its own keyspace); default none. */
@@ -227,7 +227,7 @@ export class EtcdStore implements Store {
 
 /** One Store watch on its own etcd watch stream, resumed after the last seen revision if the stream breaks. */
 class EtcdWatch implements Watch {
-  private stream?: grpc.ClientDuplexStream<import('./proto.js').WatchRequest, WatchResponse>;
+  private stream?: grpc.ClientDuplexStream<WatchRequest, WatchResponse>;
   /** Every event up to this revision has been delivered. */
   private last: number;
   private done = false;
@@ -286,7 +286,7 @@ class EtcdWatch implements Watch {
     });
   }
 
-  private reconnect(stream: grpc.ClientDuplexStream<unknown, unknown>): void {
+  private reconnect(stream: grpc.ClientDuplexStream<WatchRequest, WatchResponse>): void {
     if (this.done || stream !== this.stream) return;
     this.stream = undefined;
     this.brokenSince ??= Date.now();

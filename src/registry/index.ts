@@ -7,3 +7,7 @@ export {
   type Credentials, type RegistrySettings,
 } from './client/config.js';
 export * from './types.js';
+export { pullImage, shortId, DEFAULT_PLATFORM, type PulledImage, type PullOptions, type Platform } from './client/pull.js';
+export { pushImage, type PushableImage, type PushOptions } from './client/push.js';
+export { clientsFor, type ImageRef, type ClientContext } from './client/endpoints.js';
+export { createProgress, type ProgressOutput } from './client/progress.js';

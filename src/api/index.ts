@@ -8,6 +8,6 @@ export * as field from './validation/field.js';
 export * from './fields.js';
 export * from './quantity.js';
 export { findUnknownFields, findDuplicateFields, unknownFieldMessage, duplicateFieldMessage, strictDecodingError, openapiV2Document, openapiV3Paths, openapiV3GroupVersion, type ServedDocument } from './openapi/index.js';
-export { openapiV2Protobuf, OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from './protobuf/index.js';
+export { openapiV2Protobuf, OPENAPI_V2_PROTOBUF_CONTENT_TYPE, decodeProtobufObject, encodeProtobufObject, hasProtobufMagic, PROTOBUF_CONTENT_TYPE } from './protobuf/index.js';
 export { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, applyServerSide, strategicMergeSchema, patchObject, patchTypeFor, supportedPatchTypes, PATCH_CONTENT_TYPES, type PatchType, type PatchSchema } from './patch/index.js';
 export * from './defaults/index.js';

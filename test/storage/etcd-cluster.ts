@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { EtcdStore } from '../../src/storage/etcd/etcd-store.js';
 
 export interface EtcdMember {
   name: string;
@@ -20,6 +21,8 @@ export interface EtcdCluster {
   kill(i: number): Promise<void>;
   /** Starts member i again with its data. */
   restart(i: number): void;
+  /** Waits until the given members (default all) serve linearizable reads. */
+  waitHealthy(indices?: number[], timeoutMs?: number): Promise<void>;
   /** Kills every member and removes the data. */
   destroy(): Promise<void>;
 }
@@ -35,30 +38,46 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function healthy(clientUrl: string): Promise<boolean> {
+export interface EtcdTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** Healthy = this member serves a linearizable read, so the cluster has a leader. */
+async function healthy(clientUrl: string, tls?: EtcdTls): Promise<boolean> {
+  const store = new EtcdStore({ endpoints: [clientUrl], requestTimeoutMs: 1000, ...tls });
   try {
-    const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
-    return ((await res.json()) as { health?: string }).health === 'true';
+    await store.currentRevision();
+    return true;
   } catch {
     return false;
+  } finally {
+    await store.close();
   }
 }
 
-export async function startEtcd(size = 1): Promise<EtcdCluster> {
+/**
+ * Starts `size` members. With `tls`, clients must speak TLS and present a certificate signed by the
+ * CA (the same files serve as the server's and the client's certificate).
+ */
+export async function startEtcd(size = 1, tls?: EtcdTls): Promise<EtcdCluster> {
+  const scheme = tls ? 'https' : 'http';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-etcd-'));
   const token = path.basename(dir);
   const specs: Array<{ name: string; client: number; peer: number }> = [];
   for (let i = 0; i < size; i++) specs.push({ name: `m${i}`, client: await freePort(), peer: await freePort() });
   const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(',');
-  const members: EtcdMember[] = specs.map((s) => ({ name: s.name, clientUrl: `http://127.0.0.1:${s.client}` }));
+  const members: EtcdMember[] = specs.map((s) => ({ name: s.name, clientUrl: `${scheme}://127.0.0.1:${s.client}` }));
 
   const launch = (i: number): void => {
     const s = specs[i];
     const args = [
       `--name=${s.name}`,
       `--data-dir=${path.join(dir, s.name)}`,
-      `--listen-client-urls=http://127.0.0.1:${s.client}`,
-      `--advertise-client-urls=http://127.0.0.1:${s.client}`,
+      `--listen-client-urls=${members[i].clientUrl}`,
+      `--advertise-client-urls=${members[i].clientUrl}`,
+      ...(tls ? [`--cert-file=${tls.certFile}`, `--key-file=${tls.keyFile}`, `--trusted-ca-file=${tls.caFile}`, '--client-cert-auth'] : []),
       `--listen-peer-urls=http://127.0.0.1:${s.peer}`,
       `--initial-advertise-peer-urls=http://127.0.0.1:${s.peer}`,
       `--initial-cluster=${initialCluster}`,
@@ -92,16 +111,23 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
   for (let i = 0; i < size; i++) launch(i);
   // A test process that dies without its after hooks must still not leave etcd running.
   process.once('exit', () => members.forEach((m) => m.process?.kill('SIGKILL')));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const states = await Promise.all(members.map((m) => healthy(m.clientUrl)));
-    if (states.every(Boolean)) break;
-    if (Date.now() > deadline || members.some((m) => m.process?.exitCode !== null)) {
-      const logs = specs.map((s) => fs.readFileSync(path.join(dir, `${s.name}.log`), 'utf8')).join('\n');
-      await destroy();
-      throw new Error(`etcd did not become healthy:\n${logs.slice(-4000)}`);
+  const waitHealthy = async (indices = members.map((_, i) => i), timeoutMs = 30_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const states = await Promise.all(indices.map((i) => healthy(members[i].clientUrl, tls)));
+      if (states.every(Boolean)) return;
+      if (Date.now() > deadline || indices.some((i) => members[i].process?.exitCode !== null)) {
+        const logs = specs.map((s) => fs.readFileSync(path.join(dir, `${s.name}.log`), 'utf8')).join('\n');
+        throw new Error(`etcd members ${indices.join(',')} did not become healthy:\n${logs.slice(-4000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  };
+  try {
+    await waitHealthy();
+  } catch (err) {
+    await destroy();
+    throw err;
   }
-  return { members, endpoint: members.map((m) => m.clientUrl).join(','), kill, restart: launch, destroy };
+  return { members, endpoint: members.map((m) => m.clientUrl).join(','), kill, restart: launch, waitHealthy, destroy };
 }

@@ -155,7 +155,9 @@ export class EtcdStore implements Store {
   // Helpers shared with EtcdWatch.
 
   fullKey(key: string): Buffer {
-    return Buffer.concat([this.prefix, Buffer.from(key, 'utf8')]);
+    const full = Buffer.concat([this.prefix, Buffer.from(key, 'utf8')]);
+    // etcd refuses an empty key; "\0" is the least key, which a range from "" means.
+    return full.length ? full : Buffer.from([0]);
   }
 
   rangeEnd(prefix: string): Buffer {

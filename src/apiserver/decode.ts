@@ -1,0 +1,83 @@
+// Request bodies → objects: JSON, YAML or kube protobuf, checked against the resource the URL names,
+// with fieldValidation (Strict → 400, Warn → `Warning:` headers, Ignore) as kube-apiserver applies it.
+import YAML from 'yaml';
+import { apiVersionOf, badRequest, StatusError, type KubeObject, type ResourceInfo } from '../api/index.js';
+import type { ResourceContext } from './context.js';
+import { parseMediaType, PROTOBUF_TYPE } from './media.js';
+import { decodeProtobuf, unknownFields } from './model.js';
+
+const UNSUPPORTED = 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf';
+
+export function contentTypeOf(ctx: ResourceContext): string {
+  const header = ctx.req.headers['content-type'];
+  return header ? parseMediaType(header).type : '';
+}
+
+/** Parses JSON (or YAML) text into a value, with kube's 400 messages. */
+export function parseStructured(text: string, yaml: boolean): unknown {
+  if (yaml) {
+    try {
+      return YAML.parse(text, { schema: 'core' }) as unknown;
+    } catch (err) {
+      throw badRequest(`error converting YAML to JSON: yaml: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}
+
+/** Decodes a create/update body (JSON when no Content-Type is given, as kubectl scale's PUT sends). */
+export function decodeBody(ctx: ResourceContext, body: Buffer): unknown {
+  const type = contentTypeOf(ctx);
+  if (type === PROTOBUF_TYPE) return decodeProtobuf(body);
+  if (type === '' || type === 'application/json' || type === '*/*') return parseStructured(body.toString('utf8'), false);
+  if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return parseStructured(body.toString('utf8'), true);
+  throw new StatusError(415, 'UnsupportedMediaType', UNSUPPORTED);
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function fieldValidationOf(query: URLSearchParams): FieldValidation {
+  const v = query.get('fieldValidation') ?? 'Warn';
+  if (v !== 'Strict' && v !== 'Warn' && v !== 'Ignore') {
+    throw badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`);
+  }
+  return v;
+}
+
+/**
+ * Makes the decoded body into an object of `expect` (kind and apiVersion default from the URL, as
+ * kube's decoder does), refusing other kinds, and applies fieldValidation.
+ */
+export function toObject(ctx: ResourceContext, value: unknown, expect: { group: string; version: string; kind: string } = ctx.info): KubeObject {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest(`couldn't get version/kind; json parse error: body is not a JSON object`);
+  const obj = value as KubeObject;
+  const want = apiVersionOf(expect.group, expect.version);
+  if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
+    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
+  }
+  if (obj.kind !== undefined && obj.kind !== expect.kind) {
+    throw badRequest(`${String(obj.kind)} in version "${expect.version}" cannot be handled as a ${expect.kind}: the kind in the data (${String(obj.kind)}) does not match the expected kind (${expect.kind})`);
+  }
+  obj.apiVersion = want;
+  obj.kind = expect.kind;
+  if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest(`${expect.kind} in version "${expect.version}" cannot be handled as a ${expect.kind}: metadata must be an object`);
+  if (expect === ctx.info) checkUnknownFields(ctx, ctx.info, obj);
+  return obj;
+}
+
+function checkUnknownFields(ctx: ResourceContext, info: ResourceInfo, obj: KubeObject): void {
+  const mode = fieldValidationOf(ctx.query);
+  if (mode === 'Ignore') return;
+  const unknown = unknownFields(info, obj);
+  if (unknown.length === 0) return;
+  if (mode === 'Warn') {
+    ctx.warnings.push(...unknown);
+    return;
+  }
+  throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${unknown.join(', ')}`);
+}

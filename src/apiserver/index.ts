@@ -1,0 +1,150 @@
+// `startServer(options)`: the API server of `skiff server` — certificates, tokens, store, watch
+// cache, HTTPS listener and the admin kubeconfig — returning a handle that the rest of the control
+// plane (scheduler, controllers, agent) is started from.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { openStore, type Store, type StoreConfig } from '../storage/index.js';
+import { namespaceLifecycle, type AdmissionPlugin } from './admission.js';
+import { allowAuthenticated, clientCertAuthenticator, ensureTokens, tokenAuthenticator, type Authenticator, type Authorizer } from './auth.js';
+import { ensureSystemNamespaces } from './bootstrap.js';
+import type { ServerCore } from './context.js';
+import { storageResources } from './discovery.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { Metrics } from './metrics.js';
+import { ObjectStorage } from './objects.js';
+import { ensurePki } from './pki.js';
+import type { Connector, Connectors } from './router.js';
+import { createHttpsServer } from './server.js';
+import { WatchCache } from './watch-cache.js';
+
+export type { AdmissionPlugin, AdmissionAttributes } from './admission.js';
+export type { Authenticator, Authorizer, UserInfo } from './auth.js';
+export type { Connector } from './router.js';
+export type { ResourceContext } from './context.js';
+export { kubeconfigYaml } from './kubeconfig.js';
+export { KUBE_VERSION } from './nonresource.js';
+
+export interface ServerOptions {
+  dataDir: string;
+  /** 6443 by default; 0 picks a free port. */
+  port?: number;
+  /** Address to listen on (default 0.0.0.0, as k3s). */
+  bindAddress?: string;
+  /** Where the admin kubeconfig goes (default <data-dir>/kubeconfig.yaml). */
+  kubeconfigPath?: string;
+  /** The join token (default: made once and kept in <data-dir>/server/token). */
+  token?: string;
+  nodeName?: string;
+  /** etcd instead of the embedded SQLite store. */
+  datastore?: { endpoint: string; caFile?: string; certFile?: string; keyFile?: string };
+  /** Extra plugins appended to each chain. */
+  authenticators?: Authenticator[];
+  authorizers?: Authorizer[];
+  admission?: AdmissionPlugin[];
+}
+
+/** How in-process components reach the API server as the cluster admin. */
+export interface AdminClientConfig {
+  server: string;
+  caCert: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+export interface ServerHandle {
+  /** https://127.0.0.1:<port> (loopback, whatever the bind address). */
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  dataDir: string;
+  joinToken: string;
+  admin: AdminClientConfig;
+  store: Store;
+  /** Serve a connect-style subresource such as "pods/log" or "pods/exec". */
+  addConnector(resourceAndSubresource: string, handler: Connector): void;
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<ServerHandle> {
+  const dataDir = path.resolve(options.dataDir);
+  const serverDir = path.join(dataDir, 'server');
+  fs.mkdirSync(serverDir, { recursive: true, mode: 0o700 });
+  const nodeName = options.nodeName ?? os.hostname().toLowerCase();
+  const bindAddress = options.bindAddress ?? '0.0.0.0';
+  const pki = ensurePki(path.join(serverDir, 'tls'), { nodeName, extraIps: [bindAddress] });
+  const tokens = ensureTokens(serverDir, options.token);
+
+  const storeConfig: StoreConfig = options.datastore ? { ...options.datastore } : { dataDir };
+  const store = await openStore(storeConfig);
+  const cache = new WatchCache(store, storageResources());
+  await cache.start();
+  const stopping = new AbortController();
+  const core: ServerCore = {
+    store,
+    objects: new ObjectStorage(store),
+    cache,
+    admission: [namespaceLifecycle, ...(options.admission ?? [])],
+    metrics: new Metrics(),
+    stopping: stopping.signal,
+  };
+  await ensureSystemNamespaces(core.objects);
+
+  const connectors: Connectors = new Map();
+  let serverAddress = '';
+  const server = createHttpsServer(
+    { key: pki.servingKey, cert: pki.servingCert, ca: pki.caCert },
+    {
+      core,
+      authenticators: [clientCertAuthenticator, tokenAuthenticator(tokens.tokens), ...(options.authenticators ?? [])],
+      authorizers: [allowAuthenticated, ...(options.authorizers ?? [])],
+      connectors,
+      get serverAddress() {
+        return serverAddress;
+      },
+      checks: [
+        { name: 'ping', check: async () => undefined },
+        { name: 'etcd', check: async () => void (await store.currentRevision()) },
+        { name: 'informer-sync', check: async () => void (cache.revision > 0 || (await store.currentRevision()) === 0) },
+      ],
+      metrics: () => core.metrics.render(cache.sizes()),
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 6443, bindAddress, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  serverAddress = `${bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress}:${port}`;
+  const url = `https://127.0.0.1:${port}`;
+  const admin: AdminClientConfig = { server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey };
+  const kubeconfigPath = path.resolve(options.kubeconfigPath ?? path.join(dataDir, 'kubeconfig.yaml'));
+  writeKubeconfig(kubeconfigPath, admin);
+
+  let stopped = false;
+  return {
+    url,
+    port,
+    kubeconfigPath,
+    dataDir,
+    joinToken: tokens.joinToken,
+    admin,
+    store,
+    addConnector: (key, handler) => void connectors.set(key, handler),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      stopping.abort();
+      cache.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// Turns a request path into what it addresses, as kube-apiserver's RequestInfoFactory does:
+// /api/v1/namespaces/default/pods/web/status → {group:"", version:"v1", namespace:"default",
+// resource:"pods", name:"web", subresource:"status", verb:"update"}.
+
+export interface RequestInfo {
+  isResourceRequest: boolean;
+  path: string;
+  verb: string;
+  /** "api" or "apis" for resource requests. */
+  prefix?: string;
+  group: string;
+  version: string;
+  namespace: string;
+  resource: string;
+  name: string;
+  subresource: string;
+  /** Remaining path segments after the subresource (pods/x/proxy/some/path). */
+  rest: string[];
+}
+
+export function requestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
+  const base: RequestInfo = { isResourceRequest: false, path: pathname, verb: method.toLowerCase(), group: '', version: '', namespace: '', resource: '', name: '', subresource: '', rest: [] };
+  const parts = pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  if (parts[0] !== 'api' && parts[0] !== 'apis') return base;
+  let i = 1;
+  const info: RequestInfo = { ...base, prefix: parts[0] };
+  if (parts[0] === 'apis') {
+    if (parts.length < 3) return { ...base, prefix: parts[0], group: parts[1] ?? '' };
+    info.group = parts[1];
+    i = 2;
+  } else if (parts.length < 2) return { ...base, prefix: parts[0] };
+  info.version = parts[i++];
+  if (i >= parts.length) return { ...info, isResourceRequest: false };
+  info.isResourceRequest = true;
+  let watchPath = false;
+  if (parts[i] === 'watch') {
+    watchPath = true;
+    i++;
+  }
+  if (parts[i] === 'namespaces' && parts.length > i + 2) {
+    info.namespace = parts[i + 1];
+    i += 2;
+  }
+  info.resource = parts[i++] ?? '';
+  info.name = parts[i++] ?? '';
+  info.subresource = parts[i++] ?? '';
+  info.rest = parts.slice(i);
+  // /api/v1/namespaces/x is the namespace "x", not a namespaced request without a resource.
+  if (!info.namespace && info.resource === 'namespaces' && info.name) info.namespace = '';
+
+  const watchParam = query.get('watch');
+  const isWatch = watchPath || watchParam === '1' || watchParam === 'true';
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      info.verb = isWatch ? 'watch' : info.name ? 'get' : 'list';
+      break;
+    case 'POST':
+      info.verb = 'create';
+      break;
+    case 'PUT':
+      info.verb = 'update';
+      break;
+    case 'PATCH':
+      info.verb = 'patch';
+      break;
+    case 'DELETE':
+      info.verb = info.name ? 'delete' : 'deletecollection';
+      break;
+    default:
+      info.verb = method.toLowerCase();
+  }
+  return info;
+}

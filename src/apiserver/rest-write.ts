@@ -1,0 +1,186 @@
+// CREATE, UPDATE (PUT) and PATCH of a resource or its status subresource: decode, admit, let the
+// resource's strategy prepare and validate, then write (unless dryRun=All) — kube's generic
+// registry flow, with its metadata rules (uid, creationTimestamp, generateName, finalizers).
+import { badRequest, conflict, invalid, StatusError, type KubeObject, type ResourceInfo } from '../api/index.js';
+import { runAdmission, type AdmissionAttributes } from './admission.js';
+import { isDryRun, type ResourceContext } from './context.js';
+import { contentTypeOf, decodeBody, fieldValidationOf, parseStructured, toObject } from './decode.js';
+import { applyPatch, prepareForCreate, prepareForUpdate, unknownFields, validateCreate, validateUpdate, type PatchType } from './model.js';
+import { generatedName, newUid, nowTimestamp, objectKey, outputObject } from './objects.js';
+import { negotiateOrFail, sendObject } from './rest-read.js';
+import { decodeKv } from './watch-cache.js';
+
+/** Metadata only the server sets. */
+const SERVER_OWNED = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'] as const;
+
+export function admissionContext(ctx: ResourceContext) {
+  return {
+    getNamespace: async (name: string): Promise<KubeObject | undefined> => {
+      const cached = ctx.core.cache.cache('namespaces').objects.get(`/registry/namespaces/${name}`);
+      if (cached) return cached.obj;
+      const kv = await ctx.core.store.get(`/registry/namespaces/${name}`);
+      return kv ? decodeKv(kv).obj : undefined;
+    },
+  };
+}
+
+function admit(ctx: ResourceContext, attrs: Omit<AdmissionAttributes, 'info' | 'user' | 'dryRun' | 'subresource'>): Promise<void> {
+  return runAdmission(ctx.core.admission, { ...attrs, info: ctx.info, subresource: ctx.ri.subresource, user: ctx.user, dryRun: isDryRun(ctx.query) }, admissionContext(ctx));
+}
+
+/** Sets the request's namespace on the object, refusing a different one in the body. */
+function placeInNamespace(ctx: ResourceContext, obj: KubeObject): void {
+  if (!ctx.info.namespaced) {
+    delete obj.metadata.namespace;
+    return;
+  }
+  const ns = obj.metadata.namespace;
+  if (ns && ns !== ctx.ri.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  obj.metadata.namespace = ctx.ri.namespace;
+}
+
+function failIfInvalid(info: ResourceInfo, obj: KubeObject, errors: ReturnType<typeof validateCreate>): void {
+  if (errors.length) throw invalid(info.kind, info.group, obj.metadata.name ?? '', errors);
+}
+
+/** Creates `obj` (already decoded) — shared by POST and by server-side apply of a missing object. */
+export async function createDecoded(ctx: ResourceContext, obj: KubeObject): Promise<KubeObject> {
+  const info = ctx.info;
+  placeInNamespace(ctx, obj);
+  const meta = obj.metadata;
+  for (const f of SERVER_OWNED) delete meta[f];
+  delete meta.resourceVersion;
+  delete meta.managedFields;
+  meta.uid = newUid();
+  meta.creationTimestamp = nowTimestamp();
+  if (!meta.name && !meta.generateName) {
+    throw invalid(info.kind, info.group, '', [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+  }
+  const generate = !meta.name;
+  if (generate) meta.name = generatedName(String(meta.generateName));
+  await admit(ctx, { operation: 'CREATE', namespace: ctx.ri.namespace, name: meta.name ?? '', object: obj });
+  prepareForCreate(info, obj);
+  failIfInvalid(info, obj, validateCreate(info, obj));
+  if (isDryRun(ctx.query)) return obj;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await ctx.core.objects.create(info, obj);
+    } catch (err) {
+      if (!generate || attempt >= 5 || !(err instanceof StatusError) || err.reason !== 'AlreadyExists') throw err;
+      meta.name = generatedName(String(meta.generateName));
+    }
+  }
+}
+
+export async function createObject(ctx: ResourceContext, body: Buffer): Promise<void> {
+  const out = negotiateOrFail(ctx, false);
+  const obj = toObject(ctx, decodeBody(ctx, body));
+  const created = await createDecoded(ctx, obj);
+  sendObject(ctx, 201, outputObject(ctx.info, created), out);
+}
+
+/**
+ * The common tail of PUT and PATCH: keep what the client may not change, apply the strategy, and
+ * turn "deleting and no finalizers left" into the real delete. Returns null to delete.
+ */
+async function prepareUpdated(ctx: ResourceContext, next: KubeObject, current: KubeObject): Promise<KubeObject | null> {
+  const info = ctx.info;
+  const meta = next.metadata ?? (next.metadata = {});
+  if (meta.uid && meta.uid !== current.metadata.uid) {
+    throw conflict(info.resource, info.group, ctx.ri.name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${current.metadata.uid}`);
+  }
+  const metaFields = meta as Record<string, unknown>;
+  for (const f of SERVER_OWNED) {
+    if (current.metadata[f] === undefined) delete metaFields[f];
+    else metaFields[f] = current.metadata[f];
+  }
+  meta.name = current.metadata.name;
+  if (info.namespaced) meta.namespace = current.metadata.namespace;
+  else delete meta.namespace;
+  delete meta.managedFields;
+  if (current.metadata.deletionTimestamp) {
+    const added = (meta.finalizers ?? []).filter((f) => !(current.metadata.finalizers ?? []).includes(f));
+    if (added.length) throw invalid(info.kind, info.group, ctx.ri.name, [{ type: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }]);
+  }
+  await admit(ctx, { operation: 'UPDATE', namespace: ctx.ri.namespace, name: ctx.ri.name, object: next, oldObject: current });
+  prepareForUpdate(info, next, current, ctx.ri.subresource);
+  failIfInvalid(info, next, validateUpdate(info, next, current));
+  if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0) return null;
+  return next;
+}
+
+export async function updateObject(ctx: ResourceContext, body: Buffer): Promise<void> {
+  const out = negotiateOrFail(ctx, false);
+  const obj = toObject(ctx, decodeBody(ctx, body));
+  if (obj.metadata.name && obj.metadata.name !== ctx.ri.name) {
+    throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${ctx.ri.name})`);
+  }
+  if (ctx.info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ctx.ri.namespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  const { obj: written } = await ctx.core.objects.update(ctx.info, ctx.ri.namespace, ctx.ri.name, (current) => prepareUpdated(ctx, structuredClone(obj), current), isDryRun(ctx.query));
+  sendObject(ctx, 200, written, out);
+}
+
+const PATCH_TYPES: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+};
+
+export function patchTypeOf(ctx: ResourceContext): PatchType {
+  const type = PATCH_TYPES[contentTypeOf(ctx)];
+  if (!type) {
+    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}`);
+  }
+  return type;
+}
+
+/** Unknown fields of a patched object: kube reports them against the patch (422) or as warnings. */
+function checkPatchedFields(ctx: ResourceContext, patched: KubeObject, raw: string): void {
+  const mode = fieldValidationOf(ctx.query);
+  if (mode === 'Ignore') return;
+  const unknown = unknownFields(ctx.info, patched);
+  if (unknown.length === 0) return;
+  if (mode === 'Warn') {
+    ctx.warnings.push(...unknown);
+    return;
+  }
+  throw new StatusError(422, 'Invalid', `the request is invalid: patch: Invalid value: ${JSON.stringify(raw)}: strict decoding error: ${unknown.join(', ')}`, {
+    causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(raw)}: strict decoding error: ${unknown.join(', ')}`, field: 'patch' }],
+  });
+}
+
+export async function patchObject(ctx: ResourceContext, body: Buffer): Promise<void> {
+  const out = negotiateOrFail(ctx, false);
+  const type = patchTypeOf(ctx);
+  const raw = body.toString('utf8');
+  const patch = parseStructured(raw, type === 'apply');
+  if (type === 'apply') {
+    const exists = await ctx.core.store.get(objectKey(ctx.info, ctx.ri.namespace, ctx.ri.name));
+    if (!exists) {
+      const obj = toObject(ctx, patch);
+      if (obj.metadata.name && obj.metadata.name !== ctx.ri.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${ctx.ri.name})`);
+      obj.metadata.name = ctx.ri.name;
+      const created = await createDecoded(ctx, obj);
+      sendObject(ctx, 201, outputObject(ctx.info, created), out);
+      return;
+    }
+  }
+  const { obj: written } = await ctx.core.objects.update(
+    ctx.info,
+    ctx.ri.namespace,
+    ctx.ri.name,
+    async (current) => {
+      const currentRv = current.metadata.resourceVersion;
+      const patched = applyPatch(ctx.info, type, current, patch, raw);
+      checkPatchedFields(ctx, patched, raw);
+      // A resourceVersion the patch did not change is not a precondition: races are retried.
+      if (patched.metadata?.resourceVersion === currentRv) delete patched.metadata.resourceVersion;
+      return prepareUpdated(ctx, patched, current);
+    },
+    isDryRun(ctx.query),
+  );
+  sendObject(ctx, 200, written, out);
+}

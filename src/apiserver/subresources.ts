@@ -1,0 +1,149 @@
+// Subresources with their own shapes: scale (autoscaling/v1 Scale over the parent's replicas),
+// pods/binding (the scheduler's assignment), pods/eviction (a delete that a PodDisruptionBudget may
+// refuse — the budget check comes with the disruption controller) and namespaces/finalize.
+import { badRequest, conflict, invalid, methodNotAllowed, type KubeObject, type ScaleSubresource } from '../api/index.js';
+import { isDryRun, type ResourceContext } from './context.js';
+import { decodeBody, parseStructured, toObject } from './decode.js';
+import { sendJson, successStatus } from './http-util.js';
+import { applyPatch, prepareForUpdate, selectorString } from './model.js';
+import { nowTimestamp } from './objects.js';
+import { deleteOne, type DeleteOptions } from './rest-delete.js';
+import { negotiateOrFail, sendObject } from './rest-read.js';
+import { patchTypeOf } from './rest-write.js';
+
+function readPath(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const part of path.split('.').filter(Boolean)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
+  return cur;
+}
+
+function writePath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.').filter(Boolean);
+  let cur = obj;
+  for (const part of parts.slice(0, -1)) {
+    if (!cur[part] || typeof cur[part] !== 'object') cur[part] = {};
+    cur = cur[part] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+function scaleOf(obj: KubeObject, scale: ScaleSubresource): KubeObject {
+  const m = obj.metadata;
+  const selector = scale.labelSelectorPath ? readPath(obj, scale.labelSelectorPath) : undefined;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: Number(readPath(obj, scale.specReplicasPath) ?? 0) },
+    status: { replicas: Number(readPath(obj, scale.statusReplicasPath) ?? 0), selector: selectorString(selector) },
+  };
+}
+
+const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+
+async function handleScale(ctx: ResourceContext, body: Buffer): Promise<void> {
+  const scale = ctx.info.subresources.scale!;
+  const out = negotiateOrFail(ctx, ctx.ri.verb === 'get');
+  const { info, ri, core } = ctx;
+  if (ri.verb === 'get') return sendObject(ctx, 200, scaleOf(await core.objects.get(info, ri.namespace, ri.name), scale), out);
+  if (ri.verb !== 'update' && ri.verb !== 'patch') throw methodNotAllowed();
+  const { obj } = await core.objects.update(
+    info,
+    ri.namespace,
+    ri.name,
+    async (current) => {
+      const currentScale = scaleOf(current, scale);
+      let wanted: KubeObject;
+      if (ri.verb === 'update') {
+        wanted = toObject(ctx, decodeBody(ctx, body), SCALE_KIND);
+      } else {
+        const raw = body.toString('utf8');
+        wanted = applyPatch(info, patchTypeOf(ctx), currentScale, parseStructured(raw, false), raw);
+      }
+      const replicas = (wanted.spec as { replicas?: unknown } | undefined)?.replicas;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        throw invalid('Scale', 'autoscaling', ri.name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }]);
+      }
+      const next = structuredClone(current);
+      writePath(next as Record<string, unknown>, scale.specReplicasPath, replicas);
+      const rv = wanted.metadata?.resourceVersion;
+      if (rv && rv !== current.metadata.resourceVersion) next.metadata.resourceVersion = rv;
+      else delete next.metadata.resourceVersion;
+      prepareForUpdate(info, next, current, '');
+      return next;
+    },
+    isDryRun(ctx.query),
+  );
+  sendObject(ctx, 200, scaleOf(obj, scale), out);
+}
+
+/** pods/binding: sets spec.nodeName once and marks the pod scheduled (kube's assignPod). */
+async function handleBinding(ctx: ResourceContext, body: Buffer): Promise<void> {
+  const { info, ri, core } = ctx;
+  if (ri.verb !== 'create') throw methodNotAllowed();
+  const binding = toObject(ctx, decodeBody(ctx, body), { group: '', version: 'v1', kind: 'Binding' });
+  const target = (binding as { target?: { name?: string } }).target;
+  if (!target?.name) throw badRequest('Binding.target.name: Required value');
+  await core.objects.update(
+    info,
+    ri.namespace,
+    ri.name,
+    async (pod) => {
+      const spec = (pod.spec ?? {}) as { nodeName?: string };
+      if (pod.metadata.deletionTimestamp) throw conflict(info.resource, info.group, ri.name, `pod ${ri.name} is being deleted, cannot be assigned to a host`);
+      if (spec.nodeName) throw conflict(info.resource, info.group, ri.name, `pod ${ri.name} is already assigned to node "${spec.nodeName}"`);
+      spec.nodeName = target.name;
+      pod.spec = spec;
+      const status = (pod.status ?? {}) as { conditions?: Array<Record<string, unknown>> };
+      const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() });
+      status.conditions = conditions;
+      pod.status = status;
+      if (binding.metadata.annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...binding.metadata.annotations };
+      delete pod.metadata.resourceVersion;
+      return pod;
+    },
+    isDryRun(ctx.query),
+  );
+  sendJson(ctx.res, 201, { ...successStatus(), code: 201 });
+}
+
+async function handleEviction(ctx: ResourceContext, body: Buffer): Promise<void> {
+  if (ctx.ri.verb !== 'create') throw methodNotAllowed();
+  const eviction = toObject(ctx, decodeBody(ctx, body), { group: 'policy', version: 'v1', kind: 'Eviction' });
+  const opts = ((eviction as { deleteOptions?: DeleteOptions }).deleteOptions ?? {}) as DeleteOptions;
+  await deleteOne(ctx, ctx.ri.namespace, ctx.ri.name, opts);
+  sendJson(ctx.res, 201, { ...successStatus(), code: 201 });
+}
+
+/** namespaces/finalize: only spec.finalizers changes (the namespace controller empties it). */
+async function handleFinalize(ctx: ResourceContext, body: Buffer): Promise<void> {
+  if (ctx.ri.verb !== 'update') throw methodNotAllowed();
+  const out = negotiateOrFail(ctx, false);
+  const wanted = toObject(ctx, decodeBody(ctx, body), ctx.info);
+  const { obj } = await ctx.core.objects.update(
+    ctx.info,
+    '',
+    ctx.ri.name,
+    async (ns) => {
+      ns.spec = { ...((ns.spec as object | undefined) ?? {}), finalizers: (wanted.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
+      if (wanted.metadata.resourceVersion && wanted.metadata.resourceVersion !== ns.metadata.resourceVersion) ns.metadata.resourceVersion = wanted.metadata.resourceVersion;
+      else delete ns.metadata.resourceVersion;
+      return ns;
+    },
+    isDryRun(ctx.query),
+  );
+  sendObject(ctx, 200, obj, out);
+}
+
+export type SubresourceHandler = (ctx: ResourceContext, body: Buffer) => Promise<void>;
+
+/** The handler for a subresource other than status, or undefined when the resource has none such. */
+export function subresourceHandler(ctx: ResourceContext): SubresourceHandler | undefined {
+  const { info, ri } = ctx;
+  if (ri.subresource === 'scale' && info.subresources.scale) return handleScale;
+  if (info.group === '' && info.resource === 'pods' && ri.subresource === 'binding') return handleBinding;
+  if (info.group === '' && info.resource === 'pods' && ri.subresource === 'eviction') return handleEviction;
+  if (info.group === '' && info.resource === 'namespaces' && ri.subresource === 'finalize') return handleFinalize;
+  return undefined;
+}

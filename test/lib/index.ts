@@ -1,0 +1,3 @@
+// Shared helpers for integration tests: a real skiff server per test file, the real kubectl.
+export { startTestServer, makeTempDir, REPO_ROOT, type TestServer, type TestServerOptions } from './server.js';
+export { kubectl, kubectlOk, kubectlPath, KUBECTL_VERSIONS, type KubectlResult, type KubectlOptions, type KubectlVersion } from './kubectl.js';

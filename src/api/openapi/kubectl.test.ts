@@ -1,11 +1,27 @@
-// The real kubectl (1.27: protobuf /openapi/v2 first; 1.33: /openapi/v3) against skiff's documents.
+// The real kubectl (1.27: protobuf /openapi/v2 first; 1.29+: /openapi/v3) against skiff's documents.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openapiV2Protobuf } from '../protobuf/index.js';
 import { findUnknownFields, strictDecodingError } from './index.js';
 import { startFakeApiServer, type FakeApiServer } from './test-server.js';
 
-const VERSIONS = ['1.27', '1.33'];
+const VERSIONS = ['1.27', '1.29', '1.31', '1.33'];
+
+const deployment = (name: string, image: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: c
+        image: ${image}
+`;
 
 const BAD_POD = `apiVersion: v1
 kind: Pod
@@ -21,17 +37,26 @@ spec:
 describe('kubectl against the OpenAPI documents', () => {
   let server: FakeApiServer;
   before(async () => {
+    // Created objects are kept (by path) so a second `apply` finds one and sends a patch.
+    const objects = new Map<string, { kind: string; apiVersion: string; metadata: { name: string } }>();
     server = await startFakeApiServer(openapiV2Protobuf, (req, res) => {
-      if (req.method !== 'POST') return false;
-      const obj = JSON.parse(req.body.toString()) as { kind: string; apiVersion: string };
-      const unknown = findUnknownFields(obj);
       const url = new URL(req.url, 'http://x');
+      const existing = objects.get(url.pathname);
+      if ((req.method === 'GET' || req.method === 'PATCH') && existing) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(existing));
+        return true;
+      }
+      if (req.method !== 'POST') return false;
+      const obj = JSON.parse(req.body.toString()) as { kind: string; apiVersion: string; metadata: { name: string } };
+      const unknown = findUnknownFields(obj);
       if (url.searchParams.get('fieldValidation') === 'Strict' && unknown.length) {
         const status = strictDecodingError(obj.kind, obj.apiVersion, unknown.map((p) => `unknown field "${p}"`)).toStatus();
         res.writeHead(400, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(status));
         return true;
       }
+      objects.set(`${url.pathname}/${obj.metadata.name}`, obj);
       res.writeHead(201, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(obj));
       return true;
@@ -66,6 +91,19 @@ describe('kubectl against the OpenAPI documents', () => {
         stderr.trim(),
         'Error from server (BadRequest): error when creating "bad.yaml": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].imagePullPolicyy"',
       );
+    });
+
+    it(`${version}: apply builds a strategic merge patch with the built-in merge keys`, async () => {
+      const name = `web-${version.replace('.', '-')}`;
+      const file = `${name}.yaml`;
+      assert.equal((await server.kubectl(version, ['apply', '-f', file], { [file]: deployment(name, 'nginx:1') })).stdout.trim(), `deployment.apps/${name} created`);
+      const start = server.requests.length;
+      const { stdout, stderr } = await server.kubectl(version, ['apply', '-f', file], { [file]: deployment(name, 'nginx:2') });
+      assert.equal(stdout.trim(), `deployment.apps/${name} configured`, stderr);
+      const patch = server.requests.slice(start).find((r) => r.method === 'PATCH');
+      assert.equal(patch?.headers['content-type'], 'application/strategic-merge-patch+json');
+      const body = JSON.parse(patch.body.toString()) as { spec: unknown };
+      assert.deepEqual(body.spec, { template: { spec: { containers: [{ image: 'nginx:2', name: 'c' }], '$setElementOrder/containers': [{ name: 'c' }] } } });
     });
   }
 

@@ -27,6 +27,8 @@ export interface EtcdStoreConfig extends StoreTuning {
   keyFile?: string;
   /** Prepended to every key, so several clusters can share one etcd (default none). */
   prefix?: string;
+  /** How long one call keeps trying the members before UnavailableError (default 10 s). */
+  requestTimeoutMs?: number;
 }
 
 export type StoreConfig = SqliteStoreConfig | EtcdStoreConfig;
@@ -43,6 +45,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       certFile: config.certFile,
       keyFile: config.keyFile,
       prefix: config.prefix,
+      requestTimeoutMs: config.requestTimeoutMs,
       progressIntervalMs: config.progressIntervalMs,
     });
   }

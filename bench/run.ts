@@ -6,7 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark, BenchRow } from './harness.js';
 
-const benchmarks: Record<string, () => Promise<Benchmark>> = {};
+const benchmarks: Record<string, () => Promise<Benchmark>> = {
+  store: () => import('./store.js').then((m) => m.benchmark),
+};
 
 function format(n: number | undefined): string {
   if (n === undefined || Number.isNaN(n)) return '-';

@@ -52,7 +52,7 @@ export function fieldValidationOf(query: URLSearchParams): FieldValidation {
  * Makes the decoded body into an object of `expect` (kind and apiVersion default from the URL, as
  * kube's decoder does), refusing other kinds, and applies fieldValidation.
  */
-export function toObject(ctx: ResourceContext, value: unknown, expect: { group: string; version: string; kind: string } = ctx.info): KubeObject {
+export function toObject(ctx: ResourceContext, value: unknown, expect: { group: string; version: string; kind: string } = ctx.info, jsonText?: string): KubeObject {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest(`couldn't get version/kind; json parse error: body is not a JSON object`);
   const obj = value as KubeObject;
   const want = apiVersionOf(expect.group, expect.version);
@@ -66,14 +66,21 @@ export function toObject(ctx: ResourceContext, value: unknown, expect: { group: 
   obj.kind = expect.kind;
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest(`${expect.kind} in version "${expect.version}" cannot be handled as a ${expect.kind}: metadata must be an object`);
-  if (expect === ctx.info) checkUnknownFields(ctx, ctx.info, obj);
+  if (expect === ctx.info) checkUnknownFields(ctx, ctx.info, obj, jsonText);
   return obj;
 }
 
-function checkUnknownFields(ctx: ResourceContext, info: ResourceInfo, obj: KubeObject): void {
+/** decodeBody + toObject: the object a create/update body carries. */
+export function decodeObject(ctx: ResourceContext, body: Buffer, expect: { group: string; version: string; kind: string } = ctx.info): KubeObject {
+  const value = decodeBody(ctx, body);
+  const type = contentTypeOf(ctx);
+  return toObject(ctx, value, expect, type === '' || type === 'application/json' ? body.toString('utf8') : undefined);
+}
+
+function checkUnknownFields(ctx: ResourceContext, info: ResourceInfo, obj: KubeObject, jsonText: string | undefined): void {
   const mode = fieldValidationOf(ctx.query);
   if (mode === 'Ignore') return;
-  const unknown = unknownFields(info, obj);
+  const unknown = unknownFields(info, obj, jsonText);
   if (unknown.length === 0) return;
   if (mode === 'Warn') {
     ctx.warnings.push(...unknown);

@@ -3,14 +3,25 @@
 // protobuf decoding. Handlers call only these functions, so the model can grow behind them.
 import type { FieldError, KubeObject, ResourceInfo } from '../api/index.js';
 import {
+  applyDefaults,
   badRequest,
+  decodeProtobufObject,
+  duplicateFieldMessage,
   fieldSelectorFor,
+  findDuplicateFields,
+  findUnknownFields,
+  openapiV2Protobuf,
+  openapiV3GroupVersion,
+  openapiV3Paths,
+  patchObject,
+  patchTypeFor,
+  unknownFieldMessage,
+  type PatchType,
   formatLabelSelector,
   objectFields,
   parseSelector,
   selectorFromSet,
   SelectorParseError,
-  StatusError,
   type LabelSelector,
   type Selector,
 } from '../api/index.js';
@@ -40,18 +51,30 @@ export function fieldSelector(info: ResourceInfo, text: string | null): { matche
   return { matches: (obj) => selector.matches(objectFields(info, obj)), name: selector.requiresExactMatch('metadata.name') };
 }
 
+/** Everything but metadata and status: what a spec change (and so a new generation) is about. */
+function specPart(obj: KubeObject): string {
+  const { metadata: _m, status: _s, ...rest } = obj;
+  return JSON.stringify(rest);
+}
+
 /** Defaults and create-time resets (status of workloads, generation 1…). */
-export function prepareForCreate(_info: ResourceInfo, obj: KubeObject): void {
+export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
+  applyDefaults(info, obj);
   obj.metadata.generation = 1;
 }
 
 /** Update-time rules: the main resource keeps the old status, the status subresource the old spec. */
-export function prepareForUpdate(_info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject, subresource: string): void {
+export function prepareForUpdate(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject, subresource: string): void {
   if (subresource === 'status') {
     for (const k of Object.keys(newObj)) if (k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind') delete newObj[k];
     for (const k of Object.keys(oldObj)) if (k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind') newObj[k] = oldObj[k];
+  } else if (info.subresources.status) {
+    if (oldObj.status === undefined) delete newObj.status;
+    else newObj.status = oldObj.status;
   }
-  newObj.metadata.generation = oldObj.metadata.generation ?? 1;
+  applyDefaults(info, newObj);
+  const generation = oldObj.metadata.generation ?? 1;
+  newObj.metadata.generation = specPart(newObj) === specPart(oldObj) ? generation : generation + 1;
 }
 
 export function validateCreate(_info: ResourceInfo, _obj: KubeObject): FieldError[] {
@@ -71,9 +94,14 @@ export function fromStorage(_info: ResourceInfo, obj: KubeObject): KubeObject {
   return obj;
 }
 
-/** Unknown field paths for fieldValidation Strict/Warn, as `unknown field "spec.x"` texts. */
-export function unknownFields(_info: ResourceInfo, _obj: KubeObject): string[] {
-  return [];
+/**
+ * Strict-decoding problems for fieldValidation Strict/Warn: `unknown field "spec.x"` for fields the
+ * kind does not have, `duplicate field "x"` for keys given twice in the JSON text (when known).
+ */
+export function unknownFields(_info: ResourceInfo, obj: KubeObject, jsonText?: string): string[] {
+  const problems = findUnknownFields(obj).map(unknownFieldMessage);
+  if (jsonText !== undefined) problems.push(...findDuplicateFields(jsonText).map(duplicateFieldMessage));
+  return problems;
 }
 
 export type IncludeObject = 'Metadata' | 'Object' | 'None';
@@ -84,15 +112,23 @@ export function tableOf(_info: ResourceInfo, _objects: KubeObject[], _include: I
 }
 
 /** Decodes a `k8s\0`-prefixed protobuf body (kubectl ≥ 1.32 typed clients) into the JSON object. */
-export function decodeProtobuf(_body: Buffer): KubeObject {
-  throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+export function decodeProtobuf(body: Buffer): KubeObject {
+  return decodeProtobufObject(body);
 }
 
-export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+export type { PatchType };
 
-/** Applies a patch of the given type to the current object (kube's patch handler). */
-export function applyPatch(_info: ResourceInfo, _type: PatchType, _current: KubeObject, _patch: unknown, _raw: string): KubeObject {
-  throw new StatusError(415, 'UnsupportedMediaType', 'patches are not supported yet');
+/** The patch type of a PATCH request's Content-Type (415 with the accepted list otherwise). */
+export function patchTypeOf(contentType: string | undefined, target: { group: string; kind: string }): PatchType {
+  return patchTypeFor(contentType, target.group, target.kind);
+}
+
+/**
+ * Applies a PATCH body to the current object (kube's patch handler); for server-side apply of a
+ * missing object `current` is undefined and the result is the object to create.
+ */
+export function applyPatch(target: { group: string; kind: string }, type: PatchType, current: KubeObject | undefined, body: string): KubeObject {
+  return patchObject(type, current as Parameters<typeof patchObject>[1], body, target) as unknown as KubeObject;
 }
 
 /** A selector (apps' LabelSelector, or the plain map of replicationcontrollers) in string form, as Scale status shows it. */
@@ -103,17 +139,17 @@ export function selectorString(selector: unknown): string {
   return selectorFromSet(sel as Record<string, string>).toString();
 }
 
-/** /openapi/v2 as gnostic protobuf; an empty Document (zero bytes) is valid and enough with complete v3. */
+/** /openapi/v2 as gnostic protobuf (kubectl 1.27 needs it for explain and validation). */
 export function openapiV2(): Buffer {
-  return Buffer.alloc(0);
+  return openapiV2Protobuf();
 }
 
 /** The /openapi/v3 index: group-version → serverRelativeURL with a content hash. */
 export function openapiV3Index(): { paths: Record<string, { serverRelativeURL: string }> } {
-  return { paths: {} };
+  return openapiV3Paths();
 }
 
-/** One group-version's OpenAPI v3 document (JSON text and its hash), or undefined. */
-export function openapiV3Document(_key: string): { json: string; hash: string } | undefined {
-  return undefined;
+/** One group-version's OpenAPI v3 document (`api/v1`, `apis/apps/v1`) and its hash, or undefined. */
+export function openapiV3Document(key: string): { body: Buffer; hash: string } | undefined {
+  return openapiV3GroupVersion(key);
 }

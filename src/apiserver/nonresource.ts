@@ -106,7 +106,7 @@ export async function handleNonResource(ctx: RequestContext, deps: NonResourceDe
     }
     const headers: Record<string, string> = { Etag: `"${doc.hash}"`, Vary: 'Accept' };
     if (hash) Object.assign(headers, { 'Cache-Control': 'public, immutable', Expires: new Date(Date.now() + 365 * 86400_000).toUTCString() });
-    sendText(ctx.res, 200, 'application/json', doc.json, headers);
+    sendText(ctx.res, 200, 'application/json', doc.body, headers);
     return true;
   }
   if (path === '/api') {

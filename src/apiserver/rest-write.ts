@@ -4,8 +4,8 @@
 import { badRequest, conflict, invalid, StatusError, type KubeObject, type ResourceInfo } from '../api/index.js';
 import { runAdmission, type AdmissionAttributes } from './admission.js';
 import { isDryRun, type ResourceContext } from './context.js';
-import { contentTypeOf, decodeBody, fieldValidationOf, parseStructured, toObject } from './decode.js';
-import { applyPatch, prepareForCreate, prepareForUpdate, unknownFields, validateCreate, validateUpdate, type PatchType } from './model.js';
+import { decodeObject, fieldValidationOf, toObject } from './decode.js';
+import { applyPatch, patchTypeOf, prepareForCreate, prepareForUpdate, unknownFields, validateCreate, validateUpdate } from './model.js';
 import { generatedName, newUid, nowTimestamp, objectKey, outputObject } from './objects.js';
 import { negotiateOrFail, sendObject } from './rest-read.js';
 import { decodeKv } from './watch-cache.js';
@@ -74,7 +74,7 @@ export async function createDecoded(ctx: ResourceContext, obj: KubeObject): Prom
 
 export async function createObject(ctx: ResourceContext, body: Buffer): Promise<void> {
   const out = negotiateOrFail(ctx, false);
-  const obj = toObject(ctx, decodeBody(ctx, body));
+  const obj = decodeObject(ctx, body);
   const created = await createDecoded(ctx, obj);
   sendObject(ctx, 201, outputObject(ctx.info, created), out);
 }
@@ -111,7 +111,7 @@ async function prepareUpdated(ctx: ResourceContext, next: KubeObject, current: K
 
 export async function updateObject(ctx: ResourceContext, body: Buffer): Promise<void> {
   const out = negotiateOrFail(ctx, false);
-  const obj = toObject(ctx, decodeBody(ctx, body));
+  const obj = decodeObject(ctx, body);
   if (obj.metadata.name && obj.metadata.name !== ctx.ri.name) {
     throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${ctx.ri.name})`);
   }
@@ -120,21 +120,6 @@ export async function updateObject(ctx: ResourceContext, body: Buffer): Promise<
   }
   const { obj: written } = await ctx.core.objects.update(ctx.info, ctx.ri.namespace, ctx.ri.name, (current) => prepareUpdated(ctx, structuredClone(obj), current), isDryRun(ctx.query));
   sendObject(ctx, 200, written, out);
-}
-
-const PATCH_TYPES: Record<string, PatchType> = {
-  'application/json-patch+json': 'json',
-  'application/merge-patch+json': 'merge',
-  'application/strategic-merge-patch+json': 'strategic',
-  'application/apply-patch+yaml': 'apply',
-};
-
-export function patchTypeOf(ctx: ResourceContext): PatchType {
-  const type = PATCH_TYPES[contentTypeOf(ctx)];
-  if (!type) {
-    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}`);
-  }
-  return type;
 }
 
 /** Unknown fields of a patched object: kube reports them against the patch (422) or as warnings. */
@@ -154,13 +139,12 @@ function checkPatchedFields(ctx: ResourceContext, patched: KubeObject, raw: stri
 
 export async function patchObject(ctx: ResourceContext, body: Buffer): Promise<void> {
   const out = negotiateOrFail(ctx, false);
-  const type = patchTypeOf(ctx);
+  const type = patchTypeOf(ctx.req.headers['content-type'], ctx.info);
   const raw = body.toString('utf8');
-  const patch = parseStructured(raw, type === 'apply');
   if (type === 'apply') {
     const exists = await ctx.core.store.get(objectKey(ctx.info, ctx.ri.namespace, ctx.ri.name));
     if (!exists) {
-      const obj = toObject(ctx, patch);
+      const obj = toObject(ctx, applyPatch(ctx.info, type, undefined, raw));
       if (obj.metadata.name && obj.metadata.name !== ctx.ri.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${ctx.ri.name})`);
       obj.metadata.name = ctx.ri.name;
       const created = await createDecoded(ctx, obj);
@@ -174,7 +158,7 @@ export async function patchObject(ctx: ResourceContext, body: Buffer): Promise<v
     ctx.ri.name,
     async (current) => {
       const currentRv = current.metadata.resourceVersion;
-      const patched = applyPatch(ctx.info, type, current, patch, raw);
+      const patched = applyPatch(ctx.info, type, current, raw);
       checkPatchedFields(ctx, patched, raw);
       // A resourceVersion the patch did not change is not a precondition: races are retried.
       if (patched.metadata?.resourceVersion === currentRv) delete patched.metadata.resourceVersion;

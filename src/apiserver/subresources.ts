@@ -3,13 +3,12 @@
 // refuse — the budget check comes with the disruption controller) and namespaces/finalize.
 import { badRequest, conflict, invalid, methodNotAllowed, type KubeObject, type ScaleSubresource } from '../api/index.js';
 import { isDryRun, type ResourceContext } from './context.js';
-import { decodeBody, parseStructured, toObject } from './decode.js';
+import { decodeObject } from './decode.js';
 import { sendJson, successStatus } from './http-util.js';
-import { applyPatch, prepareForUpdate, selectorString } from './model.js';
+import { applyPatch, patchTypeOf, prepareForUpdate, selectorString } from './model.js';
 import { nowTimestamp } from './objects.js';
 import { deleteOne, type DeleteOptions } from './rest-delete.js';
 import { negotiateOrFail, sendObject } from './rest-read.js';
-import { patchTypeOf } from './rest-write.js';
 
 function readPath(obj: unknown, path: string): unknown {
   let cur = obj;
@@ -55,10 +54,9 @@ async function handleScale(ctx: ResourceContext, body: Buffer): Promise<void> {
       const currentScale = scaleOf(current, scale);
       let wanted: KubeObject;
       if (ri.verb === 'update') {
-        wanted = toObject(ctx, decodeBody(ctx, body), SCALE_KIND);
+        wanted = decodeObject(ctx, body, SCALE_KIND);
       } else {
-        const raw = body.toString('utf8');
-        wanted = applyPatch(info, patchTypeOf(ctx), currentScale, parseStructured(raw, false), raw);
+        wanted = applyPatch(SCALE_KIND, patchTypeOf(ctx.req.headers['content-type'], SCALE_KIND), currentScale, body.toString('utf8'));
       }
       const replicas = (wanted.spec as { replicas?: unknown } | undefined)?.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
@@ -81,7 +79,7 @@ async function handleScale(ctx: ResourceContext, body: Buffer): Promise<void> {
 async function handleBinding(ctx: ResourceContext, body: Buffer): Promise<void> {
   const { info, ri, core } = ctx;
   if (ri.verb !== 'create') throw methodNotAllowed();
-  const binding = toObject(ctx, decodeBody(ctx, body), { group: '', version: 'v1', kind: 'Binding' });
+  const binding = decodeObject(ctx, body, { group: '', version: 'v1', kind: 'Binding' });
   const target = (binding as { target?: { name?: string } }).target;
   if (!target?.name) throw badRequest('Binding.target.name: Required value');
   await core.objects.update(
@@ -110,7 +108,7 @@ async function handleBinding(ctx: ResourceContext, body: Buffer): Promise<void> 
 
 async function handleEviction(ctx: ResourceContext, body: Buffer): Promise<void> {
   if (ctx.ri.verb !== 'create') throw methodNotAllowed();
-  const eviction = toObject(ctx, decodeBody(ctx, body), { group: 'policy', version: 'v1', kind: 'Eviction' });
+  const eviction = decodeObject(ctx, body, { group: 'policy', version: 'v1', kind: 'Eviction' });
   const opts = ((eviction as { deleteOptions?: DeleteOptions }).deleteOptions ?? {}) as DeleteOptions;
   await deleteOne(ctx, ctx.ri.namespace, ctx.ri.name, opts);
   sendJson(ctx.res, 201, { ...successStatus(), code: 201 });
@@ -120,7 +118,7 @@ async function handleEviction(ctx: ResourceContext, body: Buffer): Promise<void>
 async function handleFinalize(ctx: ResourceContext, body: Buffer): Promise<void> {
   if (ctx.ri.verb !== 'update') throw methodNotAllowed();
   const out = negotiateOrFail(ctx, false);
-  const wanted = toObject(ctx, decodeBody(ctx, body), ctx.info);
+  const wanted = decodeObject(ctx, body, ctx.info);
   const { obj } = await ctx.core.objects.update(
     ctx.info,
     '',

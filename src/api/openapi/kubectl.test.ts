@@ -2,8 +2,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openapiV2Protobuf } from '../protobuf/index.js';
-import { findUnknownFields, strictDecodingError } from './index.js';
-import { startFakeApiServer, type FakeApiServer } from './test-server.js';
+import { findUnknownFields, strictDecodingError, unknownFieldMessage } from './index.js';
+import { startFakeApiServer, type FakeApiServer, type Handler } from './test-server.js';
 
 const VERSIONS = ['1.27', '1.29', '1.31', '1.33'];
 
@@ -34,33 +34,45 @@ spec:
     imagePullPolicyy: Always
 `;
 
+type Stored = { kind: string; apiVersion: string; metadata: { name: string } };
+
+/**
+ * A handler that keeps created objects (so a second `apply` patches) and refuses unknown fields
+ * under fieldValidation=Strict as kube-apiserver does.
+ */
+function strictStore(): Handler {
+  const objects = new Map<string, Stored>();
+  return (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const existing = objects.get(url.pathname);
+    if ((req.method === 'GET' || req.method === 'PATCH') && existing) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(existing));
+      return true;
+    }
+    if (req.method !== 'POST') return false;
+    const obj = JSON.parse(req.body.toString()) as Stored;
+    const unknown = findUnknownFields(obj);
+    if (url.searchParams.get('fieldValidation') === 'Strict' && unknown.length) {
+      const status = strictDecodingError(obj.kind, obj.apiVersion, unknown.map(unknownFieldMessage)).toStatus();
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(status));
+      return true;
+    }
+    objects.set(`${url.pathname}/${obj.metadata.name}`, obj);
+    res.writeHead(201, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(obj));
+    return true;
+  };
+}
+
+const UNKNOWN_FIELD_ERROR =
+  'Error from server (BadRequest): error when creating "bad.yaml": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].imagePullPolicyy"';
+
 describe('kubectl against the OpenAPI documents', () => {
   let server: FakeApiServer;
   before(async () => {
-    // Created objects are kept (by path) so a second `apply` finds one and sends a patch.
-    const objects = new Map<string, { kind: string; apiVersion: string; metadata: { name: string } }>();
-    server = await startFakeApiServer(openapiV2Protobuf, (req, res) => {
-      const url = new URL(req.url, 'http://x');
-      const existing = objects.get(url.pathname);
-      if ((req.method === 'GET' || req.method === 'PATCH') && existing) {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(existing));
-        return true;
-      }
-      if (req.method !== 'POST') return false;
-      const obj = JSON.parse(req.body.toString()) as { kind: string; apiVersion: string; metadata: { name: string } };
-      const unknown = findUnknownFields(obj);
-      if (url.searchParams.get('fieldValidation') === 'Strict' && unknown.length) {
-        const status = strictDecodingError(obj.kind, obj.apiVersion, unknown.map((p) => `unknown field "${p}"`)).toStatus();
-        res.writeHead(400, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(status));
-        return true;
-      }
-      objects.set(`${url.pathname}/${obj.metadata.name}`, obj);
-      res.writeHead(201, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(obj));
-      return true;
-    });
+    server = await startFakeApiServer(openapiV2Protobuf, strictStore());
   });
   after(async () => server.close());
 
@@ -87,10 +99,7 @@ describe('kubectl against the OpenAPI documents', () => {
     it(`${version}: default validation refuses an unknown field with the server's message`, async () => {
       const { code, stderr } = await server.kubectl(version, ['create', '-f', 'bad.yaml'], { 'bad.yaml': BAD_POD });
       assert.equal(code, 1);
-      assert.equal(
-        stderr.trim(),
-        'Error from server (BadRequest): error when creating "bad.yaml": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].imagePullPolicyy"',
-      );
+      assert.equal(stderr.trim(), UNKNOWN_FIELD_ERROR);
     });
 
     it(`${version}: apply builds a strategic merge patch with the built-in merge keys`, async () => {
@@ -114,4 +123,23 @@ describe('kubectl against the OpenAPI documents', () => {
     assert.match(stdout, /RESOURCE: strategy <Object>/);
     assert.match(stdout, /rollingUpdate\s+<Object>/);
   });
+});
+
+describe('kubectl against a server without /openapi/v3', () => {
+  let server: FakeApiServer;
+  before(async () => {
+    server = await startFakeApiServer(openapiV2Protobuf, strictStore(), { withoutV3: true });
+  });
+  after(async () => server.close());
+
+  for (const version of ['1.27', '1.33']) {
+    it(`${version}: explains from the protobuf v2 document and still finds server-side validation in it`, async () => {
+      const explain = await server.kubectl(version, ['explain', 'pod.spec.containers.ports']);
+      assert.equal(explain.code, 0, explain.stderr);
+      assert.match(explain.stdout, /RESOURCE: ports <\[\]Object>/);
+      assert.match(explain.stdout, /containerPort\s+<integer> -required-/);
+      const create = await server.kubectl(version, ['create', '-f', 'bad.yaml'], { 'bad.yaml': BAD_POD });
+      assert.equal(create.stderr.trim(), UNKNOWN_FIELD_ERROR);
+    });
+  }
 });

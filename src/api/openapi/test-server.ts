@@ -18,6 +18,11 @@ export interface RecordedRequest {
   body: Buffer;
 }
 
+export interface FakeOptions {
+  /** Answer /openapi/v3 with 404, as servers without v3 do: kubectl then validates against v2 itself. */
+  withoutV3?: boolean;
+}
+
 /** Answers a request the fake does not serve itself; return false to get a 404 Status. */
 export type Handler = (req: RecordedRequest, res: ServerResponse) => boolean;
 
@@ -52,7 +57,7 @@ function resourceList(group: string, version: string): unknown {
   };
 }
 
-function serveBuiltIn(req: RecordedRequest, res: ServerResponse, v2: () => Buffer): boolean {
+function serveBuiltIn(req: RecordedRequest, res: ServerResponse, v2: () => Buffer, options: FakeOptions): boolean {
   const url = new URL(req.url, 'http://x');
   const p = url.pathname;
   if (p === '/api') return json(res, 200, { kind: 'APIVersions', versions: ['v1'] }), true;
@@ -74,6 +79,7 @@ function serveBuiltIn(req: RecordedRequest, res: ServerResponse, v2: () => Buffe
     res.end(v2());
     return true;
   }
+  if (p.startsWith('/openapi/v3') && options.withoutV3) return false;
   if (p === '/openapi/v3') return json(res, 200, openapiV3Paths()), true;
   if (p.startsWith('/openapi/v3/')) {
     const doc = openapiV3GroupVersion(p.slice('/openapi/v3/'.length));
@@ -89,7 +95,7 @@ function serveBuiltIn(req: RecordedRequest, res: ServerResponse, v2: () => Buffe
  * Starts the fake on a free port. `v2` supplies the /openapi/v2 body (the protobuf encoder lives in
  * src/api/protobuf, which depends on this folder, so the caller passes it in).
  */
-export async function startFakeApiServer(v2: () => Buffer, handler: Handler = () => false): Promise<FakeApiServer> {
+export async function startFakeApiServer(v2: () => Buffer, handler: Handler = () => false, options: FakeOptions = {}): Promise<FakeApiServer> {
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -98,7 +104,7 @@ export async function startFakeApiServer(v2: () => Buffer, handler: Handler = ()
       const recorded = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) };
       requests.push(recorded);
       try {
-        if (serveBuiltIn(recorded, res, v2) || handler(recorded, res)) return;
+        if (serveBuiltIn(recorded, res, v2, options) || handler(recorded, res)) return;
         json(res, 404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404 });
       } catch (err) {
         json(res, 500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: String(err), reason: 'InternalError', code: 500 });

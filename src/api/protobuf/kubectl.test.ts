@@ -32,6 +32,7 @@ const COMMANDS: string[][] = [
   ['create', 'priorityclass', 'pc', '--value=1000', '--description=x', '--preemption-policy=Never'],
   ['auth', 'can-i', 'create', 'pods'],
   ['auth', 'can-i', '--list'],
+  ['create', 'token', 'sa1', '--duration=1h', '--audience=a', '--audience=b'],
 ];
 
 /** Go writes `"creationTimestamp":null` for an unset metav1.Time; protobuf has nothing to decode. */

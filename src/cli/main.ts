@@ -38,10 +38,7 @@ async function main(argv: string[]): Promise<number> {
     return verb ? 0 : 1;
   }
   const load = clusterCommands[verb];
-  if (!load) {
-    process.stderr.write(`skiff: '${verb}' is not a skiff command.\nSee 'skiff --help'\n`);
-    return 125;
-  }
+  if (!load) return (await import('./docker/index.js')).run(verb, rest, globals);
   const mod = await load();
   return mod.run(rest, globals);
 }

@@ -1,0 +1,87 @@
+// docker's verbs: a table from verb to a lazily imported handler, so `skiff run` loads only what `run`
+// needs. Other parts add their verbs (build, pull, push, network, volume, ...) with one line each.
+// Management forms (`container ls`, `image rm`, `system df`) map onto the same handlers.
+import type { GlobalOptions } from '../command.js';
+import { UsageError } from '../flags.js';
+
+export type Verb = (argv: string[], globals: GlobalOptions) => Promise<number>;
+
+export const verbs: Record<string, () => Promise<Verb>> = {
+  create: async () => (await import('./run.js')).create,
+  run: async () => (await import('./run.js')).run,
+  start: async () => (await import('./run.js')).start,
+  ps: async () => (await import('./ps.js')).ps,
+  logs: async () => (await import('./logs.js')).logs,
+  stop: async () => (await import('./lifecycle.js')).stop,
+  kill: async () => (await import('./lifecycle.js')).kill,
+  restart: async () => (await import('./lifecycle.js')).restart,
+  pause: async () => (await import('./lifecycle.js')).pause,
+  unpause: async () => (await import('./lifecycle.js')).unpause,
+  wait: async () => (await import('./lifecycle.js')).wait,
+  rename: async () => (await import('./lifecycle.js')).rename,
+  rm: async () => (await import('./lifecycle.js')).rm,
+  inspect: async () => (await import('./inspect.js')).inspect,
+  exec: async () => (await import('./exec.js')).exec,
+  images: async () => (await import('./images.js')).images,
+  rmi: async () => (await import('./images.js')).rmi,
+  tag: async () => (await import('./images.js')).tag,
+  history: async () => (await import('./images.js')).history,
+};
+
+/** `docker container X` / `docker image X` / `docker system X` → the verb that does it. */
+const management: Record<string, Record<string, string>> = {
+  container: { ls: 'ps', list: 'ps', ps: 'ps', remove: 'rm', cleanup: 'container-cleanup', prune: 'container-prune', inspect: 'container-inspect' },
+  image: { ls: 'images', list: 'images', rm: 'rmi', remove: 'rmi', inspect: 'image-inspect', prune: 'image-prune' },
+  system: {},
+};
+
+verbs['container-cleanup'] = async () => (await import('./lifecycle.js')).containerCleanup;
+verbs['container-inspect'] = async () => (await import('./inspect.js')).containerInspect;
+verbs['image-inspect'] = async () => (await import('./inspect.js')).imageInspect;
+
+function resolveVerb(verb: string, argv: string[]): { name: string; args: string[]; shown: string } | undefined {
+  const table = management[verb];
+  if (table) {
+    const sub = argv[0];
+    if (!sub) return undefined;
+    const name = table[sub] ?? sub;
+    return verbs[name] ? { name, args: argv.slice(1), shown: `${verb} ${sub}` } : undefined;
+  }
+  return verbs[verb] ? { name: verb, args: argv, shown: verb } : undefined;
+}
+
+export async function run(verb: string, argv: string[], globals: GlobalOptions): Promise<number> {
+  const found = resolveVerb(verb, argv);
+  if (!found) {
+    const what = management[verb] ? `${verb} ${argv[0] ?? ''}`.trim() : verb;
+    process.stderr.write(`skiff: '${what}' is not a docker command.\nSee 'skiff --help'\n`);
+    return 125;
+  }
+  const handler = await verbs[found.name]();
+  try {
+    return await handler(found.args, globals);
+  } catch (err) {
+    return reportError(err, found.shown);
+  }
+}
+
+/** Prints an error the way docker's CLI does and returns its exit code. */
+export async function reportError(err: unknown, shown: string): Promise<number> {
+  const runLike = shown === 'run' || shown === 'create' || shown === 'container run' || shown === 'container create';
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\nSee 'skiff ${shown} --help'.\n`);
+    return 125;
+  }
+  const { CliError } = await import('./common.js');
+  if (err instanceof CliError) {
+    process.stderr.write(`${err.message}\n`);
+    return err.code;
+  }
+  const { EngineError } = await import('../../engine/index.js');
+  if (err instanceof EngineError) {
+    process.stderr.write(`${runLike ? 'skiff: ' : ''}Error response from daemon: ${err.message}\n`);
+    if (runLike) process.stderr.write(`See 'skiff ${shown} --help'.\n`);
+    return runLike ? 125 : 1;
+  }
+  throw err;
+}

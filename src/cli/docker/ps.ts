@@ -1,0 +1,169 @@
+// docker ps: columns, filters, -q/-a/-l/-n/-s and --format, from the engine's container records.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Container, Engine } from '../../engine/index.js';
+import type { GlobalOptions } from '../command.js';
+import { flagBool, flagInt, flagList, flagString, parseFlags } from '../flags.js';
+import { CliError, humanDuration, humanSize, renderFormat, withEngine } from './common.js';
+
+export function statusText(c: Container, now = Date.now()): string {
+  const s = c.State;
+  const since = (iso: string): string => humanDuration(now - Date.parse(iso));
+  switch (s.Status) {
+    case 'created':
+      return 'Created';
+    case 'running':
+      return `Up ${since(s.StartedAt)}`;
+    case 'paused':
+      return `Up ${since(s.StartedAt)} (Paused)`;
+    case 'restarting':
+      return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    default:
+      return `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
+  }
+}
+
+export function commandText(c: Container, trunc: boolean): string {
+  const cmd = [c.Path, ...c.Args].join(' ');
+  if (!trunc) return JSON.stringify(cmd);
+  const chars = [...cmd];
+  return JSON.stringify(chars.length > 20 ? `${chars.slice(0, 19).join('')}…` : cmd);
+}
+
+export function portsText(c: Container): string {
+  const out: string[] = [];
+  for (const [port, bindings] of Object.entries(c.NetworkSettings.Ports ?? {})) {
+    if (!bindings || !bindings.length) out.push(port);
+    else for (const b of bindings) out.push(`${b.HostIp || '0.0.0.0'}:${b.HostPort}->${port}`);
+  }
+  return out.join(', ');
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) total += dirSize(full);
+    else if (e.isFile()) total += fs.lstatSync(full).size;
+  }
+  return total;
+}
+
+/** The writable layer's size (docker's SizeRw). */
+export function rwSize(engine: Engine, c: Container): number {
+  return dirSize(path.join(engine.containers.dir(c.Id), 'upper'));
+}
+
+function matches(c: Container, filters: string[], engine: Engine): boolean {
+  for (const f of filters) {
+    const eq = f.indexOf('=');
+    if (eq < 0) throw new CliError(`Error response from daemon: invalid filter '${f}'`, 1);
+    const key = f.slice(0, eq);
+    const value = f.slice(eq + 1);
+    switch (key) {
+      case 'id':
+        if (!c.Id.startsWith(value)) return false;
+        break;
+      case 'name':
+        if (!new RegExp(value).test(c.Name.slice(1))) return false;
+        break;
+      case 'status':
+        if (c.State.Status !== value) return false;
+        break;
+      case 'exited':
+        if (c.State.Status !== 'exited' || String(c.State.ExitCode) !== value) return false;
+        break;
+      case 'label': {
+        const [k, v] = value.split('=');
+        if (!(k in c.Config.Labels) || (v !== undefined && c.Config.Labels[k] !== v)) return false;
+        break;
+      }
+      case 'ancestor': {
+        const img = engine.images.lookup(value);
+        if (!img || img.id !== c.Image) return false;
+        break;
+      }
+      case 'network':
+        if (c.HostConfig.NetworkMode !== value && !(value in c.NetworkSettings.Networks)) return false;
+        break;
+      default:
+        throw new CliError(`Error response from daemon: invalid filter '${key}'`, 1);
+    }
+  }
+  return true;
+}
+
+/** The fields docker's ps formatter offers to --format templates. */
+export function psContext(c: Container, engine: Engine, opts: { trunc: boolean; size: boolean }): Record<string, unknown> {
+  const labels = Object.entries(c.Config.Labels).map(([k, v]) => `${k}=${v}`).join(',');
+  let size = '';
+  if (opts.size) {
+    const image = engine.images.get(c.Image);
+    size = `${humanSize(rwSize(engine, c))} (virtual ${humanSize(rwSize(engine, c) + (image?.size ?? 0))})`;
+  }
+  return {
+    ID: opts.trunc ? c.Id.slice(0, 12) : c.Id,
+    Image: c.ImageName,
+    Command: commandText(c, opts.trunc),
+    CreatedAt: new Date(c.Created).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
+    RunningFor: `${humanDuration(Date.now() - Date.parse(c.Created))} ago`,
+    Ports: portsText(c),
+    State: c.State.Status,
+    Status: statusText(c),
+    Size: size,
+    Names: c.Name.slice(1),
+    Labels: labels,
+    Mounts: c.Mounts.map((m) => m.Name ?? m.Source).join(','),
+    Networks: Object.keys(c.NetworkSettings.Networks).join(','),
+  };
+}
+
+const HEADERS: Record<string, string> = {
+  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Ports: 'PORTS',
+  State: 'STATE', Status: 'STATUS', Size: 'SIZE', Names: 'NAMES', Labels: 'LABELS', Mounts: 'MOUNTS', Networks: 'NETWORKS',
+};
+
+export async function ps(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [
+    { name: 'all', short: 'a', kind: 'bool' },
+    { name: 'quiet', short: 'q', kind: 'bool' },
+    { name: 'size', short: 's', kind: 'bool' },
+    { name: 'latest', short: 'l', kind: 'bool' },
+    { name: 'last', short: 'n', kind: 'int' },
+    { name: 'filter', short: 'f', kind: 'list' },
+    { name: 'format', kind: 'string' },
+    { name: 'no-trunc', kind: 'bool' },
+  ]);
+  return withEngine(globals, async (engine) => {
+    const last = flagBool(flags, 'latest') ? 1 : flagInt(flags, 'last') ?? -1;
+    const filters = flagList(flags, 'filter');
+    const all = flagBool(flags, 'all') || last > 0 || filters.some((f) => f.startsWith('status=') || f.startsWith('exited='));
+    let list = engine.containers.list().filter((c) => !c.Extras.sandbox);
+    if (last > 0) list = list.slice(0, last);
+    if (!all) list = list.filter((c) => c.State.Running || c.State.Status === 'restarting');
+    list = list.filter((c) => matches(c, filters, engine));
+    const trunc = !flagBool(flags, 'no-trunc');
+    if (flagBool(flags, 'quiet')) {
+      process.stdout.write(list.map((c) => (trunc ? c.Id.slice(0, 12) : c.Id) + '\n').join(''));
+      return 0;
+    }
+    const size = flagBool(flags, 'size');
+    let format = flagString(flags, 'format') ?? 'table';
+    if (format === 'table') {
+      format = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}' + (size ? '\t{{.Size}}' : '');
+    }
+    const items = list.map((c) => psContext(c, engine, { trunc, size: size || format.includes('.Size') }));
+    process.stdout.write(renderFormat(format, HEADERS, items));
+    return 0;
+  });
+}

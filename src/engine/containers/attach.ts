@@ -1,0 +1,99 @@
+// A client for conmon's attach socket (AF_UNIX SOCK_SEQPACKET at <bundle>/attach): each packet is one
+// stream-id byte (2 stdout, 3 stderr) plus data; input is raw bytes; a half-close closes the container's
+// stdin. Node's net module cannot open SEQPACKET sockets, hence node-unix-socket (loaded lazily).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface AttachStreams {
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+export interface AttachSession {
+  /** Resolves when conmon closes the connection (the container exited or detached). */
+  done: Promise<void>;
+  /** Writes raw bytes to the container's stdin. */
+  write(data: Buffer): void;
+  /** Half-closes: the container sees EOF on stdin (unless conmon keeps it open). */
+  closeStdin(): void;
+  close(): void;
+}
+
+const SUN_PATH_MAX = 107;
+
+/** Connects to a container's attach socket; `bundle` is the directory conmon was started in. */
+export async function attachSocket(bundle: string, streams: AttachStreams): Promise<AttachSession> {
+  const { SeqpacketSocket } = await import('node-unix-socket');
+  const target = path.join(bundle, 'attach');
+  let linkDir: string | undefined;
+  let connectPath = target;
+  if (Buffer.byteLength(target) > SUN_PATH_MAX) {
+    // sun_path holds 108 bytes; reach long bundle paths through a short symlink to the bundle.
+    linkDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sk-'));
+    const link = path.join(linkDir, crypto.randomBytes(3).toString('hex'));
+    fs.symlinkSync(bundle, link);
+    connectPath = path.join(link, 'attach');
+  }
+  const sock = new SeqpacketSocket();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.connect(connectPath, () => {
+        sock.off('error', reject);
+        resolve();
+      });
+    });
+  } finally {
+    if (linkDir) fs.rmSync(linkDir, { recursive: true, force: true });
+  }
+  let stdinClosed = false;
+  const done = new Promise<void>((resolve) => {
+    sock.on('data', (packet: Buffer) => {
+      if (packet.length < 1) return;
+      const data = packet.subarray(1);
+      if (packet[0] === 3) streams.stderr?.write(data);
+      else streams.stdout?.write(data);
+    });
+    sock.on('end', () => resolve());
+    sock.on('close', () => resolve());
+    sock.on('error', () => resolve());
+  });
+  const session: AttachSession = {
+    done,
+    write: (data) => {
+      if (!stdinClosed) sock.write(data);
+    },
+    closeStdin: () => {
+      if (stdinClosed) return;
+      stdinClosed = true;
+      sock.end();
+    },
+    close: () => sock.destroy(),
+  };
+  if (streams.stdin) {
+    streams.stdin.on('data', (d: Buffer) => session.write(d));
+    streams.stdin.on('end', () => session.closeStdin());
+  }
+  void done.then(() => sock.destroy());
+  return session;
+}
+
+/** Resizes the container's pty through conmon's ctl fifo (message type 1: rows, cols). */
+export function resizePty(bundle: string, rows: number, cols: number): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(path.join(bundle, 'ctl'), fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    return;
+  }
+  try {
+    fs.writeSync(fd, `1 ${rows} ${cols}\n`);
+  } catch {
+    // conmon busy or gone: a lost resize is harmless, the next one corrects it.
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -114,7 +114,13 @@ function docAbove(lines: string[], index: number): string[] {
   return doc;
 }
 
-function parseFile(pkg: string, source: string, types: GoType[], consts: Map<string, string[]>): void {
+interface EnumValue {
+  value: string;
+  /** The constant's doc comment without its leading Go name, as kube-openapi lists it. */
+  comment: string;
+}
+
+function parseFile(pkg: string, source: string, types: GoType[], consts: Map<string, EnumValue[]>): void {
   const imports = parseImports(source);
   const lines = source.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -141,7 +147,8 @@ function parseFile(pkg: string, source: string, types: GoType[], consts: Map<str
     const constant = /^\t(\w+)\s+(\w+)\s*=\s*"([^"]*)"/.exec(lines[i]!);
     if (constant) {
       const key = `${pkg}.${constant[2]}`;
-      consts.set(key, [...(consts.get(key) ?? []), constant[3]!]);
+      const comment = (description(docAbove(lines, i)) ?? '').replace(new RegExp(`^${constant[1]}\\b\\s*`), '');
+      consts.set(key, [...(consts.get(key) ?? []), { value: constant[3]!, comment }]);
     }
   }
 }
@@ -177,7 +184,7 @@ function markers(doc: string[]): Map<string, string> {
 
 function generate(apiRoot: string, machineryRoot: string): Record<string, TypeDef> {
   const goTypes: GoType[] = [];
-  const consts = new Map<string, string[]>();
+  const consts = new Map<string, EnumValue[]>();
   const groups = new Map<string, { group: string; version: string }>();
   const sources: Array<{ dir: string; importPath: string }> = [
     ...API_PACKAGES.map((p) => ({ dir: path.join(apiRoot, p), importPath: `k8s.io/api/${p}` })),
@@ -199,7 +206,7 @@ function generate(apiRoot: string, machineryRoot: string): Record<string, TypeDe
   const byName = new Map(goTypes.map((t) => [`${t.pkg}.${t.name}`, t]));
 
   /** Resolves a Go type expression written in package `from` into a TypeRef plus enum values. */
-  function resolve(goType: string, from: GoType): { ref: string; enum?: string[] } {
+  function resolve(goType: string, from: GoType): { ref: string; enum?: EnumValue[] } {
     const bare = goType.replace(/^\*/, '');
     if (bare === '[]byte') return { ref: 'bytes' };
     if (bare.startsWith('[]')) return { ref: `[]${resolve(bare.slice(2), from).ref}` };
@@ -217,7 +224,7 @@ function generate(apiRoot: string, machineryRoot: string): Record<string, TypeDe
     if (named.underlying.startsWith('[]') && named.underlying !== '[]byte') return { ref: qualified };
     const underlying = resolve(named.underlying, named);
     const enumValues = markers(named.doc).has('enum') ? consts.get(qualified) : undefined;
-    return enumValues ? { ref: underlying.ref, enum: [...enumValues].sort() } : underlying;
+    return enumValues ? { ref: underlying.ref, enum: [...enumValues].sort((a, b) => (a.value < b.value ? -1 : 1)) } : underlying;
   }
 
   const defs: Record<string, TypeDef> = { ...SPECIAL };
@@ -242,12 +249,14 @@ function generate(apiRoot: string, machineryRoot: string): Record<string, TypeDe
       const protoNumber = f.tags['protobuf'] ? Number(f.tags['protobuf'].split(',')[1]) : undefined;
       const field: FieldDef = { name: inline ? '' : jsonName!, type: ref };
       if (protoNumber !== undefined) field.proto = protoNumber;
-      const desc = description(f.doc);
+      // kube-openapi appends the enum's values, each with its constant's comment, to the description.
+      const enumLines = enumValues?.map((v) => ` - \`${JSON.stringify(v.value)}\`${v.comment ? ` ${v.comment}` : ''}`);
+      const desc = [description(f.doc), enumLines ? `Possible enum values:\n${enumLines.join('\n')}` : undefined].filter(Boolean).join('\n\n');
       if (desc) field.description = desc;
       if (opts.includes('omitempty')) field.omitempty = true;
       if (f.goType.startsWith('*')) field.pointer = true;
       if (!inline && !opts.includes('omitempty') && !m.has('optional')) field.required = true;
-      if (enumValues) field.enum = enumValues;
+      if (enumValues) field.enum = enumValues.map((v) => v.value);
       if (f.tags['patchStrategy']) field.patchStrategy = f.tags['patchStrategy'];
       if (f.tags['patchMergeKey']) field.patchMergeKey = f.tags['patchMergeKey'];
       if (m.get('listType')) field.listType = m.get('listType');

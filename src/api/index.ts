@@ -11,3 +11,4 @@ export { findUnknownFields, findDuplicateFields, unknownFieldMessage, duplicateF
 export { openapiV2Protobuf, OPENAPI_V2_PROTOBUF_CONTENT_TYPE, decodeProtobufObject, encodeProtobufObject, hasProtobufMagic, PROTOBUF_CONTENT_TYPE } from './protobuf/index.js';
 export { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, applyServerSide, strategicMergeSchema, patchObject, patchTypeFor, supportedPatchTypes, PATCH_CONTENT_TYPES, type PatchType, type PatchSchema } from './patch/index.js';
 export * from './defaults/index.js';
+export { printTable, printerFor, humanDuration, type Table, type TableColumnDefinition, type TableRow, type TableOptions } from './printers/index.js';

@@ -9,7 +9,7 @@ export * from './store.js';
 export interface StoreTuning {
   /** An idle live watch with onProgress gets a progress call this often (default 10 s). */
   progressIntervalMs?: number;
-  /** SQLite: how often history is compacted (default 5 minutes, keeping at least 1000 revisions; 0 = never). etcd: use etcd's --auto-compaction-*. */
+  /** How often history is compacted (default 5 minutes, keeping at least 1000 revisions; 0 = never). */
   compactIntervalMs?: number;
 }
 
@@ -47,6 +47,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       prefix: config.prefix,
       requestTimeoutMs: config.requestTimeoutMs,
       progressIntervalMs: config.progressIntervalMs,
+      compactIntervalMs: config.compactIntervalMs,
     });
   }
   return new SqliteStore({ file: sqliteDatabaseFile(config.dataDir), progressIntervalMs: config.progressIntervalMs, compactIntervalMs: config.compactIntervalMs });

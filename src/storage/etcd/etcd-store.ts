@@ -19,6 +19,7 @@ import {
   type WatchOptions,
 } from '../store.js';
 import { prefixRangeEnd } from '../key-range.js';
+import { startPeriodicCompaction } from '../periodic-compaction.js';
 import { EtcdConnection, EtcdRequestError, type EtcdConnectionOptions } from './connection.js';
 import type { EtcdKeyValue, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchRequest, WatchResponse } from './proto.js';
 
@@ -27,6 +28,8 @@ export interface EtcdStoreOptions extends EtcdConnectionOptions {
   prefix?: string;
   /** A live watch with onProgress that got no event for this long asks etcd for progress (default 10 s). */
   progressIntervalMs?: number;
+  /** How often etcd's history is compacted, as kube-apiserver's --etcd-compaction-interval (default 5 minutes; 0 = never). */
+  compactIntervalMs?: number;
 }
 
 const COMPACTED = 'etcdserver: mvcc: required revision has been compacted';
@@ -40,11 +43,14 @@ export class EtcdStore implements Store {
   /** The highest compacted revision seen so far; compactedRevision() searches upward from it. */
   private knownCompacted = 0;
   private closed = false;
+  private readonly stopCompaction?: () => void;
 
   constructor(options: EtcdStoreOptions) {
     this.connection = new EtcdConnection(options);
     this.prefix = Buffer.from(options.prefix ?? '', 'utf8');
     this.progressIntervalMs = options.progressIntervalMs ?? 10_000;
+    const interval = options.compactIntervalMs ?? 5 * 60_000;
+    if (interval > 0) this.stopCompaction = startPeriodicCompaction(this, { intervalMs: interval, keepRevisions: 1000 });
   }
 
   async currentRevision(): Promise<number> {
@@ -148,6 +154,7 @@ export class EtcdStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopCompaction?.();
     for (const watch of [...this.watches]) watch.fail(new StoreError('store closed'));
     this.connection.close();
   }

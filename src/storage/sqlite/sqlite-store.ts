@@ -22,6 +22,7 @@ import {
   type WatchOptions,
 } from '../store.js';
 import { prefixRangeEnd } from '../key-range.js';
+import { startPeriodicCompaction } from '../periodic-compaction.js';
 import { WatchHub } from './watchers.js';
 
 export interface SqliteStoreOptions {
@@ -99,9 +100,9 @@ export class SqliteStore implements Store {
   private pending: PendingWrite[] = [];
   private flushScheduled = false;
   private closed = false;
-  private readonly compactTimer?: NodeJS.Timeout;
-  /** The revision current at the previous compaction tick: history younger than one interval is kept. */
-  private revisionAtLastTick: number;
+  private readonly stopCompaction?: () => void;
+  /** Removal of compacted rows, one compaction after the other. */
+  private compaction: Promise<void> = Promise.resolve();
   private readonly statements;
 
   constructor(options: SqliteStoreOptions) {
@@ -129,10 +130,13 @@ export class SqliteStore implements Store {
         `SELECT k.*, p.value AS prev_value, p.create_revision AS prev_create_revision FROM kine k LEFT JOIN kine p ON p.id = k.prev_revision
          WHERE k.id > ? AND k.name >= ? AND k.name < CAST(? AS TEXT) ORDER BY k.id LIMIT ?`,
       ),
-      // Drops every row that is not the state of its key at `revision`, and tombstones at or below it.
-      compact: db.prepare<{ revision: number }>(
-        `DELETE FROM kine WHERE id <= :revision AND (deleted = 1 OR id < (SELECT max(id) FROM kine k2 WHERE k2.name = kine.name AND k2.id <= :revision))`,
+      // Among the rows with ids in (from, to]: drops every row that is not the state of its key at
+      // `revision`, and tombstones. Run in ascending id order, a key's older rows go before its
+      // tombstone, so none of them can reappear as the key's state.
+      compact: db.prepare<{ from: number; to: number; revision: number }>(
+        `DELETE FROM kine WHERE id > :from AND id <= :to AND (deleted = 1 OR id < (SELECT max(id) FROM kine k2 WHERE k2.name = kine.name AND k2.id <= :revision))`,
       ),
+      minId: db.prepare<[], { id: number | null }>(`SELECT min(id) AS id FROM kine`),
       setMeta: db.prepare<[string, number]>(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`),
     };
     const meta = db.prepare<[string], { value: number }>(`SELECT value FROM meta WHERE key = ?`);
@@ -140,7 +144,6 @@ export class SqliteStore implements Store {
     // Compaction may remove the newest row (a tombstone), so the revision is also kept in meta.
     const maxId = db.prepare<[], { id: number | null }>(`SELECT max(id) AS id FROM kine`).get()?.id ?? 0;
     this.revision = Math.max(maxId, this.compactRevision);
-    this.revisionAtLastTick = this.revision;
     this.hub = new WatchHub(
       {
         history: (prefix, after, limit) => this.history(prefix, after, limit),
@@ -150,11 +153,7 @@ export class SqliteStore implements Store {
       options.progressIntervalMs ?? 10_000,
     );
     const interval = options.compactIntervalMs ?? 5 * 60_000;
-    if (interval > 0) {
-      const keep = options.compactKeepRevisions ?? 1000;
-      this.compactTimer = setInterval(() => this.periodicCompact(keep), interval);
-      this.compactTimer.unref();
-    }
+    if (interval > 0) this.stopCompaction = startPeriodicCompaction(this, { intervalMs: interval, keepRevisions: options.compactKeepRevisions ?? 1000 });
   }
 
   async currentRevision(): Promise<number> {
@@ -234,19 +233,20 @@ export class SqliteStore implements Store {
     this.assertOpen();
     if (revision > this.revision) throw new StoreError(`cannot compact to revision ${revision}: it is a future revision (current ${this.revision})`);
     if (revision <= this.compactRevision) return;
-    this.db.transaction(() => {
-      this.statements.compact.run({ revision });
-      this.statements.setMeta.run('compact_revision', revision);
-    })();
+    // From here on reads below `revision` fail, so rows can go in small steps without a long pause.
+    this.statements.setMeta.run('compact_revision', revision);
     this.compactRevision = revision;
     this.hub.compacted(revision);
+    const removal = this.compaction.then(() => this.removeHistory(revision));
+    this.compaction = removal.catch(() => undefined);
+    await removal;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    clearInterval(this.compactTimer);
+    this.stopCompaction?.();
     this.hub.close();
     this.db.close();
   }
@@ -326,9 +326,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  private periodicCompact(keepRevisions: number): void {
-    const target = Math.min(this.revision - keepRevisions, this.revisionAtLastTick);
-    this.revisionAtLastTick = this.revision;
-    if (target > this.compactRevision) void this.compact(target);
+  private async removeHistory(revision: number): Promise<void> {
+    const step = 10_000;
+    for (let from = (this.statements.minId.get()?.id ?? 1) - 1; from < revision; from += step) {
+      if (this.closed) return;
+      this.statements.compact.run({ from, to: Math.min(from + step, revision), revision });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 }

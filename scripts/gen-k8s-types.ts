@@ -153,23 +153,27 @@ function parseFile(pkg: string, source: string, types: GoType[], consts: Map<str
   }
 }
 
-/** kube-openapi's rendering of a Go doc comment: markers dropped, lines joined, paragraphs kept. */
+/**
+ * kube-openapi's rendering of a Go doc comment: marker and TODO lines dropped, lines joined by
+ * spaces, blank lines kept as paragraph breaks, indented lines kept on their own line.
+ */
 function description(doc: string[]): string | undefined {
-  const paragraphs: string[] = [];
-  let current: string[] = [];
+  let out = '';
   for (const raw of doc) {
+    if (raw === '---') break;
     const line = raw.trimEnd();
-    if (line.startsWith('---')) break;
-    if (line.trimStart().startsWith('+') || line.trimStart().startsWith('TODO')) continue;
-    if (line.trim() === '') {
-      if (current.length) paragraphs.push(current.join(' '));
-      current = [];
+    const leading = line.trimStart();
+    if (line.length === 0) {
+      out = `${out.slice(0, -1)}\n\n`;
+    } else if (leading.startsWith('TODO') || leading.startsWith('+')) {
       continue;
+    } else if (line.startsWith(' ') || line.startsWith('\t')) {
+      out = `${out.slice(0, -1)}\n${line}\n`;
+    } else {
+      out += `${line} `;
     }
-    current.push(line.trim());
   }
-  if (current.length) paragraphs.push(current.join(' '));
-  const text = paragraphs.join('\n\n').trim();
+  const text = out.replace(/^\n+/, '').replace(/\n+$/, '').trim();
   return text || undefined;
 }
 
@@ -270,6 +274,8 @@ function generate(apiRoot: string, machineryRoot: string): Record<string, TypeDe
     if (desc) def.description = desc;
     const gv = groups.get(t.pkg);
     if (isKind && gv) def.gvk = [{ group: gv.group, version: gv.version, kind: t.name }];
+    const structType = markers(t.doc).get('structType');
+    if (structType) def.structType = structType;
     defs[name] = def;
   }
   return defs;

@@ -50,6 +50,8 @@ export interface TypeDef {
   special?: SpecialType;
   /** Set on top-level kinds: the group/version/kinds this type is served as. */
   gvk?: GroupVersionKind[];
+  /** `+structType=atomic`: the struct is replaced as a whole by server-side apply. */
+  structType?: string;
 }
 
 export interface TypeTable {

@@ -76,6 +76,7 @@ export function definitionSchema(def: TypeDef, dialect: Dialect): Schema {
   for (const field of [...fields].sort((a, b) => (a.name < b.name ? -1 : 1))) properties[field.name] = fieldSchema(field, dialect);
   if (fields.length) schema['properties'] = properties;
   if (def.gvk) schema['x-kubernetes-group-version-kind'] = def.gvk;
+  if (def.structType) schema['x-kubernetes-map-type'] = def.structType;
   return schema;
 }
 

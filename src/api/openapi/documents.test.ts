@@ -73,6 +73,7 @@ describe('OpenAPI v3 documents', () => {
     assert.deepEqual(schemas['io.k8s.api.core.v1.ContainerPort'].required, ['containerPort']);
     assert.deepEqual(schemas['io.k8s.api.core.v1.Container'].properties.ports['x-kubernetes-list-map-keys'], ['containerPort', 'protocol']);
     assert.equal(schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString'].format, 'int-or-string');
+    assert.deepEqual(schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString'].oneOf, [{ type: 'integer' }, { type: 'string' }]);
     assert.equal(schemas['io.k8s.apimachinery.pkg.apis.meta.v1.Time'].format, 'date-time');
     assert.equal(schemas['io.k8s.api.core.v1.ResourceRequirements'].properties.limits.additionalProperties.allOf[0].$ref, '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity');
     // VolumeSource is inlined into Volume in JSON, as in kube's schema.
@@ -84,6 +85,7 @@ describe('OpenAPI v2 document', () => {
   it('uses definitions and plain $refs, every one resolvable', () => {
     const doc = openapiV2Document() as Doc;
     assert.equal(doc['swagger'], '2.0');
+    assert.equal(doc['definitions']['io.k8s.apimachinery.pkg.util.intstr.IntOrString'].type, 'string');
     for (const ref of refs(doc)) assert.ok(doc['definitions'][ref.replace('#/definitions/', '')], ref);
     assert.deepEqual(doc['definitions']['io.k8s.api.apps.v1.DeploymentSpec'].properties.selector, {
       description: doc['definitions']['io.k8s.api.apps.v1.DeploymentSpec'].properties.selector.description,

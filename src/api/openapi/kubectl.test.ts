@@ -96,6 +96,15 @@ describe('kubectl against the OpenAPI documents', () => {
       assert.match(stdout, /matchLabels\s+<map\[string\]string>/);
     });
 
+    it(`${version}: explain names int-or-string and quantity fields by type and lists enums`, async () => {
+      const port = await server.kubectl(version, ['explain', 'svc.spec.ports.targetPort']);
+      assert.match(port.stdout, /FIELD:\s+targetPort <IntOrString>/, port.stderr);
+      const resources = await server.kubectl(version, ['explain', 'pod.spec.containers.resources']);
+      assert.match(resources.stdout, /limits\s+<map\[string\]Quantity>/, resources.stderr);
+      const policy = await server.kubectl(version, ['explain', 'pod.spec.containers.imagePullPolicy']);
+      assert.match(policy.stdout, /Possible enum values:\n\s+- `"Always"` means that kubelet always attempts to pull the latest image\./, policy.stderr);
+    });
+
     it(`${version}: default validation refuses an unknown field with the server's message`, async () => {
       const { code, stderr } = await server.kubectl(version, ['create', '-f', 'bad.yaml'], { 'bad.yaml': BAD_POD });
       assert.equal(code, 1);

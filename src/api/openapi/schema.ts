@@ -63,11 +63,17 @@ const SPECIAL_SCHEMAS: Record<string, Schema> = {
   FieldsV1: { type: 'object' },
 };
 
+/** v3 describes the union types with oneOf (OpenAPIV3OneOfTypes), which kubectl explain names by type. */
+const SPECIAL_SCHEMAS_V3: Record<string, Schema> = {
+  Quantity: { oneOf: [{ type: 'string' }, { type: 'number' }] },
+  IntOrString: { format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }] },
+};
+
 /** The definition (v2) / component schema (v3) of a named type. */
 export function definitionSchema(def: TypeDef, dialect: Dialect): Schema {
   const schema: Schema = {};
   if (def.description) schema['description'] = def.description;
-  if (def.special) return { ...schema, ...SPECIAL_SCHEMAS[def.special] };
+  if (def.special) return { ...schema, ...((dialect === 'v3' && SPECIAL_SCHEMAS_V3[def.special]) || SPECIAL_SCHEMAS[def.special]) };
   schema['type'] = 'object';
   const fields = jsonFields(def);
   const required = fields.filter((f) => f.required).map((f) => f.name);

@@ -297,6 +297,30 @@ export function registerConformanceTests(backend: string, options: ConformanceOp
       assert.ok(rec.progress[0] >= kv.modRevision);
     });
 
+    it('requestProgress: a progress call follows every event up to the revision it reports', async () => {
+      const store = await open();
+      const start = await store.currentRevision();
+      const seen: Array<['event' | 'progress', number]> = [];
+      let resolveProgress!: () => void;
+      const progressed = new Promise<void>((resolve) => (resolveProgress = resolve));
+      let written = 0;
+      const watch = store.watch('/rp/', (e) => seen.push(['event', e.kv.modRevision]), {
+        fromRevision: start,
+        onProgress: (revision) => {
+          seen.push(['progress', revision]);
+          if (revision >= written) resolveProgress();
+        },
+      });
+      for (let i = 0; i < 5; i++) written = (await store.create(`/rp/${i}`, `${i}`)).modRevision;
+      written = (await store.create('/elsewhere/x', 'moves the revision only')).modRevision;
+      assert.ok(watch.requestProgress, 'the backend supports requestProgress');
+      watch.requestProgress();
+      await progressed;
+      watch.cancel();
+      const firstProgressAtWritten = seen.findIndex(([kind, revision]) => kind === 'progress' && revision >= written);
+      assert.equal(seen.slice(0, firstProgressAtWritten).filter(([kind]) => kind === 'event').length, 5, 'all 5 events came before');
+    });
+
     it('compaction: older revisions are gone (CompactedError), newer ones readable', async () => {
       const store = await open();
       const a = await store.create('/cp/a', 'a1');

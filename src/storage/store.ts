@@ -50,6 +50,11 @@ export interface WatchOptions {
 
 export interface Watch {
   cancel(): void;
+  /**
+   * Asks for an onProgress call soon, once every event up to the store's current revision has been
+   * delivered (etcd's RequestProgress): a cache fed by this watch uses it to serve consistent reads.
+   */
+  requestProgress?(): void;
 }
 
 export interface Store {

@@ -243,6 +243,9 @@ class EtcdWatch implements Watch {
   private reconnects = 0;
   private brokenSince?: number;
   private lastActivity = Date.now();
+  /** The current stream's watch exists in etcd. */
+  private created = false;
+  private progressRequested = false;
   private readonly progressTimer?: NodeJS.Timeout;
 
   constructor(
@@ -258,7 +261,7 @@ class EtcdWatch implements Watch {
     if (options.onProgress) {
       // etcd's own progress notifications come every 10 minutes; ask for them when the watch is idle.
       this.progressTimer = setInterval(() => {
-        if (Date.now() - this.lastActivity >= progressIntervalMs) this.stream?.write({ progress_request: {} });
+        if (Date.now() - this.lastActivity >= progressIntervalMs) this.requestProgress();
       }, progressIntervalMs);
       this.progressTimer.unref();
     }
@@ -278,9 +281,16 @@ class EtcdWatch implements Watch {
     this.options.onError?.(err);
   }
 
+  requestProgress(): void {
+    // Without a stream (reconnecting) the request goes out once the new stream's watch exists.
+    if (this.created && this.stream) this.stream.write({ progress_request: {} });
+    else this.progressRequested = true;
+  }
+
   private open(): void {
     const stream = this.connection.openWatchStream(this.reconnects);
     this.stream = stream;
+    this.created = false;
     stream.on('data', (res: WatchResponse) => this.receive(res));
     stream.on('error', () => this.reconnect(stream));
     stream.on('end', () => this.reconnect(stream));
@@ -313,6 +323,11 @@ class EtcdWatch implements Watch {
     if (res.created) {
       this.brokenSince = undefined;
       this.reconnects = 0;
+      this.created = true;
+      if (this.progressRequested) {
+        this.progressRequested = false;
+        this.requestProgress();
+      }
     }
     if (res.canceled) {
       if (res.compact_revision > 0) this.fail(new CompactedError(this.last, res.compact_revision));

@@ -24,6 +24,8 @@ class Watcher implements Watch {
   done = false;
   /** Whether something was queued since the last progress tick. */
   active = false;
+  /** A progress call was asked for and is sent as soon as the replay is over. */
+  progressRequested = false;
   private queue: Delivery[] = [];
   private flushing = false;
 
@@ -40,6 +42,11 @@ class Watcher implements Watch {
     this.done = true;
     this.queue = [];
     this.hub.remove(this);
+  }
+
+  requestProgress(): void {
+    this.progressRequested = true;
+    if (this.live) this.hub.sendProgress(this);
   }
 
   /** Ends the watch on the store's initiative: onError is the last call the watcher gets. */
@@ -84,7 +91,7 @@ export class WatchHub {
     private readonly source: HistorySource,
     progressIntervalMs: number,
   ) {
-    this.progressTimer = setInterval(() => this.sendProgress(), progressIntervalMs);
+    this.progressTimer = setInterval(() => this.sendIdleProgress(), progressIntervalMs);
     this.progressTimer.unref();
   }
 
@@ -134,16 +141,22 @@ export class WatchHub {
     if (events.length < REPLAY_BATCH) {
       watcher.last = Math.max(watcher.last, this.source.revision());
       watcher.live = true;
+      if (watcher.progressRequested) this.sendProgress(watcher);
     } else {
       watcher.last = events[events.length - 1].kv.modRevision;
       setImmediate(() => this.catchUp(watcher));
     }
   }
 
-  private sendProgress(): void {
-    const revision = this.source.revision();
+  /** Queues a progress call behind the events already queued, so it arrives after them. */
+  sendProgress(watcher: Watcher): void {
+    watcher.progressRequested = false;
+    if (watcher.options.onProgress) watcher.enqueue({ progress: Math.max(watcher.last, this.source.revision()) });
+  }
+
+  private sendIdleProgress(): void {
     for (const watcher of this.watchers) {
-      if (watcher.live && !watcher.active && watcher.options.onProgress) watcher.enqueue({ progress: revision });
+      if (watcher.live && !watcher.active) this.sendProgress(watcher);
       watcher.active = false;
     }
   }

@@ -52,8 +52,11 @@ function channelCredentials(url: URL, options: EtcdConnectionOptions): grpc.Chan
 
 /** True when the failure proves the request was not applied, so even a write may be sent again. */
 function notApplied(err: grpc.ServiceError): boolean {
+  const details = err.details ?? '';
+  // grpc-js says "Waiting for LB pick" when the deadline passed before the call found a connection.
+  if (err.code === grpc.status.DEADLINE_EXCEEDED) return /Waiting for LB pick/i.test(details);
   if (err.code !== grpc.status.UNAVAILABLE) return false;
-  return /no connection established|ECONNREFUSED|etcdserver: no leader|etcdserver: not capable/i.test(err.details ?? '');
+  return /no connection established|ECONNREFUSED|etcdserver: no leader|etcdserver: not capable/i.test(details);
 }
 
 function transient(err: grpc.ServiceError): boolean {
@@ -122,7 +125,8 @@ export class EtcdConnection {
           throw new UnavailableError(`etcd did not confirm the write (${member.endpoint}: ${err.details}); it may or may not have been applied`);
         }
       }
-      if (Date.now() >= deadline) break;
+      // An attempt with almost no time left could only time out; report the last real failure instead.
+      if (deadline - Date.now() < 50) break;
       // Each member once quickly, then back off while the cluster elects a leader or a member returns.
       if ((attempt + 1) % this.members.length === 0) await sleep(Math.min(1000, 100 * 2 ** Math.floor(attempt / this.members.length)));
     }

@@ -246,6 +246,7 @@ class EtcdWatch implements Watch {
   /** The current stream's watch exists in etcd. */
   private created = false;
   private progressRequested = false;
+  private reconnectTimer?: NodeJS.Timeout;
   private readonly progressTimer?: NodeJS.Timeout;
 
   constructor(
@@ -271,6 +272,7 @@ class EtcdWatch implements Watch {
     if (this.done) return;
     this.done = true;
     clearInterval(this.progressTimer);
+    clearTimeout(this.reconnectTimer);
     this.store.forget(this);
     this.stream?.cancel();
   }
@@ -314,7 +316,7 @@ class EtcdWatch implements Watch {
       return;
     }
     this.reconnects++;
-    setTimeout(() => this.done || this.open(), Math.min(1000, 50 * this.reconnects)).unref();
+    this.reconnectTimer = setTimeout(() => this.open(), Math.min(1000, 50 * this.reconnects));
   }
 
   private receive(res: WatchResponse): void {

@@ -60,6 +60,8 @@ function specPart(obj: KubeObject): string {
 /** Defaults and create-time resets (status of workloads, generation 1…). */
 export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
   applyDefaults(info, obj);
+  // Namespaces always start with the "kubernetes" finalizer, which the namespace controller removes.
+  if (info.group === '' && info.resource === 'namespaces') obj.spec = { ...((obj.spec as object | undefined) ?? {}), finalizers: ['kubernetes'] };
   obj.metadata.generation = 1;
 }
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openapiV2Protobuf } from '../protobuf/index.js';
 import { findUnknownFields, strictDecodingError, unknownFieldMessage } from './index.js';
-import { startFakeApiServer, type FakeApiServer, type Handler } from './test-server.js';
+import { startFakeApiServer, storeHandler, type FakeApiServer, type Handler } from './test-server.js';
 
 const VERSIONS = ['1.27', '1.29', '1.31', '1.33'];
 
@@ -34,36 +34,15 @@ spec:
     imagePullPolicyy: Always
 `;
 
-type Stored = { kind: string; apiVersion: string; metadata: { name: string } };
-
-/**
- * A handler that keeps created objects (so a second `apply` patches) and refuses unknown fields
- * under fieldValidation=Strict as kube-apiserver does.
- */
+/** Stores objects (so a second `apply` patches) and refuses unknown fields under Strict, as kube-apiserver does. */
 function strictStore(): Handler {
-  const objects = new Map<string, Stored>();
-  return (req, res) => {
-    const url = new URL(req.url, 'http://x');
-    const existing = objects.get(url.pathname);
-    if ((req.method === 'GET' || req.method === 'PATCH') && existing) {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(existing));
-      return true;
-    }
-    if (req.method !== 'POST') return false;
-    const obj = JSON.parse(req.body.toString()) as Stored;
-    const unknown = findUnknownFields(obj);
-    if (url.searchParams.get('fieldValidation') === 'Strict' && unknown.length) {
-      const status = strictDecodingError(obj.kind, obj.apiVersion, unknown.map(unknownFieldMessage)).toStatus();
-      res.writeHead(400, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(status));
-      return true;
-    }
-    objects.set(`${url.pathname}/${obj.metadata.name}`, obj);
-    res.writeHead(201, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(obj));
-    return true;
-  };
+  return storeHandler({
+    refuse(obj, url) {
+      const unknown = findUnknownFields(obj);
+      if (url.searchParams.get('fieldValidation') !== 'Strict' || unknown.length === 0) return undefined;
+      return strictDecodingError(obj.kind, obj.apiVersion, unknown.map(unknownFieldMessage)).toStatus();
+    },
+  });
 }
 
 const UNKNOWN_FIELD_ERROR =

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { allResources, apiGroups, resourcesIn } from '../registry.js';
+import { allResources, apiGroups, resourcesIn, subresourcesOf } from '../registry.js';
 import { apiVersionOf } from '../object.js';
 import { openapiV3GroupVersion, openapiV3Paths } from './documents.js';
 
@@ -45,15 +45,18 @@ function resourceList(group: string, version: string): unknown {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: apiVersionOf(group, version),
-    resources: resourcesIn(group, version).map((r) => ({
-      name: r.resource,
-      singularName: r.singular,
-      namespaced: r.namespaced,
-      kind: r.kind,
-      verbs: r.verbs,
-      shortNames: r.shortNames.length ? r.shortNames : undefined,
-      categories: r.categories.length ? r.categories : undefined,
-    })),
+    resources: resourcesIn(group, version).flatMap((r) => [
+      {
+        name: r.resource,
+        singularName: r.singular,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: r.verbs,
+        shortNames: r.shortNames.length ? r.shortNames : undefined,
+        categories: r.categories.length ? r.categories : undefined,
+      },
+      ...subresourcesOf(r).map((sub) => ({ name: `${r.resource}/${sub.subresource}`, singularName: '', namespaced: r.namespaced, group: sub.group, version: sub.version, kind: sub.kind, verbs: sub.verbs })),
+    ]),
   };
 }
 
@@ -89,6 +92,38 @@ function serveBuiltIn(req: RecordedRequest, res: ServerResponse, v2: () => Buffe
     return true;
   }
   return false;
+}
+
+export interface StoredObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+}
+
+export interface StoreOptions {
+  /** Turns a POSTed body into an object; JSON by default. */
+  decode?: (req: RecordedRequest) => StoredObject;
+  /** A failure Status to answer instead of storing, e.g. for strict field validation. */
+  refuse?: (obj: StoredObject, url: URL) => { code: number } | undefined;
+}
+
+/**
+ * A handler that stores POSTed objects under their path and answers GET (and PATCH, unchanged) of
+ * them, so commands that read before they write (`apply`, `create job --from`) can run.
+ */
+export function storeHandler(options: StoreOptions = {}): Handler {
+  const objects = new Map<string, StoredObject>();
+  return (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const existing = objects.get(url.pathname);
+    if ((req.method === 'GET' || req.method === 'PATCH') && existing) return json(res, 200, existing), true;
+    if (req.method !== 'POST') return false;
+    const obj = options.decode ? options.decode(req) : (JSON.parse(req.body.toString()) as StoredObject);
+    const refusal = options.refuse?.(obj, url);
+    if (refusal) return json(res, refusal.code, refusal), true;
+    objects.set(`${url.pathname}/${obj.metadata?.name ?? ''}`, obj);
+    return json(res, 201, obj), true;
+  };
 }
 
 /**

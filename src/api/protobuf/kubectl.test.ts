@@ -1,12 +1,13 @@
-// kubectl >= 1.32 POSTs typed-client objects as protobuf; kubectl 1.27 sends the same objects as
+// kubectl >= 1.32 POSTs typed-client objects as protobuf; kubectl 1.31 sends the same objects as
 // JSON. Each command runs under both against a capture server: the decoded protobuf body must be
-// the object 1.27 sent (after dropping the `null`s Go's JSON encoder writes for unset structs).
+// the object 1.31 sent (after dropping the `null`s Go's JSON encoder writes for unset structs).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeApiServer, type FakeApiServer } from '../openapi/test-server.js';
+import { startFakeApiServer, storeHandler, type FakeApiServer, type StoredObject } from '../openapi/test-server.js';
 import { decodeProtobufObject, openapiV2Protobuf, PROTOBUF_CONTENT_TYPE } from './index.js';
 
-const VERSIONS = ['1.27', '1.33'];
+/** 1.31 is the last kubectl that sends these bodies as JSON; 1.33 sends protobuf. */
+const VERSIONS = ['1.31', '1.33'];
 
 const COMMANDS: string[][] = [
   ['create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=2', '--port=80'],
@@ -32,6 +33,8 @@ const COMMANDS: string[][] = [
   ['create', 'priorityclass', 'pc', '--value=1000', '--description=x', '--preemption-policy=Never'],
   ['auth', 'can-i', 'create', 'pods'],
   ['auth', 'can-i', '--list'],
+  // Reads the CronJob an earlier command created.
+  ['create', 'job', 'from-cron', '--from=cronjob/cj1'],
   ['create', 'token', 'sa1', '--duration=1h', '--audience=a', '--audience=b'],
 ];
 
@@ -47,13 +50,10 @@ function withoutNulls(value: unknown): unknown {
 describe('protobuf request bodies of kubectl 1.33', () => {
   let server: FakeApiServer;
   before(async () => {
-    server = await startFakeApiServer(openapiV2Protobuf, (req, res) => {
-      if (req.method !== 'POST') return false;
-      const obj = req.headers['content-type'] === PROTOBUF_CONTENT_TYPE ? decodeProtobufObject(req.body) : JSON.parse(req.body.toString());
-      res.writeHead(201, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(obj));
-      return true;
-    });
+    server = await startFakeApiServer(
+      openapiV2Protobuf,
+      storeHandler({ decode: (req) => (req.headers['content-type'] === PROTOBUF_CONTENT_TYPE ? decodeProtobufObject(req.body) : JSON.parse(req.body.toString())) as StoredObject }),
+    );
   });
   after(async () => server.close());
 
@@ -73,10 +73,27 @@ describe('protobuf request bodies of kubectl 1.33', () => {
 
   for (const args of COMMANDS) {
     it(`kubectl ${args.join(' ')}`, async () => {
-      const { '1.27': json, '1.33': proto } = await bodies(args);
+      const { '1.31': json, '1.33': proto } = await bodies(args);
       assert.equal(json.contentType, 'application/json');
       assert.equal(proto.contentType, PROTOBUF_CONTENT_TYPE);
       assert.deepEqual(decodeProtobufObject(proto.body), withoutNulls(JSON.parse(json.body.toString())));
     });
   }
+
+  it('kubectl autoscale (autoscaling/v2 in 1.33, v1 before: compared with the object kube decodes)', async () => {
+    const { '1.33': proto } = await bodies(['autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=80']);
+    assert.deepEqual(decodeProtobufObject(proto.body), {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas: 2,
+        maxReplicas: 5,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+      },
+      // desiredReplicas has no omitempty in Go, so kube's JSON carries the zero gogo wrote.
+      status: { desiredReplicas: 0 },
+    });
+  });
 });

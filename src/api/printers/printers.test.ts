@@ -255,3 +255,29 @@ test('the Table envelope: metadata, includeObject, noHeaders and the default NAM
   assert.deepEqual(roles.rows[0].cells, ['reader', '2026-11-23T11:59:55Z']);
   assert.deepEqual(roles.metadata, { resourceVersion: '77' });
 });
+
+test('the remaining built-in printers: ingressclasses, networkpolicies, endpointslices, leases, priorityclasses, pdb, controllerrevisions, podtemplates, serviceaccounts', () => {
+  const ic = obj('networking.k8s.io/v1', 'IngressClass', 'skiff', 5, { spec: { controller: 'skiff.dev/ingress', parameters: { apiGroup: 'k8s.example.com', kind: 'IngressParameters', name: 'external-lb' } } });
+  assert.deepEqual(cells('networking.k8s.io', 'ingressclasses', ic), ['skiff', 'skiff.dev/ingress', 'IngressParameters.k8s.example.com/external-lb', '5s']);
+  assert.deepEqual(cells('networking.k8s.io', 'networkpolicies', obj('networking.k8s.io/v1', 'NetworkPolicy', 'deny', 5, { spec: { podSelector: {} } })), ['deny', '<none>', '5s']);
+  assert.deepEqual(cells('networking.k8s.io', 'networkpolicies', obj('networking.k8s.io/v1', 'NetworkPolicy', 'web', 5, { spec: { podSelector: { matchLabels: { app: 'web' } } } }))[1], 'app=web');
+
+  const slice = obj('discovery.k8s.io/v1', 'EndpointSlice', 'kubia-abc', 5, {
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8080 }],
+    endpoints: ['10.42.0.1', '10.42.0.2', '10.42.0.3', '10.42.0.4'].map((a) => ({ addresses: [a] })),
+  });
+  assert.deepEqual(cells('discovery.k8s.io', 'endpointslices', slice), ['kubia-abc', 'IPv4', '8080', '10.42.0.1,10.42.0.2,10.42.0.3 + 1 more...', '5s']);
+  assert.deepEqual(cells('discovery.k8s.io', 'endpointslices', obj('discovery.k8s.io/v1', 'EndpointSlice', 'e', 5, { addressType: 'IPv4' })).slice(2, 4), ['<unset>', '<unset>']);
+
+  assert.deepEqual(cells('coordination.k8s.io', 'leases', obj('coordination.k8s.io/v1', 'Lease', 'node1', 5, { spec: { holderIdentity: 'node1' } })), ['node1', 'node1', '5s']);
+  assert.deepEqual(cells('scheduling.k8s.io', 'priorityclasses', obj('scheduling.k8s.io/v1', 'PriorityClass', 'high', 5, { value: 1000, preemptionPolicy: 'PreemptLowerPriority' })), ['high', 1000, false, '5s', 'PreemptLowerPriority']);
+  assert.deepEqual(cells('policy', 'poddisruptionbudgets', obj('policy/v1', 'PodDisruptionBudget', 'pdb', 5, { spec: { minAvailable: '50%' }, status: { disruptionsAllowed: 1 } })), ['pdb', '50%', 'N/A', 1, '5s']);
+
+  const rev = obj('apps/v1', 'ControllerRevision', 'ds-5d8f', 5, { revision: 2, metadata: { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'ds', uid: 'u', controller: true }] } });
+  assert.deepEqual(cells('apps', 'controllerrevisions', rev), ['ds-5d8f', 'daemonset.apps/ds', 2, '5s']);
+
+  const tmpl = obj('v1', 'PodTemplate', 't', 5, { template: { metadata: { labels: { b: '2', a: '1' } }, spec: { containers: [{ name: 'x', image: 'i1' }, { name: 'y', image: 'i2' }] } } });
+  assert.deepEqual(cells('', 'podtemplates', tmpl), ['t', 'x,y', 'i1,i2', 'a=1,b=2']);
+  assert.deepEqual(cells('', 'serviceaccounts', obj('v1', 'ServiceAccount', 'default', 5)), ['default', 0, '5s']);
+});

@@ -1,5 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,18 @@ describe('sqlite store', () => {
     assert.equal(await second.compactedRevision(), revision);
     assert.deepEqual(await second.get('/re/a'), a);
     assert.equal((await second.create('/re/c', 'c')).modRevision, revision + 1);
+  });
+
+  it('refuses a second process on the same database while the first has it open', async () => {
+    const file = path.join(dir, 'exclusive', 'state.db');
+    const store = new SqliteStore({ file });
+    after(() => store.close());
+    await store.create('/ex/a', 'a');
+    const script = `import { SqliteStore } from ${JSON.stringify(new URL('./sqlite-store.ts', import.meta.url).href)};
+      try { new SqliteStore({ file: ${JSON.stringify(file)} }); console.log('opened'); } catch (err) { console.log(err.message); }`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.match(out, /is in use by another process; is another skiff server running with this data dir\?/);
+    assert.equal((await store.get('/ex/a'))?.value, 'a', 'the owner is unaffected');
   });
 
   it('compacts periodically, keeping at least the configured number of revisions', async () => {

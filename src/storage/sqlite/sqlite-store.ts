@@ -92,6 +92,27 @@ function range(prefix: string, startAfter?: string): [string, Buffer] {
   return [start, end.length ? end : Buffer.from([0xff])];
 }
 
+/**
+ * Opens the database for this process alone: revisions are assigned in memory, so a second writer
+ * would corrupt them. The exclusive lock is taken by the first read and released when the process ends.
+ */
+function openExclusive(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new StoreError(`the database ${file} is in use by another process; is another skiff server running with this data dir?`);
+    }
+    throw err;
+  }
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly hub: WatchHub;
@@ -107,10 +128,7 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     fs.mkdirSync(path.dirname(options.file), { recursive: true });
-    this.db = new Database(options.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
+    this.db = openExclusive(options.file);
     const db = this.db;
     const live = `SELECT k.* FROM live l JOIN kine k ON k.id = l.id`;
     // The latest row of each key as of a revision, tombstones included (filtered by the caller).

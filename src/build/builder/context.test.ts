@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { directoryContext, stdinContext, contextEntries, contextSize, humanSize, readDockerfile } from './context.js';
+import { directoryContext, stdinContext, contextEntries, contextSize, readDockerfile } from './context.js';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-ctx-test-'));
 after(() => fs.rmSync(base, { recursive: true, force: true }));
@@ -27,9 +27,6 @@ test('the context size is the tar stream size docker reports', () => {
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\n');
   assert.equal(contextSize(directoryContext(dir)), 2048);
-  assert.equal(humanSize(2048), '2.048kB');
-  assert.equal(humanSize(74_690_000), '74.69MB');
-  assert.equal(humanSize(512), '512B');
 });
 
 test('stdin context: a tar is unpacked, anything else is a Dockerfile with an empty context', () => {

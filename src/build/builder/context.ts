@@ -111,14 +111,3 @@ export function contextSize(context: BuildContext): number {
   return size;
 }
 
-/** docker's units.HumanSize: four significant digits, decimal units. */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let i = 0;
-  let n = bytes;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${Number(n.toPrecision(4))}${units[i]}`;
-}

@@ -26,6 +26,11 @@ export const verbs: Record<string, () => Promise<Verb>> = {
   rmi: async () => (await import('./images.js')).rmi,
   tag: async () => (await import('./images.js')).tag,
   history: async () => (await import('./images.js')).history,
+  build: async () => (await import('./build.js')).buildVerb,
+  pull: async () => (await import('./pull.js')).pull,
+  push: async () => (await import('./push.js')).push,
+  login: async () => (await import('./login.js')).login,
+  logout: async () => (await import('./login.js')).logout,
 };
 
 /** `docker container X` / `docker image X` / `docker system X` → the verb that does it. */

@@ -60,3 +60,6 @@ export function createProgress(stream: Writable & { isTTY?: boolean }): Progress
     line: (text) => stream.write(`${text}\n`),
   };
 }
+
+/** For -q: nothing is shown. */
+export const silentProgress: ProgressOutput = { status: () => undefined, progress: () => undefined, line: () => undefined };

@@ -12,3 +12,6 @@ export { openapiV2Protobuf, OPENAPI_V2_PROTOBUF_CONTENT_TYPE, decodeProtobufObje
 export { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, applyServerSide, strategicMergeSchema, patchObject, patchTypeFor, supportedPatchTypes, PATCH_CONTENT_TYPES, type PatchType, type PatchSchema } from './patch/index.js';
 export * from './defaults/index.js';
 export { printTable, printerFor, humanDuration, type Table, type TableColumnDefinition, type TableRow, type TableOptions } from './printers/index.js';
+export * from './validation/index.js';
+export * from './cron.js';
+export * from './intstr.js';

@@ -1,0 +1,462 @@
+// Validation of core/v1 kinds other than pods and RCs, and of the small kinds of other groups
+// (pkg/apis/{core,networking,policy,scheduling,storage,rbac,...}/validation), with kube's messages.
+
+import type { FieldError } from '../errors.js';
+import { deepEqual, getObject, getObjects, isObject, type JsonObject } from '../json.js';
+import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum, nameIsDNS1035Label } from '../names.js';
+import { QuantityError, quantityOf } from '../quantity.js';
+import { child, duplicate, forbidden, GoValue, goQuote, index, invalidValue, key, notSupported, required, tooLong, FIELD_IMMUTABLE } from './field.js';
+import { validateImmutable, validateLabelSelector, validateLabels, validateNonnegative } from './meta.js';
+import { validatePortNumOrName, validateProtocol } from './pod.js';
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const specOf = (obj: JsonObject): JsonObject => getObject(obj, 'spec') ?? {};
+const MAX_SECRET_SIZE = 1024 * 1024;
+
+function dns1123Subdomain(value: string, path: string): FieldError[] {
+  return isDNS1123Subdomain(value).map((msg) => invalidValue(path, value, msg));
+}
+
+// --- services -------------------------------------------------------------------------------------
+
+const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+
+function isHeadless(spec: JsonObject): boolean {
+  return spec.clusterIP === 'None';
+}
+
+export function validateServiceSpec(spec: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const ports = getObjects(spec, 'ports');
+  if (ports.length === 0 && !isHeadless(spec) && spec.type !== 'ExternalName') errs.push(required('spec.ports'));
+  if ((spec.type === 'LoadBalancer' || spec.type === 'NodePort') && isHeadless(spec))
+    errs.push(invalidValue('spec.clusterIPs[0]', 'None', `may not be set to 'None' for ${String(spec.type)} services`));
+  if (spec.type === 'ExternalName') {
+    if (str(spec.clusterIP) && spec.clusterIP !== 'None') errs.push(forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
+    const cname = str(spec.externalName).replace(/\.$/, '');
+    if (cname) errs.push(...dns1123Subdomain(cname, 'spec.externalName'));
+    else errs.push(required('spec.externalName'));
+  }
+  const names = new Set<string>();
+  ports.forEach((port, i) => {
+    const p = index('spec.ports', i);
+    const name = str(port.name);
+    if (ports.length > 1 && !name) errs.push(required(child(p, 'name')));
+    else if (name) {
+      errs.push(...isDNS1123Label(name).map((msg) => invalidValue(child(p, 'name'), name, msg)));
+      if (names.has(name)) errs.push(duplicate(child(p, 'name'), name));
+      names.add(name);
+    }
+    errs.push(...isValidPortNum(typeof port.port === 'number' ? port.port : 0).map((msg) => invalidValue(child(p, 'port'), port.port ?? 0, msg)));
+    errs.push(...validateProtocol(port.protocol, child(p, 'protocol')));
+    errs.push(...validatePortNumOrName(port.targetPort, child(p, 'targetPort')));
+  });
+  if (spec.selector != null) errs.push(...validateLabels(spec.selector, 'spec.selector'));
+  const affinity = spec.sessionAffinity;
+  if (!affinity) errs.push(required('spec.sessionAffinity'));
+  else if (affinity !== 'ClientIP' && affinity !== 'None') errs.push(notSupported('spec.sessionAffinity', affinity, ['ClientIP', 'None']));
+  if (affinity === 'ClientIP') {
+    const timeout = getObject(getObject(spec, 'sessionAffinityConfig'), 'clientIP')?.timeoutSeconds;
+    if (typeof timeout === 'number' && (timeout <= 0 || timeout > 86400))
+      errs.push(invalidValue('spec.sessionAffinityConfig.clientIP.timeoutSeconds', timeout, 'must be greater than 0 and less than 86400'));
+  } else if (spec.sessionAffinityConfig != null) {
+    errs.push(invalidValue('spec.sessionAffinityConfig', new GoValue('&core.SessionAffinityConfig{...}'), `must not be set when session affinity is ${String(affinity)}`));
+  }
+  const type = spec.type;
+  if (!type) errs.push(required('spec.type'));
+  else if (!SERVICE_TYPES.includes(str(type))) errs.push(notSupported('spec.type', type, SERVICE_TYPES));
+  if (type === 'ClusterIP') ports.forEach((port, i) => port.nodePort && errs.push(forbidden(child(index('spec.ports', i), 'nodePort'), "may not be used when `type` is 'ClusterIP'")));
+  const nodePorts = new Set<string>();
+  const portKeys = new Set<string>();
+  ports.forEach((port, i) => {
+    const p = index('spec.ports', i);
+    if (port.nodePort) {
+      const k = `${String(port.protocol)}/${String(port.nodePort)}`;
+      if (nodePorts.has(k)) errs.push(duplicate(child(p, 'nodePort'), port.nodePort));
+      nodePorts.add(k);
+    }
+    const k = `${String(port.protocol)}/${String(port.port)}`;
+    if (portKeys.has(k)) errs.push(duplicate(p, new GoValue(`core.ServicePort{Name:"", Protocol:${goQuote(str(port.protocol))}, AppProtocol:(*string)(nil), Port:${String(port.port)}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`)));
+    portKeys.add(k);
+  });
+  const etp = spec.externalTrafficPolicy;
+  if (etp && etp !== 'Cluster' && etp !== 'Local') errs.push(notSupported('spec.externalTrafficPolicy', etp, ['Cluster', 'Local']));
+  const itp = spec.internalTrafficPolicy;
+  if (itp && itp !== 'Cluster' && itp !== 'Local') errs.push(notSupported('spec.internalTrafficPolicy', itp, ['Cluster', 'Local']));
+  return errs;
+}
+
+export function validateServiceUpdate(newSpec: JsonObject, oldSpec: JsonObject): FieldError[] {
+  const errs = validateServiceSpec(newSpec);
+  // The primary cluster IP may not change unless the service moves to or from ExternalName.
+  if (newSpec.type !== 'ExternalName' && oldSpec.type !== 'ExternalName' && str(oldSpec.clusterIP) && str(newSpec.clusterIP) !== str(oldSpec.clusterIP))
+    errs.push(invalidValue('spec.clusterIPs[0]', str(newSpec.clusterIP), 'may not change once set'));
+  return errs;
+}
+
+// --- config maps, secrets ------------------------------------------------------------------------
+
+function validateDataKeys(data: unknown, path: string, other: unknown, otherName: string): { errs: FieldError[]; size: number } {
+  const errs: FieldError[] = [];
+  let size = 0;
+  for (const [k, v] of Object.entries(isObject(data) ? data : {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const msg of isConfigMapKey(k)) errs.push(invalidValue(key(path, k), k, msg));
+    if (isObject(other) && k in other) errs.push(invalidValue(key(path, k), k, `duplicate of key present in ${otherName}`));
+    size += String(v).length;
+  }
+  return { errs, size };
+}
+
+export function validateConfigMapData(obj: JsonObject): FieldError[] {
+  const data = validateDataKeys(obj.data, 'data', obj.binaryData, 'binaryData');
+  const binary = validateDataKeys(obj.binaryData, 'binaryData', obj.data, 'data');
+  const errs = [...data.errs, ...binary.errs];
+  // binaryData is base64 in JSON: count decoded bytes.
+  if (data.size + Math.floor((binary.size * 3) / 4) > MAX_SECRET_SIZE) errs.push(tooLong('', MAX_SECRET_SIZE));
+  return errs;
+}
+
+/** ConfigMaps and Secrets marked immutable keep their data (and the flag) forever. */
+export function validateImmutableData(newObj: JsonObject, oldObj: JsonObject, dataFields: string[]): FieldError[] {
+  if (oldObj.immutable !== true) return [];
+  const errs: FieldError[] = [];
+  const detail = 'field is immutable when `immutable` is set';
+  if (newObj.immutable !== true) errs.push(forbidden('immutable', detail));
+  for (const f of dataFields) if (!deepEqual(newObj[f] ?? {}, oldObj[f] ?? {})) errs.push(forbidden(f, detail));
+  return errs;
+}
+
+export function validateSecretData(obj: JsonObject): FieldError[] {
+  const { errs, size } = validateDataKeys(obj.data, 'data', undefined, '');
+  if (Math.floor((size * 3) / 4) > MAX_SECRET_SIZE) errs.push(tooLong('data', MAX_SECRET_SIZE));
+  const data = isObject(obj.data) ? obj.data : {};
+  const annotations = getObject(getObject(obj, 'metadata'), 'annotations') ?? {};
+  const has = (k: string): boolean => k in data;
+  switch (obj.type) {
+    case 'kubernetes.io/service-account-token':
+      if (!str(annotations['kubernetes.io/service-account.name'])) errs.push(required(key('metadata.annotations', 'kubernetes.io/service-account.name')));
+      break;
+    case 'kubernetes.io/dockercfg':
+      if (!has('.dockercfg')) errs.push(required(key('data', '.dockercfg')));
+      break;
+    case 'kubernetes.io/dockerconfigjson':
+      if (!has('.dockerconfigjson')) errs.push(required(key('data', '.dockerconfigjson')));
+      break;
+    case 'kubernetes.io/basic-auth':
+      if (!has('username') && !has('password')) errs.push(required(key('data', 'username')), required(key('data', 'password')));
+      break;
+    case 'kubernetes.io/ssh-auth':
+      if (!str(data['ssh-privatekey'])) errs.push(required(key('data', 'ssh-privatekey')));
+      break;
+    case 'kubernetes.io/tls':
+      if (!has('tls.crt')) errs.push(required(key('data', 'tls.crt')));
+      if (!has('tls.key')) errs.push(required(key('data', 'tls.key')));
+      break;
+  }
+  return errs;
+}
+
+export function validateSecretUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
+  const errs = validateSecretData(newObj);
+  errs.push(...validateImmutable(newObj.type ?? 'Opaque', oldObj.type ?? 'Opaque', 'type'));
+  errs.push(...validateImmutableData(newObj, oldObj, ['data']));
+  return errs;
+}
+
+// --- namespaces, volumes, quotas ------------------------------------------------------------------
+
+const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
+
+export function validateNamespaceSpec(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const f of Array.isArray(specOf(obj).finalizers) ? (specOf(obj).finalizers as unknown[]).map(String) : []) {
+    for (const msg of isQualifiedName(f)) errs.push(invalidValue('spec.finalizers', f, msg));
+    if (!f.includes('/') && !STANDARD_FINALIZERS.has(f)) errs.push(invalidValue('spec.finalizers', f, 'name is neither a standard finalizer name nor is it fully qualified'));
+  }
+  return errs;
+}
+
+const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
+
+function validateAccessModes(modes: unknown, path: string, requiredDetail: string): FieldError[] {
+  const list = Array.isArray(modes) ? modes : [];
+  if (list.length === 0) return [required(path, requiredDetail)];
+  return list.filter((m) => !ACCESS_MODES.includes(String(m))).map((m) => notSupported(path, m, ACCESS_MODES));
+}
+
+function validatePositiveQuantity(value: unknown, path: string): FieldError[] {
+  try {
+    const q = quantityOf(value);
+    return q.nanos <= 0n ? [invalidValue(path, q.toString(), 'must be greater than zero')] : [];
+  } catch (e) {
+    if (!(e instanceof QuantityError)) throw e;
+    return [invalidValue(path, value, e.message)];
+  }
+}
+
+const PV_SOURCES = [
+  'gcePersistentDisk', 'awsElasticBlockStore', 'hostPath', 'glusterfs', 'nfs', 'rbd', 'quobyte', 'iscsi', 'cinder', 'cephfs', 'fc', 'flocker',
+  'flexVolume', 'azureFile', 'vsphereVolume', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'local', 'storageos', 'csi',
+];
+
+export function validatePersistentVolumeSpec(obj: JsonObject): FieldError[] {
+  const spec = specOf(obj);
+  const errs = validateAccessModes(spec.accessModes, 'spec.accessModes', '');
+  const capacity = getObject(spec, 'capacity');
+  if (!capacity || Object.keys(capacity).length === 0) errs.push(required('spec.capacity'));
+  else {
+    if (!('storage' in capacity) || Object.keys(capacity).length > 1) errs.push(notSupported('spec.capacity', new GoValue('core.ResourceList{...}'), ['storage']));
+    for (const [r, q] of Object.entries(capacity)) errs.push(...validatePositiveQuantity(q, key('spec.capacity', r)));
+  }
+  const reclaim = spec.persistentVolumeReclaimPolicy;
+  if (reclaim && !['Delete', 'Recycle', 'Retain'].includes(str(reclaim))) errs.push(notSupported('spec.persistentVolumeReclaimPolicy', reclaim, ['Delete', 'Recycle', 'Retain']));
+  const sources = PV_SOURCES.filter((s) => spec[s] != null);
+  if (sources.length === 0) errs.push(required('spec', 'must specify a volume type'));
+  else if (sources.length > 1) errs.push(forbidden(child('spec', sources[1]!), 'may not specify more than 1 volume type'));
+  const hostPath = getObject(spec, 'hostPath');
+  if (hostPath && !str(hostPath.path)) errs.push(required('spec.hostPath.path'));
+  const vm = spec.volumeMode;
+  if (vm != null && vm !== 'Block' && vm !== 'Filesystem') errs.push(notSupported('spec.volumeMode', vm, ['Block', 'Filesystem']));
+  return errs;
+}
+
+export function validatePersistentVolumeClaimSpec(spec: JsonObject, path = 'spec'): FieldError[] {
+  const errs = validateAccessModes(spec.accessModes, child(path, 'accessModes'), 'at least 1 access mode is required');
+  if (spec.selector != null) errs.push(...validateLabelSelector(spec.selector, child(path, 'selector')));
+  const storage = getObject(getObject(spec, 'resources'), 'requests')?.storage;
+  if (storage === undefined) errs.push(required(key(child(path, 'resources'), 'storage')));
+  else errs.push(...validatePositiveQuantity(storage, key(child(path, 'resources'), 'storage')));
+  const vm = spec.volumeMode;
+  if (vm != null && vm !== 'Block' && vm !== 'Filesystem') errs.push(notSupported(child(path, 'volumeMode'), vm, ['Block', 'Filesystem']));
+  return errs;
+}
+
+export function validatePersistentVolumeClaimUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
+  const newSpec = specOf(newObj);
+  const oldSpec = specOf(oldObj);
+  const errs = validatePersistentVolumeClaimSpec(newSpec);
+  const bound = getObject(oldObj, 'status')?.phase === 'Bound';
+  // Binding may fill volumeName once; a bound claim may change its storage request.
+  const comparable = (spec: JsonObject, volumeName: unknown): JsonObject => {
+    const c = structuredClone(spec);
+    c.volumeName = volumeName;
+    if (bound) delete c.resources;
+    delete c.volumeAttributesClassName;
+    return c;
+  };
+  const volumeName = str(oldSpec.volumeName) || newSpec.volumeName;
+  if (!deepEqual(comparable(newSpec, newSpec.volumeName), comparable(oldSpec, volumeName)))
+    errs.push(forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
+  return errs;
+}
+
+export function validateResourceQuotaSpec(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const [r, q] of Object.entries(getObject(specOf(obj), 'hard') ?? {})) {
+    try {
+      if (quantityOf(q).nanos < 0n) errs.push(invalidValue(key('spec.hard', r), String(q), 'must be greater than or equal to 0'));
+    } catch (e) {
+      if (!(e instanceof QuantityError)) throw e;
+      errs.push(invalidValue(key('spec.hard', r), q, e.message));
+    }
+  }
+  return errs;
+}
+
+export function validateLimitRangeSpec(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  getObjects(specOf(obj), 'limits').forEach((item, i) => {
+    const p = index('spec.limits', i);
+    if (!['Pod', 'Container', 'PersistentVolumeClaim'].includes(str(item.type))) errs.push(notSupported(child(p, 'type'), item.type ?? '', ['Container', 'PersistentVolumeClaim', 'Pod']));
+    for (const f of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'])
+      for (const [r, q] of Object.entries(getObject(item, f) ?? {})) {
+        try {
+          quantityOf(q);
+        } catch (e) {
+          if (!(e instanceof QuantityError)) throw e;
+          errs.push(invalidValue(key(child(p, f), r), q, e.message));
+        }
+      }
+  });
+  return errs;
+}
+
+// --- other groups ----------------------------------------------------------------------------------
+
+function validateIngressBackend(backend: JsonObject, path: string): FieldError[] {
+  const service = getObject(backend, 'service');
+  const resource = backend.resource != null;
+  if (service && resource) return [invalidValue(path, '', 'cannot set both resource and service backends')];
+  if (resource) return [];
+  if (!service) return [invalidValue(path, '', 'resource or service backend is required')];
+  const errs: FieldError[] = [];
+  const name = str(service.name);
+  if (!name) errs.push(required(child(path, 'service', 'name')));
+  else errs.push(...nameIsDNS1035Label(name, false).map((msg) => invalidValue(child(path, 'service', 'name'), name, msg)));
+  const port = getObject(service, 'port') ?? {};
+  const portName = str(port.name);
+  const portNumber = typeof port.number === 'number' ? port.number : 0;
+  if (portName && portNumber) errs.push(invalidValue(path, '', 'cannot set both port name & port number'));
+  else if (portName) errs.push(...isValidPortName(portName).map((msg) => invalidValue(child(path, 'service', 'port', 'name'), portName, msg)));
+  else if (portNumber) errs.push(...isValidPortNum(portNumber).map((msg) => invalidValue(child(path, 'service', 'port', 'number'), portNumber, msg)));
+  else errs.push(required(path, 'port name or number is required'));
+  return errs;
+}
+
+const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
+
+export function validateIngressSpec(obj: JsonObject): FieldError[] {
+  const spec = specOf(obj);
+  const errs: FieldError[] = [];
+  const rules = getObjects(spec, 'rules');
+  const defaultBackend = getObject(spec, 'defaultBackend');
+  if (rules.length === 0 && !defaultBackend) errs.push(invalidValue('spec', new GoValue('[]networking.IngressRule(nil)'), 'either `defaultBackend` or `rules` must be specified'));
+  if (defaultBackend) errs.push(...validateIngressBackend(defaultBackend, 'spec.defaultBackend'));
+  rules.forEach((rule, i) => {
+    const p = index('spec.rules', i);
+    const host = str(rule.host);
+    if (host) {
+      const bare = host.startsWith('*.') ? host.slice(2) : host;
+      errs.push(...isDNS1123Subdomain(bare).map((msg) => invalidValue(child(p, 'host'), host, msg)));
+    }
+    getObjects(getObject(rule, 'http'), 'paths').forEach((hp, j) => {
+      const pp = index(child(p, 'http', 'paths'), j);
+      const pathType = hp.pathType;
+      if (!pathType) errs.push(required(child(pp, 'pathType'), 'pathType must be specified'));
+      else if (!PATH_TYPES.includes(str(pathType))) errs.push(notSupported(child(pp, 'pathType'), pathType, PATH_TYPES));
+      if ((pathType === 'Exact' || pathType === 'Prefix') && !str(hp.path).startsWith('/')) errs.push(invalidValue(child(pp, 'path'), str(hp.path), 'must be an absolute path'));
+      errs.push(...validateIngressBackend(getObject(hp, 'backend') ?? {}, child(pp, 'backend')));
+    });
+  });
+  getObjects(spec, 'tls').forEach((tls, i) => {
+    (Array.isArray(tls.hosts) ? tls.hosts : []).forEach((h, j) => {
+      const host = String(h);
+      const bare = host.startsWith('*.') ? host.slice(2) : host;
+      errs.push(...isDNS1123Subdomain(bare).map((msg) => invalidValue(index(child(index('spec.tls', i), 'hosts'), j), host, msg)));
+    });
+  });
+  return errs;
+}
+
+export function validateNetworkPolicySpec(obj: JsonObject): FieldError[] {
+  const spec = specOf(obj);
+  const errs = validateLabelSelector(spec.podSelector, 'spec.podSelector');
+  for (const dir of ['ingress', 'egress'])
+    getObjects(spec, dir).forEach((rule, i) => {
+      getObjects(rule, 'ports').forEach((port, j) => {
+        const p = index(child(index(child('spec', dir), i), 'ports'), j);
+        if (port.protocol != null) errs.push(...validateProtocol(port.protocol, child(p, 'protocol')));
+        if (port.port != null) errs.push(...validatePortNumOrName(port.port, child(p, 'port')));
+      });
+    });
+  for (const t of Array.isArray(spec.policyTypes) ? spec.policyTypes : [])
+    if (t !== 'Ingress' && t !== 'Egress') errs.push(notSupported('spec.policyTypes', t, ['Ingress', 'Egress']));
+  return errs;
+}
+
+export function validatePodDisruptionBudgetSpec(obj: JsonObject): FieldError[] {
+  const spec = specOf(obj);
+  const errs: FieldError[] = [];
+  if (spec.minAvailable != null && spec.maxUnavailable != null) errs.push(invalidValue('spec', new GoValue('policy.PodDisruptionBudgetSpec{...}'), 'minAvailable and maxUnavailable cannot be both set'));
+  errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
+  return errs;
+}
+
+export function validatePriorityClass(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const name = str(getObject(obj, 'metadata')?.name);
+  if (name.startsWith('system-') && !['system-node-critical', 'system-cluster-critical'].includes(name))
+    errs.push(forbidden('metadata.name', 'priority class names with \'system-\' prefix are reserved for system use only'));
+  if (typeof obj.value !== 'number') errs.push(required('value'));
+  return errs;
+}
+
+export function validatePriorityClassUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
+  return [...validatePriorityClass(newObj), ...validateImmutable(newObj.value, oldObj.value, 'value'), ...validateImmutable(newObj.preemptionPolicy, oldObj.preemptionPolicy, 'preemptionPolicy')];
+}
+
+export function validateStorageClass(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const provisioner = str(obj.provisioner);
+  if (!provisioner) errs.push(required('provisioner'));
+  else errs.push(...dns1123Subdomain(provisioner.toLowerCase(), 'provisioner'));
+  if (obj.reclaimPolicy != null && obj.reclaimPolicy !== 'Delete' && obj.reclaimPolicy !== 'Retain') errs.push(notSupported('reclaimPolicy', obj.reclaimPolicy, ['Delete', 'Retain']));
+  if (obj.volumeBindingMode != null && obj.volumeBindingMode !== 'Immediate' && obj.volumeBindingMode !== 'WaitForFirstConsumer')
+    errs.push(notSupported('volumeBindingMode', obj.volumeBindingMode, ['Immediate', 'WaitForFirstConsumer']));
+  return errs;
+}
+
+export function validateStorageClassUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
+  const errs = validateStorageClass(newObj);
+  for (const f of ['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'])
+    if (!deepEqual(newObj[f] ?? null, oldObj[f] ?? null)) errs.push(forbidden(f, 'updates to ' + f + ' are forbidden.'));
+  return errs;
+}
+
+export function validateBindingRoleRef(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
+  return deepEqual(newObj.roleRef, oldObj.roleRef) ? [] : [invalidValue('roleRef', new GoValue('rbac.RoleRef{...}'), 'cannot change roleRef')];
+}
+
+export function validateRBACBinding(obj: JsonObject, namespaced: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  const roleRef = getObject(obj, 'roleRef') ?? {};
+  if (roleRef.apiGroup !== 'rbac.authorization.k8s.io') errs.push(notSupported('roleRef.apiGroup', roleRef.apiGroup ?? '', ['rbac.authorization.k8s.io']));
+  const kinds = namespaced ? ['ClusterRole', 'Role'] : ['ClusterRole'];
+  if (!kinds.includes(str(roleRef.kind))) errs.push(notSupported('roleRef.kind', roleRef.kind ?? '', kinds));
+  if (!str(roleRef.name)) errs.push(required('roleRef.name'));
+  getObjects(obj, 'subjects').forEach((s, i) => {
+    const p = index('subjects', i);
+    if (!str(s.name)) errs.push(required(child(p, 'name')));
+    if (!['ServiceAccount', 'User', 'Group'].includes(str(s.kind))) errs.push(notSupported(child(p, 'kind'), s.kind ?? '', ['ServiceAccount', 'User', 'Group']));
+  });
+  return errs;
+}
+
+export function validateRBACRules(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  getObjects(obj, 'rules').forEach((rule, i) => {
+    const p = index('rules', i);
+    if (!Array.isArray(rule.verbs) || rule.verbs.length === 0) errs.push(required(child(p, 'verbs'), 'verbs must contain at least one value'));
+    const nonResource = Array.isArray(rule.nonResourceURLs) && rule.nonResourceURLs.length > 0;
+    const resources = Array.isArray(rule.resources) && rule.resources.length > 0;
+    if (!nonResource && !resources) errs.push(required(child(p, 'resources'), 'resource rules must supply at least one api group'));
+    if (resources && !Array.isArray(rule.apiGroups)) errs.push(required(child(p, 'apiGroups'), 'resource rules must supply at least one api group'));
+  });
+  return errs;
+}
+
+export function validateEndpointSlice(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const at = obj.addressType;
+  if (!at) errs.push(required('addressType'));
+  else if (!['FQDN', 'IPv4', 'IPv6'].includes(str(at))) errs.push(notSupported('addressType', at, ['FQDN', 'IPv4', 'IPv6']));
+  getObjects(obj, 'endpoints').forEach((ep, i) => {
+    if (!Array.isArray(ep.addresses) || ep.addresses.length === 0) errs.push(required(child(index('endpoints', i), 'addresses'), 'must contain at least 1 address'));
+  });
+  return errs;
+}
+
+export function validateEndpointSliceUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
+  return [...validateEndpointSlice(newObj), ...validateImmutable(newObj.addressType, oldObj.addressType, 'addressType')];
+}
+
+export function validateEndpoints(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  getObjects(obj, 'subsets').forEach((subset, i) => {
+    const p = index('subsets', i);
+    for (const list of ['addresses', 'notReadyAddresses'])
+      getObjects(subset, list).forEach((a, j) => {
+        if (!str(a.ip)) errs.push(invalidValue(child(index(child(p, list), j), 'ip'), str(a.ip), 'must be a valid IP address'));
+      });
+    getObjects(subset, 'ports').forEach((port, j) => {
+      const pp = index(child(p, 'ports'), j);
+      errs.push(...isValidPortNum(typeof port.port === 'number' ? port.port : 0).map((msg) => invalidValue(child(pp, 'port'), port.port ?? 0, msg)));
+      errs.push(...validateProtocol(port.protocol, child(pp, 'protocol')));
+    });
+  });
+  return errs;
+}
+
+export function validateControllerRevisionUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
+  return [...validateNonnegative(newObj.revision, 'revision'), ...(deepEqual(newObj.data, oldObj.data) ? [] : [invalidValue('data', new GoValue('runtime.RawExtension{...}'), FIELD_IMMUTABLE)])];
+}

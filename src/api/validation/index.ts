@@ -1,0 +1,140 @@
+// validate / validateUpdate / validateStatusUpdate for every built-in kind: what each kube-apiserver
+// strategy's Validate, ValidateUpdate and the status strategies' ValidateUpdate check.
+
+import type { FieldError } from '../errors.js';
+import type { KubeObject } from '../object.js';
+import type { ResourceInfo } from '../resource.js';
+import { getObject, type JsonObject } from '../json.js';
+import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, type NameValidator } from '../names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { validatePod, validatePodStatusUpdate, validatePodTemplateSpec, validatePodUpdate } from './pod.js';
+import {
+  validateCronJob,
+  validateCronJobUpdate,
+  validateDaemonSet,
+  validateDeployment,
+  validateJob,
+  validateJobUpdate,
+  validateReplicaSet,
+  validateReplicationController,
+  validateSelectorImmutable,
+  validateStatefulSet,
+  validateStatefulSetUpdate,
+} from './workloads.js';
+import {
+  validateBindingRoleRef,
+  validateConfigMapData,
+  validateControllerRevisionUpdate,
+  validateEndpoints,
+  validateEndpointSlice,
+  validateEndpointSliceUpdate,
+  validateImmutableData,
+  validateIngressSpec,
+  validateLimitRangeSpec,
+  validateNamespaceSpec,
+  validateNetworkPolicySpec,
+  validatePersistentVolumeClaimSpec,
+  validatePersistentVolumeClaimUpdate,
+  validatePersistentVolumeSpec,
+  validatePodDisruptionBudgetSpec,
+  validatePriorityClass,
+  validatePriorityClassUpdate,
+  validateRBACBinding,
+  validateRBACRules,
+  validateResourceQuotaSpec,
+  validateSecretData,
+  validateSecretUpdate,
+  validateServiceSpec,
+  validateServiceUpdate,
+  validateStorageClass,
+  validateStorageClassUpdate,
+} from './core.js';
+
+export { validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate, goLabelSelector } from './meta.js';
+export { validatePodSpec, validatePodTemplateSpec } from './pod.js';
+
+interface KindRules {
+  /** How metadata.name is checked (DNS subdomain unless said otherwise). */
+  name?: NameValidator;
+  /** Whole-object validation when kind-specific (it then checks metadata itself). */
+  create?: (obj: JsonObject, info: ResourceInfo) => FieldError[];
+  /** Checks beyond metadata, run on create and update. */
+  spec?: (obj: JsonObject, info: ResourceInfo) => FieldError[];
+  /** Full update validation when kind-specific (it then checks metadata itself). */
+  update?: (newObj: JsonObject, oldObj: JsonObject, info: ResourceInfo) => FieldError[];
+  /** Update checks added to metadata + spec checks. */
+  updateExtra?: (newObj: JsonObject, oldObj: JsonObject) => FieldError[];
+}
+
+const specOf = (obj: JsonObject): JsonObject => getObject(obj, 'spec') ?? {};
+
+/** Whole-object rules reused on update, where metadata is checked by the update rules instead. */
+const withoutMeta = (errs: FieldError[]): FieldError[] => errs.filter((e) => !e.field.startsWith('metadata.'));
+
+const RULES: Record<string, KindRules> = {
+  '/Pod': { create: validatePod, update: validatePodUpdate },
+  '/PodTemplate': { spec: (obj) => validatePodTemplateSpec(obj.template, 'template') },
+  '/ReplicationController': { create: validateReplicationController },
+  '/Service': { name: nameIsDNS1035Label, spec: (obj) => validateServiceSpec(specOf(obj)), update: (n, o) => [...validateObjectMetaUpdate(getObject(n, 'metadata') ?? {}, getObject(o, 'metadata') ?? {}), ...validateServiceUpdate(specOf(n), specOf(o))] },
+  '/Namespace': { name: nameIsDNSLabel, spec: validateNamespaceSpec },
+  '/ConfigMap': { spec: validateConfigMapData, updateExtra: (n, o) => validateImmutableData(n, o, ['data', 'binaryData']) },
+  '/Secret': { create: (obj, info) => [...metaErrors(obj, info, nameIsDNSSubdomain), ...validateSecretData(obj)], update: (n, o) => [...metaUpdateErrors(n, o), ...validateSecretUpdate(n, o)] },
+  '/PersistentVolume': { spec: validatePersistentVolumeSpec },
+  '/PersistentVolumeClaim': { create: (obj, info) => [...metaErrors(obj, info, nameIsDNSSubdomain), ...validatePersistentVolumeClaimSpec(specOf(obj))], update: (n, o) => [...metaUpdateErrors(n, o), ...validatePersistentVolumeClaimUpdate(n, o)] },
+  '/ResourceQuota': { spec: validateResourceQuotaSpec },
+  '/LimitRange': { spec: validateLimitRangeSpec },
+  '/Endpoints': { spec: validateEndpoints },
+  'apps/Deployment': { create: validateDeployment, updateExtra: validateSelectorImmutable },
+  'apps/ReplicaSet': { create: validateReplicaSet, updateExtra: validateSelectorImmutable },
+  'apps/DaemonSet': { create: validateDaemonSet, updateExtra: validateSelectorImmutable },
+  'apps/StatefulSet': { create: validateStatefulSet, update: (n, o) => [...validateStatefulSetUpdate(n, o), ...validateSelectorImmutable(n, o)] },
+  'apps/ControllerRevision': { updateExtra: validateControllerRevisionUpdate },
+  'batch/Job': { create: validateJob, update: validateJobUpdate },
+  'batch/CronJob': { create: validateCronJob, update: validateCronJobUpdate },
+  'networking.k8s.io/Ingress': { spec: validateIngressSpec },
+  'networking.k8s.io/NetworkPolicy': { spec: validateNetworkPolicySpec },
+  'policy/PodDisruptionBudget': { spec: validatePodDisruptionBudgetSpec },
+  'scheduling.k8s.io/PriorityClass': { spec: validatePriorityClass, updateExtra: validatePriorityClassUpdate },
+  'storage.k8s.io/StorageClass': { spec: validateStorageClass, updateExtra: validateStorageClassUpdate },
+  'discovery.k8s.io/EndpointSlice': { spec: validateEndpointSlice, updateExtra: validateEndpointSliceUpdate },
+  'rbac.authorization.k8s.io/Role': { name: nameIsPathSegment, spec: validateRBACRules },
+  'rbac.authorization.k8s.io/ClusterRole': { name: nameIsPathSegment, spec: validateRBACRules },
+  'rbac.authorization.k8s.io/RoleBinding': { name: nameIsPathSegment, spec: (obj) => validateRBACBinding(obj, true), updateExtra: validateBindingRoleRef },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': { name: nameIsPathSegment, spec: (obj) => validateRBACBinding(obj, false), updateExtra: validateBindingRoleRef },
+};
+
+function rulesFor(info: ResourceInfo): KindRules {
+  return RULES[`${info.group}/${info.kind}`] ?? {};
+}
+
+function metaErrors(obj: JsonObject, info: ResourceInfo, name: NameValidator): FieldError[] {
+  return validateObjectMeta(getObject(obj, 'metadata') ?? {}, info.namespaced, name);
+}
+
+function metaUpdateErrors(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
+  return validateObjectMetaUpdate(getObject(newObj, 'metadata') ?? {}, getObject(oldObj, 'metadata') ?? {});
+}
+
+/** Validation of a new object (after defaulting and prepareForCreate). Empty = valid. */
+export function validate(info: ResourceInfo, obj: KubeObject): FieldError[] {
+  const rules = rulesFor(info);
+  if (rules.create) return rules.create(obj, info);
+  return [...metaErrors(obj, info, rules.name ?? nameIsDNSSubdomain), ...(rules.spec?.(obj, info) ?? [])];
+}
+
+/** Validation of an update of the main resource (after prepareForUpdate). */
+export function validateUpdate(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject): FieldError[] {
+  const rules = rulesFor(info);
+  if (rules.update) return rules.update(newObj, oldObj, info);
+  const errs = metaUpdateErrors(newObj, oldObj);
+  if (rules.create) errs.push(...withoutMeta(rules.create(newObj, info)));
+  else errs.push(...(rules.spec?.(newObj, info) ?? []));
+  errs.push(...(rules.updateExtra?.(newObj, oldObj) ?? []));
+  return errs;
+}
+
+/** Validation of a status subresource update: metadata rules (and the pod status checks). */
+export function validateStatusUpdate(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject): FieldError[] {
+  if (info.group === '' && info.kind === 'Pod') return validatePodStatusUpdate(newObj, oldObj);
+  return metaUpdateErrors(newObj, oldObj);
+}

@@ -1,0 +1,132 @@
+// InterPodAffinity: required pod affinity / anti-affinity by topology domain (topologyKey's value on
+// the node), the required anti-affinity of pods already running, and preferred terms (of the pod and
+// of running pods) as a score.
+import { Code, MAX_NODE_SCORE, SKIP, Status, type Plugin, type Snapshot } from '../../framework.js';
+import { termMatches, type AffinityTerm, type NamespaceLabels, type PodInfo } from '../../node-info.js';
+
+export const NAME = 'InterPodAffinity';
+export const ERR_AFFINITY = "node(s) didn't match pod affinity rules";
+export const ERR_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
+export const ERR_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
+
+const FILTER_KEY = 'InterPodAffinity/filter';
+const SCORE_KEY = 'InterPodAffinity/score';
+
+/** Counts per topology pair "key=value". */
+class TopologyCounts {
+  readonly counts = new Map<string, Map<string, number>>();
+  add(key: string, value: string | undefined, n: number): void {
+    if (value === undefined) return;
+    let byValue = this.counts.get(key);
+    if (!byValue) this.counts.set(key, (byValue = new Map()));
+    byValue.set(value, (byValue.get(value) ?? 0) + n);
+  }
+  get(key: string, value: string | undefined): number {
+    return value === undefined ? 0 : (this.counts.get(key)?.get(value) ?? 0);
+  }
+  get empty(): boolean {
+    return this.counts.size === 0;
+  }
+  /** Does any pair with a positive count match the node's labels? */
+  anyOn(labels: Record<string, string>): boolean {
+    for (const [key, byValue] of this.counts) {
+      const v = labels[key];
+      if (v !== undefined && (byValue.get(v) ?? 0) > 0) return true;
+    }
+    return false;
+  }
+}
+
+interface FilterState {
+  existingAnti: TopologyCounts;
+  affinity: TopologyCounts;
+  anti: TopologyCounts;
+}
+
+export interface InterPodAffinityArgs {
+  hardPodAffinityWeight?: number;
+}
+
+export function interPodAffinity(args: InterPodAffinityArgs = {}, namespaceLabels?: NamespaceLabels): Plugin {
+  const hardWeight = args.hardPodAffinityWeight ?? 1;
+  const matches = (term: AffinityTerm, pod: PodInfo): boolean => termMatches(term, pod.pod, namespaceLabels);
+  return {
+    name: NAME,
+    preFilter: (state, pod, snapshot) => {
+      const st: FilterState = { existingAnti: new TopologyCounts(), affinity: new TopologyCounts(), anti: new TopologyCounts() };
+      const hasOwn = pod.requiredAffinity.length > 0 || pod.requiredAntiAffinity.length > 0;
+      for (const node of snapshot.nodes) {
+        if (node.podsWithRequiredAntiAffinity > 0) {
+          for (const existing of node.pods.values()) {
+            for (const term of existing.requiredAntiAffinity) if (matches(term, pod)) st.existingAnti.add(term.topologyKey, node.labels[term.topologyKey], 1);
+          }
+        }
+        if (!hasOwn) continue;
+        for (const existing of node.pods.values()) {
+          if (pod.requiredAffinity.length && pod.requiredAffinity.every((t) => matches(t, existing))) {
+            for (const t of pod.requiredAffinity) st.affinity.add(t.topologyKey, node.labels[t.topologyKey], 1);
+          }
+          for (const t of pod.requiredAntiAffinity) if (matches(t, existing)) st.anti.add(t.topologyKey, node.labels[t.topologyKey], 1);
+        }
+      }
+      if (!hasOwn && st.existingAnti.empty) return SKIP;
+      state.write(FILTER_KEY, st);
+      return undefined;
+    },
+    filter: (state, pod, node) => {
+      const st = state.read<FilterState>(FILTER_KEY)!;
+      const labels = node.labels;
+      if (pod.requiredAffinity.length) {
+        const satisfied = pod.requiredAffinity.every((t) => st.affinity.get(t.topologyKey, labels[t.topologyKey]) > 0);
+        // The first pod of a group that selects itself may go anywhere that has the topology keys.
+        const firstOfGroup = st.affinity.empty && pod.requiredAffinity.every((t) => matches(t, pod) && labels[t.topologyKey] !== undefined);
+        if (!satisfied && !firstOfGroup) return new Status(Code.UnschedulableAndUnresolvable, [ERR_AFFINITY]);
+      }
+      for (const t of pod.requiredAntiAffinity) {
+        if (st.anti.get(t.topologyKey, labels[t.topologyKey]) > 0) return new Status(Code.Unschedulable, [ERR_ANTI_AFFINITY]);
+      }
+      if (st.existingAnti.anyOn(labels)) return new Status(Code.Unschedulable, [ERR_EXISTING_ANTI_AFFINITY]);
+      return undefined;
+    },
+    preScore: (state, pod, _nodes, snapshot: Snapshot) => {
+      const hasPreferred = pod.preferredAffinity.length > 0 || pod.preferredAntiAffinity.length > 0;
+      const scores = new TopologyCounts();
+      for (const node of snapshot.nodes) {
+        if (!hasPreferred && node.podsWithAffinity === 0) continue;
+        const labels = node.labels;
+        for (const existing of node.pods.values()) {
+          if (hasPreferred) {
+            for (const t of pod.preferredAffinity) if (matches(t, existing)) scores.add(t.topologyKey, labels[t.topologyKey], t.weight);
+            for (const t of pod.preferredAntiAffinity) if (matches(t, existing)) scores.add(t.topologyKey, labels[t.topologyKey], -t.weight);
+          }
+          if (!existing.hasAffinity) continue;
+          if (hardWeight > 0) for (const t of existing.requiredAffinity) if (matches(t, pod)) scores.add(t.topologyKey, labels[t.topologyKey], hardWeight);
+          for (const t of existing.preferredAffinity) if (matches(t, pod)) scores.add(t.topologyKey, labels[t.topologyKey], t.weight);
+          for (const t of existing.preferredAntiAffinity) if (matches(t, pod)) scores.add(t.topologyKey, labels[t.topologyKey], -t.weight);
+        }
+      }
+      if (scores.empty) return SKIP;
+      state.write(SCORE_KEY, scores);
+      return undefined;
+    },
+    score: (state, _pod, node) => {
+      const scores = state.read<TopologyCounts>(SCORE_KEY)!;
+      let total = 0;
+      for (const [key, byValue] of scores.counts) {
+        const v = node.labels[key];
+        if (v !== undefined) total += byValue.get(v) ?? 0;
+      }
+      return total;
+    },
+    normalizeScore: (_state, _pod, scores) => {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const s of scores) {
+        min = Math.min(min, s.score);
+        max = Math.max(max, s.score);
+      }
+      const diff = max - min;
+      for (const s of scores) s.score = diff > 0 ? Math.trunc((MAX_NODE_SCORE * (s.score - min)) / diff) : 0;
+    },
+  };
+}

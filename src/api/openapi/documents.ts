@@ -17,7 +17,9 @@ const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 
 interface Operation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** x-kubernetes-action. */
   action: string;
+  /** First word of the operation id: read, list, create, replace, patch, delete, deleteCollection. */
   verb: string;
   gvk: GroupVersionKind;
   /** Request body type for post/put/patch; response type for all. */
@@ -114,80 +116,83 @@ export function groupVersionKey(group: string, version: string): string {
   return pathPrefix(group, version).slice(1);
 }
 
+const STATUS = `${META}.Status`;
+const DELETE_OPTIONS = `${META}.DeleteOptions`;
+const PATCH = `${META}.Patch`;
+
+/** The operations kube-apiserver installs per verb, for an object type and its list type. */
+const OPERATIONS: Record<string, (gvk: GroupVersionKind, type: string, listType: string) => Operation> = {
+  list: (gvk, _type, listType) => ({ method: 'get', action: 'list', verb: 'list', gvk: { ...gvk, kind: `${gvk.kind}List` }, type: listType, response: listType, query: LIST_QUERY }),
+  create: (gvk, type) => ({ method: 'post', action: 'post', verb: 'create', gvk, type, response: type, query: WRITE_QUERY }),
+  deletecollection: (gvk) => ({ method: 'delete', action: 'deletecollection', verb: 'deleteCollection', gvk, type: DELETE_OPTIONS, response: STATUS, query: [...DELETE_QUERY, ...LIST_QUERY] }),
+  get: (gvk, type) => ({ method: 'get', action: 'get', verb: 'read', gvk, type, response: type, query: [] }),
+  update: (gvk, type) => ({ method: 'put', action: 'put', verb: 'replace', gvk, type, response: type, query: WRITE_QUERY }),
+  delete: (gvk) => ({ method: 'delete', action: 'delete', verb: 'delete', gvk, type: DELETE_OPTIONS, response: STATUS, query: DELETE_QUERY }),
+  patch: (gvk, type) => ({ method: 'patch', action: 'patch', verb: 'patch', gvk, type: PATCH, response: type, query: [...WRITE_QUERY, 'force'] }),
+};
+
+function operations(verbs: string[], gvk: GroupVersionKind, type: string, listType = type): Operation[] {
+  return verbs.map((verb) => OPERATIONS[verb]!(gvk, type, listType));
+}
+
+/** The paths kube-apiserver serves for a resource, with the operations its verbs allow. */
 function pathsOf(info: ResourceInfo): PathItem[] {
   const gvk = { group: info.group, version: info.version, kind: info.kind };
-  const listGvk = { ...gvk, kind: `${info.kind}List` };
   const type = typeForKind(info.group, info.version, info.kind);
   if (!type) return [];
   const listType = typeForKind(info.group, info.version, `${info.kind}List`) ?? type;
-  const status = `${META}.Status`;
-  const ns = info.namespaced ? '/namespaces/{namespace}' : '';
-  const base = `${pathPrefix(info.group, info.version)}${ns}/${info.resource}`;
+  const root = pathPrefix(info.group, info.version);
+  const base = `${root}${info.namespaced ? '/namespaces/{namespace}' : ''}/${info.resource}`;
   const scope = info.namespaced ? ['namespace'] : [];
-  const verbs = new Set(info.verbs);
-  const items: PathItem[] = [];
-  const collection: Operation[] = [];
-  if (verbs.has('list')) collection.push({ method: 'get', action: 'list', verb: 'list', gvk, type: listType, response: listType, query: LIST_QUERY });
-  if (verbs.has('create')) collection.push({ method: 'post', action: 'post', verb: 'create', gvk, type, response: type, query: WRITE_QUERY });
-  if (verbs.has('deletecollection')) {
-    collection.push({ method: 'delete', action: 'deletecollection', verb: 'deletecollection', gvk, type: `${META}.DeleteOptions`, response: status, query: [...DELETE_QUERY, ...LIST_QUERY] });
-  }
-  items.push({ path: base, params: scope, operations: collection });
-  const single: Operation[] = [];
-  if (verbs.has('get')) single.push({ method: 'get', action: 'get', verb: 'read', gvk, type, response: type, query: [] });
-  if (verbs.has('update')) single.push({ method: 'put', action: 'put', verb: 'replace', gvk, type, response: type, query: WRITE_QUERY });
-  if (verbs.has('delete')) single.push({ method: 'delete', action: 'delete', verb: 'delete', gvk, type: `${META}.DeleteOptions`, response: status, query: DELETE_QUERY });
-  if (verbs.has('patch')) single.push({ method: 'patch', action: 'patch', verb: 'patch', gvk, type: `${META}.Patch`, response: type, query: [...WRITE_QUERY, 'force'] });
-  items.push({ path: `${base}/{name}`, params: ['name', ...scope], operations: single });
-  if (info.subresources.status) {
-    items.push({
-      path: `${base}/{name}/status`,
-      params: ['name', ...scope],
-      operations: [
-        { method: 'get', action: 'get', verb: 'read', gvk, type, response: type, query: [] },
-        { method: 'put', action: 'put', verb: 'replace', gvk, type, response: type, query: WRITE_QUERY },
-        { method: 'patch', action: 'patch', verb: 'patch', gvk, type: `${META}.Patch`, response: type, query: [...WRITE_QUERY, 'force'] },
-      ],
-    });
-  }
+  const allowed = (verbs: string[]): string[] => verbs.filter((v) => info.verbs.includes(v));
+  const items: PathItem[] = [
+    { path: base, params: scope, operations: operations(allowed(['list', 'create', 'deletecollection']), gvk, type, listType) },
+    { path: `${base}/{name}`, params: ['name', ...scope], operations: operations(allowed(['get', 'update', 'delete', 'patch']), gvk, type) },
+  ];
+  if (info.subresources.status) items.push({ path: `${base}/{name}/status`, params: ['name', ...scope], operations: operations(['get', 'update', 'patch'], gvk, type) });
   if (info.subresources.scale) {
     const scaleGvk = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
-    const scale = 'io.k8s.api.autoscaling.v1.Scale';
-    items.push({
-      path: `${base}/{name}/scale`,
-      params: ['name', ...scope],
-      operations: [
-        { method: 'get', action: 'get', verb: 'read', gvk: scaleGvk, type: scale, response: scale, query: [] },
-        { method: 'put', action: 'put', verb: 'replace', gvk: scaleGvk, type: scale, response: scale, query: WRITE_QUERY },
-        { method: 'patch', action: 'patch', verb: 'patch', gvk: scaleGvk, type: `${META}.Patch`, response: scale, query: [...WRITE_QUERY, 'force'] },
-      ],
-    });
+    items.push({ path: `${base}/{name}/scale`, params: ['name', ...scope], operations: operations(['get', 'update', 'patch'], scaleGvk, 'io.k8s.api.autoscaling.v1.Scale') });
   }
-  if (info.namespaced && verbs.has('list')) {
-    items.push({
-      path: `${pathPrefix(info.group, info.version)}/${info.resource}`,
-      params: [],
-      operations: [{ method: 'get', action: 'list', verb: 'list', gvk: listGvk, type: listType, response: listType, query: LIST_QUERY }],
-    });
-  }
-  for (const item of items) for (const op of item.operations) if (op.action === 'list') op.gvk = listGvk;
+  if (info.namespaced) items.push({ path: `${root}/${info.resource}`, params: [], operations: operations(allowed(['list']), gvk, type, listType) });
   return items.filter((item) => item.operations.length > 0);
+}
+
+/** `rbac.authorization.k8s.io` → `RbacAuthorization`: how kube-openapi names a group in ids and tags. */
+function groupWord(group: string): string {
+  const words = (group || 'core').replace(/\.k8s\.io$/, '').split('.');
+  return words.map((w) => `${w.charAt(0).toUpperCase()}${w.slice(1)}`).join('');
 }
 
 /** kube-openapi's operation ids: `patchAppsV1NamespacedDeploymentScale`, `listCoreV1PodForAllNamespaces`. */
 function operationId(op: Operation, info: ResourceInfo, item: PathItem): string {
-  const groupWord = (info.group || 'core').split('.')[0]!;
-  const prefix = `${groupWord.charAt(0).toUpperCase()}${groupWord.slice(1)}${info.version.charAt(0).toUpperCase()}${info.version.slice(1)}`;
+  const prefix = `${groupWord(info.group)}${info.version.charAt(0).toUpperCase()}${info.version.slice(1)}`;
   const sub = item.path.endsWith('/status') ? 'Status' : item.path.endsWith('/scale') ? 'Scale' : '';
   const allNamespaces = info.namespaced && !item.path.includes('{namespace}');
-  const verb = op.verb === 'deletecollection' ? 'deleteCollection' : op.verb;
-  return `${verb}${prefix}${allNamespaces || !info.namespaced ? '' : 'Namespaced'}${info.kind}${sub}${allNamespaces ? 'ForAllNamespaces' : ''}`;
+  return `${op.verb}${prefix}${info.namespaced && !allNamespaces ? 'Namespaced' : ''}${info.kind}${sub}${allNamespaces ? 'ForAllNamespaces' : ''}`;
+}
+
+/** The summaries kube-apiserver gives its operations ("partially update status of the specified Pod"). */
+function operationDescription(op: Operation, info: ResourceInfo, item: PathItem): string {
+  const sub = item.path.endsWith('/status') ? 'status of ' : item.path.endsWith('/scale') ? 'scale of ' : '';
+  const article = /^[AEIOU]/.test(info.kind) ? 'an' : 'a';
+  const texts: Record<string, string> = {
+    list: `list or watch objects of kind ${info.kind}`,
+    create: `create ${article} ${info.kind}`,
+    deleteCollection: `delete collection of ${info.kind}`,
+    read: `read ${sub}the specified ${info.kind}`,
+    replace: `replace ${sub}the specified ${info.kind}`,
+    delete: `delete ${article} ${info.kind}`,
+    patch: `partially update ${sub}the specified ${info.kind}`,
+  };
+  return texts[op.verb]!;
 }
 
 function operationDocument(op: Operation, info: ResourceInfo, item: PathItem, dialect: Dialect): Schema {
+  const word = groupWord(info.group);
   const doc: Schema = {
-    tags: [groupVersionKey(info.group, info.version).replace(/^apis?\//, '').replace(/[./]/g, '_')],
-    description: `${op.verb} ${info.kind}`,
+    tags: [`${word.charAt(0).toLowerCase()}${word.slice(1)}_${info.version}`],
+    description: operationDescription(op, info, item),
     operationId: operationId(op, info, item),
   };
   const query = [...op.query, 'pretty'].sort().map((name) => QUERY_PARAMS[name]!);

@@ -34,6 +34,9 @@ interface PathItem {
   operations: Operation[];
 }
 
+// Strategic merge patch is served but deliberately not advertised here: kubectl then builds apply and
+// edit patches from its compiled-in Go structs (the same patch tags this model comes from) rather
+// than from these documents, so built-in patches stay byte-for-byte what kubectl sends to kube.
 const PATCH_CONTENT_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
 const QUERY_PARAMS: Record<string, Schema> = {

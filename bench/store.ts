@@ -1,4 +1,4 @@
-// The Store on its own, SQLite and etcd (one member, started here on loopback) in the same run:
+// The Store on its own, SQLite and etcd (1 and 3 members, started here on loopback) in the same run:
 // creates/s one at a time and with 16 concurrent writers, a list of 10,000 objects, and the delay
 // from a write's call to its watch event under load. The API server's figures sit on top of these.
 import fs from 'node:fs';
@@ -87,14 +87,22 @@ async function measure(name: string, config: StoreConfig): Promise<BenchRow[]> {
 
 export const benchmark: Benchmark = {
   name: 'store',
-  description: 'Store backends: creates/s (1 and 16 writers), list of 10,000, watch delivery p99; SQLite and etcd (1 member)',
+  description: 'Store backends: creates/s (1 and 16 writers), list of 10,000, watch delivery p99; SQLite, etcd 1 member, etcd 3 members',
   async run() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-bench-store-'));
-    const etcd = await startEtcd(1);
+    const rows: BenchRow[] = [];
     try {
-      return [...(await measure('sqlite', { dataDir: dir })), ...(await measure('etcd', { endpoint: etcd.endpoint, prefix: '/bench-store' }))];
+      rows.push(...(await measure('sqlite', { dataDir: dir })));
+      for (const members of [1, 3]) {
+        const etcd = await startEtcd(members);
+        try {
+          rows.push(...(await measure(`etcd ${members}m`, { endpoint: etcd.endpoint })));
+        } finally {
+          await etcd.destroy();
+        }
+      }
+      return rows;
     } finally {
-      await etcd.destroy();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -7,7 +7,8 @@ import { ImageStore } from './images/store.js';
 import { MetadataDB } from './metadata/db.js';
 import type { NetworkProvider } from './network-provider.js';
 import { enginePaths, type EnginePaths } from './paths.js';
-import { Snapshots } from './snapshots/overlay.js';
+import { Snapshots, unmount } from './snapshots/overlay.js';
+import { removeCgroupDir } from './containers/cgroups.js';
 
 export interface EngineOptions {
   root: string;
@@ -45,5 +46,16 @@ export class Engine {
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * Removes every container of this root and what they left on the host (mounts, the root's cgroup
+   * parent), for `skiff cleanup` and tests. Nothing outside this root is touched.
+   */
+  async removeAll(): Promise<void> {
+    for (const c of this.containers.list()) await this.containers.remove(c.Id, { force: true }).catch(() => undefined);
+    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter(Boolean);
+    for (const m of mounts.filter((p) => p.startsWith(this.paths.root + '/')).reverse()) unmount(m);
+    removeCgroupDir(this.paths.cgroupParent);
   }
 }

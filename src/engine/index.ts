@@ -14,3 +14,12 @@ export { formatTimeNano, parseTimeArg, parseTimeNano, readLogs, type LogMessage,
 export { chainIdOf } from './snapshots/overlay.js';
 export { sha256File } from './content/store.js';
 export { attachSocket, resizePty, type AttachSession, type AttachStreams } from './containers/attach.js';
+export { execSync, execStream, type ExecSession, type ExecSyncResult } from './containers/exec.js';
+export { Runtime, type ContainerFilter, type SandboxFilter } from './runtime/index.js';
+export type {
+  PodSandboxConfig, PodSandboxStatus, SandboxMetadata, SandboxState, PortMapping, ContainerConfigCRI, ContainerStatusCRI, ContainerStateCRI,
+  ContainerMetadata, CriMount, LinuxResources, SecurityContext, KeyValue, ImageStatusCRI, ImagePuller,
+} from './runtime/index.js';
+export { containerChanges, commitContainer, importTarball, exportContainer, scopedPath, applyChange, type CommitOptions } from './containers/filesystem.js';
+export { readCgroupStats, isCgroupV2, cgroupDir, type CgroupStats } from './containers/cgroups.js';
+export type { Change } from './snapshots/overlay.js';

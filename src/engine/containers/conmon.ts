@@ -27,6 +27,11 @@ export interface ConmonOptions {
   exitCommand?: string[];
   /** Exec sessions: the process.json to pass to `runc exec`. */
   execProcessSpec?: string;
+  /**
+   * Exec sessions: called once conmon's attach socket exists and before the process starts, so a
+   * client attached here sees all of its output (conmon's --exec-attach handshake).
+   */
+  execAttach?: () => Promise<void>;
   pidFile: string;
   conmonPidFile: string;
 }
@@ -41,6 +46,7 @@ export function conmonArgs(o: ConmonOptions): string[] {
   if (o.stdin) args.push('-i');
   if (o.leaveStdinOpen) args.push('--leave-stdin-open');
   if (o.execProcessSpec) args.push('-e', '--exec-process-spec', o.execProcessSpec);
+  if (o.execAttach) args.push('--exec-attach');
   if (o.exitCommand?.length) {
     args.push('--exit-command', o.exitCommand[0]);
     for (const a of o.exitCommand.slice(1)) args.push('--exit-command-arg', a);
@@ -61,8 +67,13 @@ export function startConmon(o: ConmonOptions): Promise<ConmonHandle> {
     const child = spawn(CONMON, conmonArgs(o), {
       cwd: o.bundle,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', ...(o.execAttach ? (['pipe'] as const) : [])],
+      env: {
+        PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+        _OCI_SYNCPIPE: '3',
+        _OCI_STARTPIPE: '4',
+        ...(o.execAttach ? { _OCI_ATTACHPIPE: '5' } : {}),
+      },
     });
     const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
     const start = child.stdio[4] as NodeJS.WritableStream & { destroy(): void };
@@ -102,6 +113,9 @@ export function startConmon(o: ConmonOptions): Promise<ConmonHandle> {
         } else if (execResolve) {
           execResolve(msg.data);
           execResolve = undefined;
+          sync.destroy();
+          start.destroy();
+          child.unref();
         }
       }
     });
@@ -112,6 +126,20 @@ export function startConmon(o: ConmonOptions): Promise<ConmonHandle> {
     sync.on('error', () => undefined);
     start.on('error', () => undefined);
     child.on('error', (e) => finish(new EngineError('Runtime', `conmon: ${e.message}`)));
+    if (o.execAttach) {
+      const attachPipe = (child.stdio as unknown as Array<NodeJS.ReadableStream & { destroy(): void }>)[5];
+      attachPipe.once('data', () => {
+        attachPipe.destroy();
+        o.execAttach!().then(
+          () => start.write(Buffer.from([0])),
+          (err: Error) => {
+            child.kill();
+            finish(err);
+          },
+        );
+      });
+      attachPipe.on('error', () => undefined);
+    }
     start.write(Buffer.from([0]));
   });
 }

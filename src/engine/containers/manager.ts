@@ -13,6 +13,7 @@ import type { MountSpec } from '../mounts.js';
 import type { NetworkAttachRequest, NetworkProvider } from '../network-provider.js';
 import type { EnginePaths } from '../paths.js';
 import { isMounted, unmount, type Snapshots } from '../snapshots/overlay.js';
+import { removeCgroupDir } from './cgroups.js';
 import { startConmon } from './conmon.js';
 import { hostsFile, resolvConf, resolveUser } from './etc-files.js';
 import { randomName, validateName } from './names.js';
@@ -424,6 +425,11 @@ export class ContainerEngine {
     };
   }
 
+  /** The container's cgroup path (the same under every v1 controller, or in the v2 tree). */
+  cgroupPath(c: Container): string {
+    return `${c.Extras.cgroupParent ?? this.o.paths.cgroupParent}/${c.Id}`;
+  }
+
   private host(): HostLimits {
     this.hostLimits ??= {
       capBnd: parseCapBnd(fs.readFileSync('/proc/self/status', 'utf8')),
@@ -450,13 +456,9 @@ export class ContainerEngine {
     if (c.Config.Tty && !has('TERM')) env.push('TERM=xterm');
     if (!has('HOME')) env.push(`HOME=${user.home}`);
     const ip = Object.values(c.NetworkSettings.Networks)[0]?.IPAddress ?? '';
-    const etc = { hosts: path.join(dir, 'hosts'), hostname: path.join(dir, 'hostname'), resolvConf: path.join(dir, 'resolv.conf') };
-    const hostResolv = safeRead('/etc/resolv.conf');
-    if (network === 'host') fs.writeFileSync(etc.hosts, safeRead('/etc/hosts'));
-    else fs.writeFileSync(etc.hosts, hostsFile(c.Config.Hostname, ip, c.HostConfig.ExtraHosts ?? []));
-    fs.writeFileSync(etc.hostname, `${c.Config.Hostname}\n`);
-    const dnsOverride = c.HostConfig.Dns?.length ? { nameservers: c.HostConfig.Dns, search: [] } : dns;
-    fs.writeFileSync(etc.resolvConf, resolvConf(hostResolv, network !== 'host', dnsOverride));
+    const etcDir = c.Extras.etcFilesFrom ? this.dir(c.Extras.etcFilesFrom) : dir;
+    const etc = { hosts: path.join(etcDir, 'hosts'), hostname: path.join(etcDir, 'hostname'), resolvConf: path.join(etcDir, 'resolv.conf') };
+    if (!c.Extras.etcFilesFrom) this.writeEtcFiles(c, etc, network, ip, dns);
     const spec = buildSpec({
       container: c,
       rootfs,
@@ -464,7 +466,7 @@ export class ContainerEngine {
       env,
       cwd: c.Config.WorkingDir || '/',
       user,
-      cgroupsPath: `${c.Extras.cgroupParent ?? this.o.paths.cgroupParent}/${c.Id}`,
+      cgroupsPath: this.cgroupPath(c),
       etcFiles: etc,
       network,
       initPath: c.HostConfig.Init ? INIT_BINARY : undefined,
@@ -472,6 +474,20 @@ export class ContainerEngine {
     });
     if (c.Config.WorkingDir) fs.mkdirSync(path.join(rootfs, c.Config.WorkingDir), { recursive: true });
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
+  }
+
+  private writeEtcFiles(c: Container, etc: { hosts: string; hostname: string; resolvConf: string }, network: string, ip: string, dns?: { nameservers: string[]; search: string[] }): void {
+    if (network === 'host') fs.writeFileSync(etc.hosts, safeRead('/etc/hosts'));
+    else fs.writeFileSync(etc.hosts, hostsFile(c.Config.Hostname, ip, c.HostConfig.ExtraHosts ?? []));
+    fs.writeFileSync(etc.hostname, `${c.Config.Hostname}\n`);
+    const own = c.Extras.dns;
+    if (own) {
+      const lines = [...own.servers.map((s) => `nameserver ${s}`), ...(own.searches.length ? [`search ${own.searches.join(' ')}`] : []), ...(own.options.length ? [`options ${own.options.join(' ')}`] : [])];
+      fs.writeFileSync(etc.resolvConf, lines.join('\n') + '\n');
+      return;
+    }
+    const dnsOverride = c.HostConfig.Dns?.length ? { nameservers: c.HostConfig.Dns, search: [] } : dns;
+    fs.writeFileSync(etc.resolvConf, resolvConf(safeRead('/etc/resolv.conf'), network !== 'host', dnsOverride));
   }
 
   /** Frees what a stopped container holds at runtime: runc state, network, rootfs mount. Idempotent. */
@@ -639,6 +655,27 @@ export class ContainerEngine {
     this.event('unpause', c);
   }
 
+  /** docker update: new resource limits (applied live with `runc update` when running) and restart policy. */
+  async updateResources(ref: string, u: Partial<Pick<HostConfig, 'Memory' | 'MemorySwap' | 'NanoCpus' | 'CpuShares' | 'PidsLimit' | 'RestartPolicy'>>): Promise<Container> {
+    const c = this.get(ref);
+    const next = this.update(c.Id, (cur) => Object.assign(cur.HostConfig, u));
+    if (c.State.Running) {
+      const hc = next.HostConfig;
+      const resources: Record<string, unknown> = {};
+      if (u.Memory !== undefined) resources.memory = { limit: hc.Memory, ...(hc.MemorySwap ? { swap: hc.MemorySwap } : {}) };
+      if (u.NanoCpus !== undefined || u.CpuShares !== undefined) {
+        resources.cpu = {
+          ...(hc.CpuShares ? { shares: hc.CpuShares } : {}),
+          ...(hc.NanoCpus ? { period: 100000, quota: Math.round((hc.NanoCpus * 100000) / 1e9) } : {}),
+        };
+      }
+      if (u.PidsLimit !== undefined) resources.pids = { limit: hc.PidsLimit ?? -1 };
+      if (Object.keys(resources).length) await this.runc.update(c.Id, JSON.stringify(resources));
+    }
+    this.event('update', c);
+    return next;
+  }
+
   // ---- remove / rename ------------------------------------------------------------------------------
 
   async remove(ref: string, opts: { force?: boolean } = {}): Promise<Container> {
@@ -661,6 +698,7 @@ export class ContainerEngine {
     this.update(c.Id, (cur) => Object.assign(cur.State, { Status: 'removing' }));
     await this.releaseRuntime(c);
     fs.rmSync(this.dir(c.Id), { recursive: true, force: true });
+    removeCgroupDir(c.Extras.cgroupParent ?? this.o.paths.cgroupParent);
     this.o.db.tx(() => this.o.db.deleteContainer(c.Id));
     this.event('destroy', c);
     return c;

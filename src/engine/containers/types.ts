@@ -93,6 +93,10 @@ export interface EngineExtras {
   supplementalGroups?: number[];
   /** Marks a pod sandbox's infra container (hidden from docker-verb listings). */
   sandbox?: boolean;
+  /** resolv.conf contents to use instead of the host's (a sandbox's DNS config). */
+  dns?: { servers: string[]; searches: string[]; options: string[] };
+  /** Bind this container's /etc/hosts, /etc/hostname, /etc/resolv.conf from another container (its sandbox). */
+  etcFilesFrom?: string;
 }
 
 export interface Container {

@@ -111,11 +111,11 @@ export class Snapshots {
   }
 
   /** Writes the upper dir as an image-spec layer tar (whiteouts as .wh. files); returns diffID and size. */
-  writeDiff(upper: string, outFile: string): { diffId: string; size: number } {
+  writeDiff(upper: string, outFile: string, skip?: (rel: string) => boolean): { diffId: string; size: number } {
     const fd = fs.openSync(outFile, 'w');
     try {
       const tar = new TarWriter(fd);
-      writeTree(tar, upper, true);
+      writeTree(tar, upper, true, skip);
       tar.finish();
     } finally {
       fs.closeSync(fd);
@@ -172,9 +172,10 @@ function walk(root: string, rel: string, visit: (rel: string, st: fs.Stats) => v
   }
 }
 
-function writeTree(tar: TarWriter, root: string, whiteouts: boolean): void {
+function writeTree(tar: TarWriter, root: string, whiteouts: boolean, skip?: (rel: string) => boolean): void {
   const seen = new Map<string, string>();
   walk(root, '', (rel, st) => {
+    if (skip?.(rel)) return;
     const full = path.join(root, rel);
     if (whiteouts && isWhiteout(st)) {
       const name = path.posix.join(path.posix.dirname(rel), WHITEOUT + path.posix.basename(rel));

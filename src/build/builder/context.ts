@@ -14,6 +14,8 @@ export interface BuildContext {
   root: string;
   /** Whether a context-relative path is hidden by .dockerignore. */
   excluded(rel: string): boolean;
+  /** .dockerignore has `!` exceptions, so excluded directories may still hold included files. */
+  hasExceptions: boolean;
   /** Removes a temp dir made for a context read from stdin. */
   dispose(): void;
 }
@@ -43,7 +45,7 @@ export function directoryContext(dir: string): BuildContext {
   }
   if (!st.isDirectory()) throw new BuildContextError(`unable to prepare context: path "${dir}" is not a directory`);
   const matcher = matcherFor(root);
-  return { root, excluded: (rel) => matcher.matches(rel), dispose: () => undefined };
+  return { root, excluded: (rel) => matcher.matches(rel), hasExceptions: matcher.hasExceptions, dispose: () => undefined };
 }
 
 function isTar(data: Buffer): boolean {
@@ -62,7 +64,7 @@ export function stdinContext(data: Buffer): { context: BuildContext; dockerfile?
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-build-context-'));
   const dispose = (): void => fs.rmSync(root, { recursive: true, force: true });
   if (!isTar(data)) {
-    return { context: { root, excluded: () => false, dispose }, dockerfile: data.toString('utf8') };
+    return { context: { root, excluded: () => false, hasExceptions: false, dispose }, dockerfile: data.toString('utf8') };
   }
   const res = spawnSync('tar', ['-x', '--no-same-owner', '-C', root, '-f', '-'], { input: data });
   if (res.status !== 0) {
@@ -70,7 +72,7 @@ export function stdinContext(data: Buffer): { context: BuildContext; dockerfile?
     throw new BuildContextError(`unable to unpack the build context from stdin: ${res.stderr.toString().trim()}`);
   }
   const matcher = matcherFor(root);
-  return { context: { root, excluded: (rel) => matcher.matches(rel), dispose } };
+  return { context: { root, excluded: (rel) => matcher.matches(rel), hasExceptions: matcher.hasExceptions, dispose } };
 }
 
 /** Reads the Dockerfile: `-f` (relative to the working directory) or `<context>/Dockerfile`. */

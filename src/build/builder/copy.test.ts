@@ -78,6 +78,19 @@ test('copy: directory contents, trailing-slash dest, existing dir dest, rename, 
   assert.equal(st.uid, 0);
 });
 
+test('an exception below an excluded directory is still copied and hashed', () => {
+  const src = { ...fixture({ 'logs/drop.log': 'd', 'logs/keep.log': 'k', 'app.txt': 'a' }), hasExceptions: true };
+  src.excluded = (rel: string) => rel === 'logs' || (rel.startsWith('logs/') && rel !== 'logs/keep.log');
+  const root = rootfs();
+  copyInto(src, root, resolveSources(src, ['.'], 'COPY'), '/ctx/', 'COPY');
+  assert.deepEqual(fs.readdirSync(path.join(root, 'ctx/logs')), ['keep.log']);
+  const before = sourceHash(src, resolveSources(src, ['.'], 'COPY'));
+  fs.writeFileSync(path.join(src.root, 'logs/keep.log'), 'changed');
+  assert.notEqual(sourceHash(src, resolveSources(src, ['.'], 'COPY')), before);
+  fs.writeFileSync(path.join(src.root, 'logs/drop.log'), 'changed');
+  assert.equal(resolveSources(src, ['*.txt'], 'COPY').length, 1);
+});
+
 test('copy follows image symlinks inside the rootfs and applies --chown names and --chmod', () => {
   const src = fixture({ 'pid.txt': 'p' });
   const root = rootfs();

@@ -20,6 +20,14 @@ export interface CopySource {
 export interface SourceRoot {
   root: string;
   excluded(rel: string): boolean;
+  /** Some `!` exception may re-include files below an excluded directory, so excluded dirs are still walked. */
+  hasExceptions?: boolean;
+}
+
+/** Whether to visit a path: included, or an excluded directory that an exception may reach into. */
+function visit(src: SourceRoot, rel: string, isDir: boolean): 'yes' | 'descend' | 'no' {
+  if (!src.excluded(rel)) return 'yes';
+  return isDir && src.hasExceptions ? 'descend' : 'no';
 }
 
 const GLOB_CHARS = /[*?[]/;
@@ -55,9 +63,11 @@ function walkAll(src: SourceRoot, relDir: string, out: string[]): void {
   const dir = path.join(src.root, relDir);
   for (const name of fs.readdirSync(dir).sort()) {
     const rel = relDir === '.' ? name : `${relDir}/${name}`;
-    if (src.excluded(rel)) continue;
-    out.push(rel);
-    if (fs.lstatSync(path.join(src.root, rel)).isDirectory()) walkAll(src, rel, out);
+    const isDir = fs.lstatSync(path.join(src.root, rel)).isDirectory();
+    const v = visit(src, rel, isDir);
+    if (v === 'no') continue;
+    if (v === 'yes') out.push(rel);
+    if (isDir) walkAll(src, rel, out);
   }
 }
 
@@ -95,17 +105,18 @@ function fileHash(abs: string, name: string, st: fs.Stats): string {
 
 function treeHashes(src: SourceRoot, source: CopySource): string[] {
   const hashes: string[] = [];
-  const visit = (abs: string, rel: string, relToSource: string): void => {
+  const walk = (abs: string, rel: string, relToSource: string, included: boolean): void => {
     const st = fs.lstatSync(abs);
-    hashes.push(fileHash(abs, relToSource, st));
+    if (included) hashes.push(fileHash(abs, relToSource, st));
     if (!st.isDirectory()) return;
     for (const name of fs.readdirSync(abs).sort()) {
       const childRel = rel === '.' ? name : `${rel}/${name}`;
-      if (src.excluded(childRel)) continue;
-      visit(path.join(abs, name), childRel, relToSource ? `${relToSource}/${name}` : name);
+      const childAbs = path.join(abs, name);
+      const v = visit(src, childRel, fs.lstatSync(childAbs).isDirectory());
+      if (v !== 'no') walk(childAbs, childRel, relToSource ? `${relToSource}/${name}` : name, v === 'yes');
     }
   };
-  visit(source.abs, source.rel, '');
+  walk(source.abs, source.rel, '', true);
   return hashes;
 }
 
@@ -187,13 +198,16 @@ function applyMeta(target: string, st: fs.Stats, opts: CopyOptions): void {
 function copyEntry(src: SourceRoot, abs: string, rel: string, target: string, opts: CopyOptions): void {
   const st = fs.lstatSync(abs);
   if (st.isDirectory()) {
+    const existed = fs.existsSync(target);
     fs.mkdirSync(target, { recursive: true });
     for (const name of fs.readdirSync(abs).sort()) {
       const childRel = rel === '.' ? name : `${rel}/${name}`;
-      if (src.excluded(childRel)) continue;
-      copyEntry(src, path.join(abs, name), childRel, path.join(target, name), opts);
+      const childAbs = path.join(abs, name);
+      if (visit(src, childRel, fs.lstatSync(childAbs).isDirectory()) !== 'no') copyEntry(src, childAbs, childRel, path.join(target, name), opts);
     }
-    applyMeta(target, st, opts);
+    // An excluded directory walked only for exceptions exists in the copy only if something in it did.
+    if (rel !== '.' && src.excluded(rel) && !existed && fs.readdirSync(target).length === 0) fs.rmdirSync(target);
+    else applyMeta(target, st, opts);
     return;
   }
   fs.rmSync(target, { force: true, recursive: fs.existsSync(target) && fs.lstatSync(target).isDirectory() });

@@ -138,6 +138,9 @@ function parseFile(pkg: string, source: string, types: GoType[], consts: Map<str
           }
           const field = /^\t(?:(\w+)\s+)?([\w.*[\]]+)\s+`(.*)`/.exec(line);
           if (field) type.fields.push({ goName: field[1] ?? '', goType: field[2]!, tags: parseTags(field[3]!), doc });
+          // A tagged field this parser cannot read would silently vanish from schemas and protobuf;
+          // only untyped values (meta/v1 Table cells, never in protobuf) are expected here.
+          else if (line.includes('`json:') && !line.includes('interface{}')) throw new Error(`${pkg}.${type.name}: cannot parse field: ${line.trim()}`);
           doc = [];
         }
       }

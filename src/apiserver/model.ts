@@ -1,9 +1,14 @@
 // The one place the API server meets the object model in src/api: strategies (defaults, validation,
 // generation, status handling), selectors, version conversion, patches, printers, OpenAPI and
 // protobuf decoding. Handlers call only these functions, so the model can grow behind them.
-import type { FieldError, KubeObject, ResourceInfo } from '../api/index.js';
+import type { FieldError, KubeObject, ListMeta, ResourceInfo } from '../api/index.js';
 import {
   applyDefaults,
+  printTable,
+  validate,
+  validateStatusUpdate,
+  validateUpdate,
+  type Table,
   badRequest,
   decodeProtobufObject,
   duplicateFieldMessage,
@@ -79,12 +84,14 @@ export function prepareForUpdate(info: ResourceInfo, newObj: KubeObject, oldObj:
   newObj.metadata.generation = specPart(newObj) === specPart(oldObj) ? generation : generation + 1;
 }
 
-export function validateCreate(_info: ResourceInfo, _obj: KubeObject): FieldError[] {
-  return [];
+/** Field errors of a new object (422 Invalid when any). */
+export function validateCreate(info: ResourceInfo, obj: KubeObject): FieldError[] {
+  return validate(info, obj);
 }
 
-export function validateUpdate(_info: ResourceInfo, _newObj: KubeObject, _oldObj: KubeObject): FieldError[] {
-  return [];
+/** Field errors of an update of the resource or of its status subresource. */
+export function validateUpdated(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject, subresource: string): FieldError[] {
+  return subresource === 'status' ? validateStatusUpdate(info, newObj, oldObj) : validateUpdate(info, newObj, oldObj);
 }
 
 /** Objects are stored in the storage version of their resource (autoscaling/v2 HPAs, core events). */
@@ -108,9 +115,10 @@ export function unknownFields(_info: ResourceInfo, obj: KubeObject, jsonText?: s
 
 export type IncludeObject = 'Metadata' | 'Object' | 'None';
 
-/** A meta.k8s.io Table of the objects, or undefined when no printer exists (kubectl then prints NAME/AGE). */
-export function tableOf(_info: ResourceInfo, _objects: KubeObject[], _include: IncludeObject, _version: 'v1' | 'v1beta1', _resourceVersion: string): (Record<string, unknown> & { metadata?: unknown }) | undefined {
-  return undefined;
+/** A meta.k8s.io Table of the objects with the resource's printer columns (NAME / CREATED AT without one). */
+export function tableOf(info: ResourceInfo, objects: KubeObject[], include: IncludeObject, version: 'v1' | 'v1beta1', metadata: ListMeta, noHeaders = false): Table {
+  const list = { apiVersion: 'v1', kind: 'List', metadata, items: objects };
+  return printTable(info, list, { includeObject: include, version, noHeaders });
 }
 
 /** Decodes a `k8s\0`-prefixed protobuf body (kubectl ≥ 1.32 typed clients) into the JSON object. */

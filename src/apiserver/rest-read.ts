@@ -1,7 +1,7 @@
 // GET of one object and LIST, in every representation kubectl asks for: the object (JSON/YAML), a
 // Table (server-side printing), or PartialObjectMetadata. Lists come from the watch cache; paginated
 // lists (limit without a resourceVersion, or a continue token) read the store at one revision.
-import { apiVersionOf, badRequest, gone, storageInfo, StatusError, type KubeObject, type ResourceInfo } from '../api/index.js';
+import { apiVersionOf, badRequest, gone, storageInfo, StatusError, type KubeObject, type ListMeta, type ResourceInfo } from '../api/index.js';
 import { CompactedError } from '../storage/index.js';
 import type { ResourceContext } from './context.js';
 import { sendJson, sendText } from './http-util.js';
@@ -28,10 +28,7 @@ function partial(version: string, obj: KubeObject): KubeObject {
 
 /** Writes one object (GET, and the answer of every write) in the negotiated representation. */
 export function sendObject(ctx: ResourceContext, code: number, obj: KubeObject, out: OutputKind): void {
-  if (out.kind === 'table') {
-    const table = tableOf(ctx.info, [obj], includeObjectOf(ctx.query), out.version, obj.metadata.resourceVersion ?? '');
-    if (table) return sendJson(ctx.res, code, table);
-  }
+  if (out.kind === 'table') return sendJson(ctx.res, code, tableOf(ctx.info, [obj], includeObjectOf(ctx.query), out.version, { resourceVersion: obj.metadata.resourceVersion }));
   if (out.kind === 'partial') return sendJson(ctx.res, code, partial(out.version, obj));
   sendJson(ctx.res, code, obj, out.kind === 'object' ? out.encoding : 'json');
 }
@@ -165,17 +162,12 @@ export async function listObjects(ctx: ResourceContext): Promise<void> {
   const out = negotiateOrFail(ctx, true);
   const sel = selectionOf(ctx);
   const page = await readList(ctx, sel);
-  const metadata: Record<string, unknown> = { resourceVersion: String(page.rv) };
+  const metadata: ListMeta = { resourceVersion: String(page.rv) };
   if (page.continueToken) metadata.continue = page.continueToken;
   if (page.remaining !== undefined) metadata.remainingItemCount = page.remaining;
   const info = ctx.info;
   if (out.kind === 'table') {
-    const table = tableOf(info, page.items.map((o) => outputObject(info, o.obj)), includeObjectOf(ctx.query), out.version, String(page.rv));
-    if (table) {
-      const tableMeta = (table.metadata ?? {}) as Record<string, unknown>;
-      table.metadata = { ...tableMeta, ...metadata };
-      return sendJson(ctx.res, 200, table);
-    }
+    return sendJson(ctx.res, 200, tableOf(info, page.items.map((o) => outputObject(info, o.obj)), includeObjectOf(ctx.query), out.version, metadata));
   }
   if (out.kind === 'partial') {
     return sendJson(ctx.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${out.version}`, metadata, items: page.items.map((o) => partial(out.version, o.obj)) });

@@ -34,12 +34,10 @@ export async function watchObjects(ctx: ResourceContext): Promise<void> {
   let firstTable = true;
   const encode = (type: WatchEventType | 'BOOKMARK', o: CachedObject): string => {
     if (out.kind === 'table') {
-      const table = tableOf(info, [outputObject(info, o.obj)], include, out.version, o.obj.metadata.resourceVersion ?? '');
-      if (table) {
-        if (!firstTable) table.columnDefinitions = null;
-        firstTable = false;
-        return `{"type":"${type}","object":${JSON.stringify(table)}}\n`;
-      }
+      // Only the first event carries the column definitions, as kube's watch encoder does.
+      const table = tableOf(info, [outputObject(info, o.obj)], include, out.version, { resourceVersion: o.obj.metadata.resourceVersion }, !firstTable);
+      firstTable = false;
+      return `{"type":"${type}","object":${JSON.stringify(table)}}\n`;
     }
     if (out.kind === 'partial') {
       return `{"type":"${type}","object":${JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${out.version}`, metadata: o.obj.metadata })}}\n`;

@@ -5,7 +5,7 @@ import { badRequest, conflict, invalid, StatusError, type KubeObject, type Resou
 import { runAdmission, type AdmissionAttributes } from './admission.js';
 import { isDryRun, type ResourceContext } from './context.js';
 import { decodeObject, fieldValidationOf, toObject } from './decode.js';
-import { applyPatch, patchTypeOf, prepareForCreate, prepareForUpdate, unknownFields, validateCreate, validateUpdate } from './model.js';
+import { applyPatch, patchTypeOf, prepareForCreate, prepareForUpdate, unknownFields, validateCreate, validateUpdated } from './model.js';
 import { generatedName, newUid, nowTimestamp, objectKey, outputObject } from './objects.js';
 import { negotiateOrFail, sendObject } from './rest-read.js';
 import { decodeKv } from './watch-cache.js';
@@ -104,7 +104,11 @@ async function prepareUpdated(ctx: ResourceContext, next: KubeObject, current: K
   }
   await admit(ctx, { operation: 'UPDATE', namespace: ctx.ri.namespace, name: ctx.ri.name, object: next, oldObject: current });
   prepareForUpdate(info, next, current, ctx.ri.subresource);
-  failIfInvalid(info, next, validateUpdate(info, next, current));
+  // An update without resourceVersion is unconditional: it validates as of the current version.
+  const unconditional = !meta.resourceVersion;
+  if (unconditional) meta.resourceVersion = current.metadata.resourceVersion;
+  failIfInvalid(info, next, validateUpdated(info, next, current, ctx.ri.subresource));
+  if (unconditional) delete meta.resourceVersion;
   if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0) return null;
   return next;
 }

@@ -12,3 +12,4 @@ export { pushImage, type PushableImage, type PushOptions } from './client/push.j
 export { clientsFor, type ImageRef, type ClientContext } from './client/endpoints.js';
 export { createProgress, silentProgress, type ProgressOutput } from './client/progress.js';
 export { engineConfigFile, engineRegistrySettings, layerBlobs, manifestFor, pullToEngine, pushFromEngine, type TransferOptions } from './engine-images.js';
+export { saveImages, loadArchive, ArchiveError } from './archive.js';

@@ -39,6 +39,8 @@ export const verbs: Record<string, () => Promise<Verb>> = {
   push: async () => (await import('./push.js')).push,
   login: async () => (await import('./login.js')).login,
   logout: async () => (await import('./login.js')).logout,
+  save: async () => (await import('./save.js')).save,
+  load: async () => (await import('./load.js')).load,
 };
 
 /** `docker container X` / `docker image X` / `docker system X` → the verb that does it. */

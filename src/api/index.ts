@@ -15,3 +15,6 @@ export { printTable, printerFor, humanDuration, type Table, type TableColumnDefi
 export * from './validation/index.js';
 export * from './cron.js';
 export * from './intstr.js';
+export * from './strategy/index.js';
+export * from './convert/index.js';
+export * from './qos.js';

@@ -2,15 +2,22 @@
 // the other reads, and a watch through server A sees a write made through server B.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { credentialsFrom, kubectlOk, startTestServer, watch } from '../lib/index.js';
 import { startEtcd } from './etcd-cluster.js';
 
 const etcd = await startEtcd(1);
 after(() => etcd.destroy());
 const a = await startTestServer({ args: ['--datastore-endpoint', etcd.endpoint] });
-after(() => a.stop());
+after(async () => {
+  await a.stop();
+  fs.rmSync(a.dataDir, { recursive: true, force: true });
+});
 const b = await startTestServer({ args: ['--datastore-endpoint', etcd.endpoint] });
-after(() => b.stop());
+after(async () => {
+  await b.stop();
+  fs.rmSync(b.dataDir, { recursive: true, force: true });
+});
 
 test('an object created through server A is read through server B at the same resourceVersion', async () => {
   await kubectlOk('1.33', a.kubeconfig, ['create', 'configmap', 'shared', '--from-literal=key=from-a']);

@@ -40,11 +40,15 @@ export interface ListResult {
 }
 
 export interface WatchOptions {
-  /** Deliver every event with revision > fromRevision. Older than the compacted revision → CompactedError. */
+  /** Deliver every event with revision > fromRevision. Older than the compacted revision → onError(CompactedError). */
   fromRevision: number;
   /** Called with the store's current revision when no event has been sent for a while (etcd progress notify). */
   onProgress?: (revision: number) => void;
-  /** Called once if the watch ends on its own (store closed, backend lost); not called after cancel(). */
+  /**
+   * Called once if the watch ends on its own: CompactedError (history gone), UnavailableError (etcd
+   * lost for longer than its request timeout), StoreError (store closed), or what the handler threw.
+   * Not called after cancel().
+   */
   onError?: (err: Error) => void;
 }
 

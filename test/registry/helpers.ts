@@ -81,6 +81,7 @@ export async function startDistribution(dir: string, htpasswd?: string): Promise
     `  addr: 127.0.0.1:${port}`,
     ...(htpasswd ? ['auth:', '  htpasswd:', '    realm: test-realm', `    path: ${htpasswd}`] : []),
   ].join('\n');
+  fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'config.yml');
   fs.writeFileSync(file, config + '\n');
   const child = spawn('/usr/bin/docker-registry', ['serve', file], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -6,7 +6,10 @@ import type { FieldError } from '../errors.js';
 
 /** Field paths as field.Path prints them: `spec.containers[0].name`, `metadata.labels[app]`. */
 export function child(path: string, ...names: string[]): string {
-  return [path, ...names].filter((p) => p !== '').join('.');
+  // Hot in validation of every object: plain concatenation, no intermediate arrays.
+  let out = path;
+  for (const n of names) if (n !== '') out = out === '' ? n : `${out}.${n}`;
+  return out;
 }
 export function index(path: string, i: number): string {
   return `${path}[${i}]`;

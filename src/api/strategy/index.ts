@@ -22,8 +22,9 @@ export interface Strategy {
   validateUpdate(newObj: KubeObject, oldObj: KubeObject, subresource: string): FieldError[];
 }
 
-/** Kinds whose strategies maintain metadata.generation (1 on create, +1 per spec change). */
+/** Kinds whose strategies maintain metadata.generation (1 on create, +1 per spec change; pods since 1.33). */
 const GENERATION_KINDS = new Set([
+  '/Pod',
   '/ReplicationController',
   'apps/Deployment',
   'apps/ReplicaSet',
@@ -161,10 +162,15 @@ function createRules(info: ResourceInfo, obj: KubeObject): void {
   else delete obj.metadata.generation;
 }
 
-/** rest.BeforeUpdate's metadata rules: identity and deletion state come from the stored object. */
+/**
+ * rest.BeforeUpdate's metadata rules: identity and deletion state come from the stored object. An
+ * update without resourceVersion is unconditional (every built-in strategy allows it): it applies
+ * to the stored version.
+ */
 function keepSystemMetadata(newObj: KubeObject, oldObj: KubeObject): void {
   const meta = newObj.metadata;
   const old = oldObj.metadata;
+  if (!meta.resourceVersion && old.resourceVersion) meta.resourceVersion = old.resourceVersion;
   if (!meta.uid && old.uid) meta.uid = old.uid;
   if (old.creationTimestamp) meta.creationTimestamp = old.creationTimestamp;
   if (old.deletionTimestamp) meta.deletionTimestamp = old.deletionTimestamp;

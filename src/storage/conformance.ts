@@ -147,6 +147,17 @@ export function registerConformanceTests(backend: string, options: ConformanceOp
       assert.equal(unguarded.value, 'v3');
     });
 
+    it('keys and values round-trip exactly: unicode, quotes, newlines, 1 MiB', async () => {
+      const store = await open();
+      const big = JSON.stringify({ data: 'x'.repeat(2 ** 20) });
+      const odd = '{"name":"é\\u00e9 \'q\' \\n","emoji":"🚢","nul":"a\\u0000b"}\n';
+      await store.create('/v/big', big);
+      await store.create('/v/odd-ключ-🚢', odd);
+      assert.equal((await store.get('/v/big'))?.value, big);
+      assert.equal((await store.get('/v/odd-ключ-🚢'))?.value, odd);
+      assert.deepEqual((await store.list('/v/')).items.map((kv) => kv.key), ['/v/big', '/v/odd-ключ-🚢']);
+    });
+
     it('concurrent writers: one create per key and one update per revision win', async () => {
       const store = await open();
       const creates = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.create('/race/one', `v${i}`)));

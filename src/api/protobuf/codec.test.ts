@@ -5,6 +5,7 @@ import { StatusError } from '../errors.js';
 import type { KubeObject } from '../object.js';
 import { decodeProtobufObject, encodeProtobufObject, hasProtobufMagic } from './index.js';
 import { formatDuration, parseDuration } from './time.js';
+import { ProtoWriter } from './wire.js';
 
 const roundTrip = (obj: KubeObject): unknown => decodeProtobufObject(encodeProtobufObject(obj));
 
@@ -67,6 +68,18 @@ describe('protobuf codec', () => {
       }
     }
     assert.throws(() => decodeProtobufObject(Buffer.from('k8s\u0000')), /no kind "" is registered/);
+  });
+
+  it('refuses objects nested too deeply through RawExtensions with one short 400', () => {
+    let body = Buffer.alloc(0);
+    for (let i = 0; i < 4000; i++) {
+      const revision = new ProtoWriter().message(1, (meta) => meta.string(1, 'r')).message(2, (raw) => raw.bytes(1, body)).finish();
+      body = Buffer.concat([Buffer.from('k8s\u0000'), new ProtoWriter().message(1, (t) => t.string(1, 'apps/v1').string(2, 'ControllerRevision')).bytes(2, revision).finish()]);
+    }
+    assert.throws(
+      () => decodeProtobufObject(body),
+      (err: unknown) => err instanceof StatusError && err.code === 400 && err.message.length < 200,
+    );
   });
 
   it('prints durations as Go does', () => {

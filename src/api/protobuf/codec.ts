@@ -7,7 +7,7 @@
 // a zero scalar that gogo always writes for a plain field is dropped when the field is `omitempty`,
 // while a pointer field keeps an explicit zero (`replicas: 0` stays 0 and is not defaulted to 1).
 
-import { badRequest, type StatusError } from '../errors.js';
+import { badRequest, StatusError } from '../errors.js';
 import type { KubeObject } from '../object.js';
 import { parseApiVersion } from '../object.js';
 import { elementOf, typeDef, typeForKind, type FieldDef, type TypeDef, type TypeRef } from '../openapi/index.js';
@@ -213,6 +213,8 @@ export function decodeProtobufObject(body: Uint8Array): KubeObject {
   try {
     return { apiVersion, kind, ...decodeMessage(raw, def) } as KubeObject;
   } catch (err) {
+    // A nested object (RawExtension) already reported its own failure.
+    if (err instanceof StatusError) throw err;
     throw decodeError(err instanceof Error ? err.message : String(err));
   }
 }

@@ -13,3 +13,4 @@ export { clientsFor, type ImageRef, type ClientContext } from './client/endpoint
 export { createProgress, silentProgress, type ProgressOutput } from './client/progress.js';
 export { engineConfigFile, engineRegistrySettings, layerBlobs, manifestFor, pullToEngine, pushFromEngine, type TransferOptions } from './engine-images.js';
 export { saveImages, loadArchive, ArchiveError } from './archive.js';
+export { searchRegistry, searchTarget, type SearchResult } from './client/search.js';

@@ -125,3 +125,14 @@ test('docker.io images are pulled through the registry-mirrors of the engine con
   assert.match(out, /docker\.io\/library\/mirrored:latest\n$/);
   assert.equal(await ok(fresh, ['run', '--rm', 'mirrored']), 'layer-from-run\n');
 });
+
+test('search lists matching repositories from a registry catalog', async () => {
+  const out = await ok(root, ['search', `${distribution.host}/app`]);
+  const lines = out.trimEnd().split('\n');
+  assert.match(lines[0], /^NAME\s+DESCRIPTION\s+STARS\s+OFFICIAL\s+AUTOMATED$/);
+  assert.ok(lines.some((l) => l.startsWith(`${distribution.host}/pp/app `)), out);
+  assert.ok(!lines.some((l) => l.includes('mirrored')), out);
+  const hub = await skiff(root, ['search', 'nginx']);
+  assert.equal(hub.code, 1);
+  assert.match(hub.stderr, /search needs a registry that serves the catalog API/);
+});

@@ -41,6 +41,7 @@ export const verbs: Record<string, () => Promise<Verb>> = {
   logout: async () => (await import('./login.js')).logout,
   save: async () => (await import('./save.js')).save,
   load: async () => (await import('./load.js')).load,
+  search: async () => (await import('./search.js')).search,
 };
 
 /** `docker container X` / `docker image X` / `docker system X` → the verb that does it. */

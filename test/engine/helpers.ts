@@ -8,10 +8,41 @@ import { fileURLToPath } from 'node:url';
 import { Engine } from '../../src/engine/index.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SKIFF = path.join(REPO, 'bin/skiff');
 
-export function makeRoot(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `skiff-${tag}-`));
+/**
+ * The CLI under test: the current sources bundled once per test file into a private dir (a bundle starts
+ * several times faster than transpiling on every call, and dist/ may be stale or being rebuilt).
+ */
+export let SKIFF = '';
+
+export async function buildCli(dir: string): Promise<void> {
+  const { build } = await import('esbuild');
+  const out = path.join(dir, 'cli');
+  fs.mkdirSync(out, { recursive: true });
+  // Bare imports (better-sqlite3, …) resolve by walking up from the bundle, so point that walk at ours.
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(out, 'node_modules'));
+  await build({
+    entryPoints: [path.join(REPO, 'src/cli/main.ts')],
+    outdir: out,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+    banner: { js: "import { createRequire as __skiffCreateRequire } from 'node:module'; const require = __skiffCreateRequire(import.meta.url);" },
+  });
+  const bin = path.join(out, 'skiff');
+  fs.writeFileSync(bin, `#!/bin/sh\nexec ${process.execPath} ${path.join(out, 'main.js')} "$@"\n`, { mode: 0o755 });
+  SKIFF = bin;
+}
+
+/** A fresh engine root with the CLI bundled beside it. */
+export async function makeRoot(tag: string): Promise<string> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `skiff-${tag}-`));
+  if (!SKIFF) await buildCli(fs.mkdtempSync(path.join(os.tmpdir(), `skiff-${tag}-cli-`)));
+  return root;
 }
 
 export interface Result {
@@ -20,14 +51,14 @@ export interface Result {
   stderr: string;
 }
 
-const ENV = { ...process.env, SKIFF_DEV: '1' };
+const ENV = process.env;
 
 export function skiffSync(root: string, args: string[], input?: string): Result {
   const r: SpawnSyncReturns<string> = spawnSync(SKIFF, ['--root', root, ...args], { encoding: 'utf8', env: ENV, input, timeout: 120000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function skiff(root: string, args: string[], input?: string): Promise<Result> {
+export function skiff(root: string, args: string[], input?: string | Buffer): Promise<Result> {
   return new Promise((resolve) => {
     const child = spawn(SKIFF, ['--root', root, ...args], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -55,6 +86,7 @@ export async function destroyRoot(root: string): Promise<void> {
     engine.close();
   }
   fs.rmSync(root, { recursive: true, force: true });
+  if (SKIFF) fs.rmSync(path.dirname(path.dirname(SKIFF)), { recursive: true, force: true });
 }
 
 export async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15000): Promise<T> {

@@ -1,11 +1,13 @@
-// The real kubectl (1.27: protobuf /openapi/v2 first; 1.29+: /openapi/v3) against skiff's documents.
+// The real kubectl against skiff's documents (1.27 always reads the protobuf /openapi/v2 first;
+// newer ones read /openapi/v3 and fall back to v2).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openapiV2Protobuf } from '../protobuf/index.js';
 import { findUnknownFields, strictDecodingError, unknownFieldMessage } from './index.js';
 import { startFakeApiServer, storeHandler, type FakeApiServer, type Handler } from './test-server.js';
 
-const VERSIONS = ['1.27', '1.29', '1.31', '1.33'];
+// Every kubectl the issue names (1.27 to 1.33).
+const VERSIONS = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'];
 
 const deployment = (name: string, image: string): string => `apiVersion: apps/v1
 kind: Deployment

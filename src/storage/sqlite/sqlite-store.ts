@@ -131,8 +131,10 @@ export class SqliteStore implements Store {
     this.db = openExclusive(options.file);
     const db = this.db;
     const live = `SELECT k.* FROM live l JOIN kine k ON k.id = l.id`;
-    // The latest row of each key as of a revision, tombstones included (filtered by the caller).
-    const atRevision = `SELECT k.* FROM (SELECT name, max(id) AS id FROM kine WHERE name >= ? AND name < CAST(? AS TEXT) AND id <= ? GROUP BY name) m JOIN kine k ON k.id = m.id WHERE k.deleted = 0`;
+    // The live keys as of a revision: rows that are their key's latest at or below it and no tombstone.
+    // Walks the (name, id) index in key order, so a page stops after `limit` keys instead of sorting all.
+    const atRevision = `SELECT k.* FROM kine k WHERE k.name >= ? AND k.name < CAST(? AS TEXT) AND k.deleted = 0
+      AND k.id = (SELECT max(id) FROM kine k2 WHERE k2.name = k.name AND k2.id <= ?)`;
     this.statements = {
       get: db.prepare<[string], Row>(`${live} WHERE l.name = ?`),
       listLatest: db.prepare<[string, Buffer, number], Row>(`${live} WHERE l.name >= ? AND l.name < CAST(? AS TEXT) ORDER BY l.name LIMIT ?`),
@@ -144,9 +146,11 @@ export class SqliteStore implements Store {
       ),
       setLive: db.prepare<[string, number]>(`INSERT OR REPLACE INTO live (name, id) VALUES (?, ?)`),
       unsetLive: db.prepare<[string]>(`DELETE FROM live WHERE name = ?`),
+      // Walks the table in revision order from `after` (the unary + keeps SQLite off the name index,
+      // which would sort the whole prefix for every batch of a replay).
       history: db.prepare<[number, string, Buffer, number], HistoryRow>(
         `SELECT k.*, p.value AS prev_value, p.create_revision AS prev_create_revision FROM kine k LEFT JOIN kine p ON p.id = k.prev_revision
-         WHERE k.id > ? AND k.name >= ? AND k.name < CAST(? AS TEXT) ORDER BY k.id LIMIT ?`,
+         WHERE k.id > ? AND +k.name >= ? AND +k.name < CAST(? AS TEXT) ORDER BY k.id LIMIT ?`,
       ),
       // Among the rows with ids in (from, to]: drops every row that is not the state of its key at
       // `revision`, and tombstones. Run in ascending id order, a key's older rows go before its

@@ -1,13 +1,13 @@
 // kubectl >= 1.32 POSTs typed-client objects as protobuf; kubectl 1.31 sends the same objects as
-// JSON. Each command runs under both against a capture server: the decoded protobuf body must be
+// JSON. Each command runs under all three against a capture server: the decoded protobuf body must be
 // the object 1.31 sent (after dropping the `null`s Go's JSON encoder writes for unset structs).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeApiServer, storeHandler, type FakeApiServer, type StoredObject } from '../openapi/test-server.js';
 import { decodeProtobufObject, openapiV2Protobuf, PROTOBUF_CONTENT_TYPE } from './index.js';
 
-/** 1.31 is the last kubectl that sends these bodies as JSON; 1.33 sends protobuf. */
-const VERSIONS = ['1.31', '1.33'];
+/** 1.31 is the last kubectl that sends these bodies as JSON; 1.32 and 1.33 send protobuf. */
+const VERSIONS = ['1.31', '1.32', '1.33'];
 
 const COMMANDS: string[][] = [
   ['create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=2', '--port=80'],
@@ -47,7 +47,7 @@ function withoutNulls(value: unknown): unknown {
   return value;
 }
 
-describe('protobuf request bodies of kubectl 1.33', () => {
+describe('protobuf request bodies of kubectl 1.32 and 1.33', () => {
   let server: FakeApiServer;
   before(async () => {
     server = await startFakeApiServer(
@@ -73,10 +73,12 @@ describe('protobuf request bodies of kubectl 1.33', () => {
 
   for (const args of COMMANDS) {
     it(`kubectl ${args.join(' ')}`, async () => {
-      const { '1.31': json, '1.33': proto } = await bodies(args);
-      assert.equal(json.contentType, 'application/json');
-      assert.equal(proto.contentType, PROTOBUF_CONTENT_TYPE);
-      assert.deepEqual(decodeProtobufObject(proto.body), withoutNulls(JSON.parse(json.body.toString())));
+      const { '1.31': json, ...protos } = await bodies(args);
+      assert.equal(json!.contentType, 'application/json');
+      for (const proto of Object.values(protos)) {
+        assert.equal(proto.contentType, PROTOBUF_CONTENT_TYPE);
+        assert.deepEqual(decodeProtobufObject(proto.body), withoutNulls(JSON.parse(json!.body.toString())));
+      }
     });
   }
 

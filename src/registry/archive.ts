@@ -60,10 +60,11 @@ function writeJson(file: string, value: unknown): Buffer {
 }
 
 /** Resolves each name given to `save` to its image and the tags to record for it. */
-function resolveForSave(engine: Engine, names: string[]): Array<{ image: Image; tags: string[] }> {
+async function resolveForSave(engine: Engine, names: string[]): Promise<Array<{ image: Image; tags: string[] }>> {
   const out = new Map<string, { image: Image; tags: string[] }>();
   for (const name of names) {
-    const image = engine.images.lookup(name);
+    // resolve, not lookup: the offline busybox image exists once something asks for it.
+    const image = await engine.images.resolve(name).catch(() => undefined);
     if (!image) throw new ArchiveError(`reference does not exist: ${name}`);
     const entry = out.get(image.id) ?? { image, tags: [] };
     let tag: string | undefined;
@@ -83,7 +84,7 @@ function resolveForSave(engine: Engine, names: string[]): Array<{ image: Image; 
 
 /** Writes the archive for `names` to `outFile` ('-' = stdout). */
 export async function saveImages(engine: Engine, names: string[], outFile: string): Promise<void> {
-  const images = resolveForSave(engine, names);
+  const images = await resolveForSave(engine, names);
   fs.mkdirSync(engine.paths.tmp, { recursive: true });
   const dir = fs.mkdtempSync(path.join(engine.paths.tmp, 'save-'));
   try {

@@ -9,6 +9,8 @@ import type { Benchmark, BenchRow } from './harness.js';
 const benchmarks: Record<string, () => Promise<Benchmark>> = {
   store: () => import('./store.js').then((m) => m.benchmark),
   build: () => import('./build.js').then((m) => m.benchmark),
+  apiserver: () => import('./apiserver.js').then((m) => m.benchmark),
+  scheduler: () => import('./scheduler.js').then((m) => m.benchmark),
 };
 
 function format(n: number | undefined): string {

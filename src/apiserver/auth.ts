@@ -22,10 +22,10 @@ export type Authorizer = (user: UserInfo, info: RequestInfo) => { decision: Deci
 
 export const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
-/** Verified client certificate → CN is the user, O the groups (as kube-apiserver's x509 authenticator). */
-export const clientCertAuthenticator: Authenticator = (req) => {
-  const socket = req.socket as TLSSocket;
-  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+/** Users of verified client certificates, per TLS connection: the certificate cannot change on a socket. */
+const certUsers = new WeakMap<TLSSocket, UserInfo | Error | undefined>();
+
+function userOfCertificate(socket: TLSSocket): UserInfo | Error | undefined {
   const cert = socket.getPeerCertificate();
   if (!cert || !cert.subject) return undefined;
   if (!socket.authorized) return new Error('x509: certificate signed by unknown authority');
@@ -33,6 +33,14 @@ export const clientCertAuthenticator: Authenticator = (req) => {
   const groups = org === undefined ? [] : Array.isArray(org) ? org : [org];
   const cn = cert.subject.CN as string | string[];
   return { name: Array.isArray(cn) ? cn[0] : cn, groups: [...groups, 'system:authenticated'] };
+}
+
+/** Verified client certificate → CN is the user, O the groups (as kube-apiserver's x509 authenticator). */
+export const clientCertAuthenticator: Authenticator = (req) => {
+  const socket = req.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  if (!certUsers.has(socket)) certUsers.set(socket, userOfCertificate(socket));
+  return certUsers.get(socket);
 };
 
 /** Static bearer tokens, from a kube-style token file: `token,user,uid,"group1,group2"`. */

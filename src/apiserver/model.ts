@@ -5,9 +5,9 @@ import type { FieldError, KubeObject, ListMeta, ResourceInfo } from '../api/inde
 import {
   applyDefaults,
   printTable,
-  validate,
-  validateStatusUpdate,
-  validateUpdate,
+  convertForStorage,
+  convertFromStorage,
+  strategyFor,
   type Table,
   badRequest,
   decodeProtobufObject,
@@ -56,51 +56,39 @@ export function fieldSelector(info: ResourceInfo, text: string | null): { matche
   return { matches: (obj) => selector.matches(objectFields(info, obj)), name: selector.requiresExactMatch('metadata.name') };
 }
 
-/** Everything but metadata and status: what a spec change (and so a new generation) is about. */
-function specPart(obj: KubeObject): string {
-  const { metadata: _m, status: _s, ...rest } = obj;
-  return JSON.stringify(rest);
-}
-
-/** Defaults and create-time resets (status of workloads, generation 1…). */
+/** Defaults, then the resource's create rules (status reset, generation 1, job selectors…). Call after uid and name are set. */
 export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
   applyDefaults(info, obj);
-  // Namespaces always start with the "kubernetes" finalizer, which the namespace controller removes.
-  if (info.group === '' && info.resource === 'namespaces') obj.spec = { ...((obj.spec as object | undefined) ?? {}), finalizers: ['kubernetes'] };
-  obj.metadata.generation = 1;
+  strategyFor(info).prepareForCreate(obj);
 }
 
-/** Update-time rules: the main resource keeps the old status, the status subresource the old spec. */
+/**
+ * Defaults, then the resource's update rules: system metadata from the stored object, status kept
+ * by the resource and spec by its status subresource, generation moved on spec changes.
+ */
 export function prepareForUpdate(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject, subresource: string): void {
-  if (subresource === 'status') {
-    for (const k of Object.keys(newObj)) if (k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind') delete newObj[k];
-    for (const k of Object.keys(oldObj)) if (k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind') newObj[k] = oldObj[k];
-  } else if (info.subresources.status) {
-    if (oldObj.status === undefined) delete newObj.status;
-    else newObj.status = oldObj.status;
-  }
   applyDefaults(info, newObj);
-  const generation = oldObj.metadata.generation ?? 1;
-  newObj.metadata.generation = specPart(newObj) === specPart(oldObj) ? generation : generation + 1;
+  strategyFor(info).prepareForUpdate(newObj, oldObj, subresource);
 }
 
 /** Field errors of a new object (422 Invalid when any). */
 export function validateCreate(info: ResourceInfo, obj: KubeObject): FieldError[] {
-  return validate(info, obj);
+  return strategyFor(info).validate(obj);
 }
 
 /** Field errors of an update of the resource or of its status subresource. */
 export function validateUpdated(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject, subresource: string): FieldError[] {
-  return subresource === 'status' ? validateStatusUpdate(info, newObj, oldObj) : validateUpdate(info, newObj, oldObj);
+  return strategyFor(info).validateUpdate(newObj, oldObj, subresource);
 }
 
 /** Objects are stored in the storage version of their resource (autoscaling/v2 HPAs, core events). */
-export function toStorage(_info: ResourceInfo, obj: KubeObject): KubeObject {
-  return obj;
+export function toStorage(info: ResourceInfo, obj: KubeObject): KubeObject {
+  return convertForStorage(info, obj);
 }
 
-export function fromStorage(_info: ResourceInfo, obj: KubeObject): KubeObject {
-  return obj;
+/** A stored object in the version of `info`. */
+export function fromStorage(info: ResourceInfo, obj: KubeObject): KubeObject {
+  return convertFromStorage(info, obj);
 }
 
 /**

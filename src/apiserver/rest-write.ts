@@ -89,11 +89,6 @@ async function prepareUpdated(ctx: ResourceContext, next: KubeObject, current: K
   if (meta.uid && meta.uid !== current.metadata.uid) {
     throw conflict(info.resource, info.group, ctx.ri.name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${current.metadata.uid}`);
   }
-  const metaFields = meta as Record<string, unknown>;
-  for (const f of SERVER_OWNED) {
-    if (current.metadata[f] === undefined) delete metaFields[f];
-    else metaFields[f] = current.metadata[f];
-  }
   meta.name = current.metadata.name;
   if (info.namespaced) meta.namespace = current.metadata.namespace;
   else delete meta.namespace;
@@ -102,11 +97,11 @@ async function prepareUpdated(ctx: ResourceContext, next: KubeObject, current: K
     const added = (meta.finalizers ?? []).filter((f) => !(current.metadata.finalizers ?? []).includes(f));
     if (added.length) throw invalid(info.kind, info.group, ctx.ri.name, [{ type: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }]);
   }
+  // An update without resourceVersion is unconditional: the strategy applies it to the stored
+  // version, and a race with another writer is retried rather than reported as a conflict.
+  const unconditional = !meta.resourceVersion;
   await admit(ctx, { operation: 'UPDATE', namespace: ctx.ri.namespace, name: ctx.ri.name, object: next, oldObject: current });
   prepareForUpdate(info, next, current, ctx.ri.subresource);
-  // An update without resourceVersion is unconditional: it validates as of the current version.
-  const unconditional = !meta.resourceVersion;
-  if (unconditional) meta.resourceVersion = current.metadata.resourceVersion;
   failIfInvalid(info, next, validateUpdated(info, next, current, ctx.ri.subresource));
   if (unconditional) delete meta.resourceVersion;
   if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0) return null;

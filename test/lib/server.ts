@@ -30,6 +30,8 @@ export interface TestServerOptions {
   args?: string[];
   /** Give up waiting for readiness after this long (default 60 s). */
   timeoutMs?: number;
+  /** Run the sources through tsx (default) or bin/skiff as users do (the built bundle when present). */
+  fromSources?: boolean;
 }
 
 export function makeTempDir(prefix: string): string {
@@ -46,7 +48,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const child = spawn(
     path.join(REPO_ROOT, 'bin/skiff'),
     ['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', ...(options.args ?? [])],
-    { env: { ...process.env, SKIFF_DEV: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, SKIFF_DEV: options.fromSources === false ? '' : '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));

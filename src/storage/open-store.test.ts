@@ -11,8 +11,11 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 test('a data dir opens the embedded SQLite store at <data-dir>/server/db/state.db', async () => {
   const store = await openStore({ dataDir: dir });
   await store.create('/registry/namespaces/default', '{}');
+  const file = path.join(dir, 'server', 'db', 'state.db');
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'only the server user reads the database (it holds Secrets)');
+  assert.equal(fs.statSync(`${file}-wal`).mode & 0o777, 0o600);
+  assert.equal(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
   await store.close();
-  assert.ok(fs.existsSync(path.join(dir, 'server', 'db', 'state.db')));
   const again = await openStore({ dataDir: dir });
   assert.equal((await again.get('/registry/namespaces/default'))?.value, '{}');
   await again.close();

@@ -99,6 +99,8 @@ function range(prefix: string, startAfter?: string): [string, Buffer] {
 function openExclusive(file: string): Database.Database {
   const db = new Database(file);
   try {
+    // Before the WAL exists, which SQLite then creates with the database file's mode.
+    fs.chmodSync(file, 0o600);
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -127,7 +129,8 @@ export class SqliteStore implements Store {
   private readonly statements;
 
   constructor(options: SqliteStoreOptions) {
-    fs.mkdirSync(path.dirname(options.file), { recursive: true });
+    // The database holds every Secret: only the server's user may read it.
+    fs.mkdirSync(path.dirname(options.file), { recursive: true, mode: 0o700 });
     this.db = openExclusive(options.file);
     const db = this.db;
     const live = `SELECT k.* FROM live l JOIN kine k ON k.id = l.id`;

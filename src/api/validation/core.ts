@@ -460,3 +460,65 @@ export function validateEndpoints(obj: JsonObject): FieldError[] {
 export function validateControllerRevisionUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
   return [...validateNonnegative(newObj.revision, 'revision'), ...(deepEqual(newObj.data, oldObj.data) ? [] : [invalidValue('data', new GoValue('runtime.RawExtension{...}'), FIELD_IMMUTABLE)])];
 }
+
+// --- events ---------------------------------------------------------------------------------------
+
+const REPORTING_INSTANCE_LIMIT = 128;
+const ACTION_LIMIT = 128;
+const REASON_LIMIT = 128;
+const NOTE_LIMIT = 1024;
+
+/**
+ * core/v1 Events (legacyValidateEvent): old-style events (no eventTime) only need their namespace to
+ * agree with the involved object's; new-style ones also need the reporting fields.
+ */
+export function validateCoreEvent(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const namespace = str(getObject(obj, 'metadata')?.namespace);
+  const involvedNamespace = str(getObject(obj, 'involvedObject')?.namespace);
+  const mismatch = (): FieldError => invalidValue('involvedObject.namespace', involvedNamespace, 'does not match event.namespace');
+  if (!obj.eventTime) {
+    if (!involvedNamespace) {
+      if (namespace !== '' && namespace !== 'default') errs.push(mismatch());
+    } else if (namespace !== involvedNamespace) errs.push(mismatch());
+  } else {
+    if (!involvedNamespace && namespace !== 'default' && namespace !== 'kube-system') errs.push(mismatch());
+    const controller = str(obj.reportingComponent);
+    if (!controller) errs.push(required('reportingComponent'));
+    for (const msg of isQualifiedName(controller)) errs.push(invalidValue('reportingComponent', controller, msg));
+    errs.push(...validateEventStrings(obj, 'message'));
+  }
+  for (const msg of isDNS1123Subdomain(namespace)) errs.push(invalidValue('namespace', namespace, msg));
+  return errs;
+}
+
+function validateEventStrings(obj: JsonObject, noteField: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const limits: [string, number][] = [
+    ['reportingInstance', REPORTING_INSTANCE_LIMIT],
+    ['action', ACTION_LIMIT],
+    ['reason', REASON_LIMIT],
+  ];
+  for (const [f, limit] of limits) {
+    const v = str(obj[f]);
+    if (!v) errs.push(required(f));
+    if (v.length > limit) errs.push(invalidValue(f, '', `can have at most ${limit} characters`));
+  }
+  if (str(obj[noteField]).length > NOTE_LIMIT) errs.push(invalidValue(noteField, '', `can have at most ${NOTE_LIMIT} characters`));
+  return errs;
+}
+
+/** events.k8s.io/v1 Events: the strict rules of ValidateEventCreate for the new API. */
+export function validateEventsV1Event(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!obj.eventTime) errs.push(required('eventTime'));
+  if (obj.type !== 'Normal' && obj.type !== 'Warning') errs.push(invalidValue('type', '', `has invalid value: ${str(obj.type)}`));
+  for (const f of ['deprecatedFirstTimestamp', 'deprecatedLastTimestamp']) if (obj[f]) errs.push(invalidValue(f, '', 'needs to be unset'));
+  if (obj.deprecatedCount) errs.push(invalidValue('deprecatedCount', '', 'needs to be unset'));
+  if (isObject(obj.deprecatedSource) && Object.keys(obj.deprecatedSource).length) errs.push(invalidValue('deprecatedSource', '', 'needs to be unset'));
+  const controller = str(obj.reportingController);
+  if (!controller) errs.push(required('reportingController'));
+  else for (const msg of isQualifiedName(controller)) errs.push(invalidValue('reportingController', controller, msg));
+  errs.push(...validateEventStrings(obj, 'note'));
+  return errs;
+}

@@ -126,9 +126,8 @@ function validateContainerCommon(c: JsonObject, volumes: Set<string>, path: stri
   const name = str(c.name);
   if (!name) errs.push(required(child(path, 'name')));
   else errs.push(...dns1123Label(name, child(path, 'name')));
-  const image = str(c.image);
-  if (!image) errs.push(required(child(path, 'image')));
-  else if (image.trim() !== image) errs.push(invalidValue(child(path, 'image'), image, 'must not have leading or trailing whitespace'));
+  // Surrounding whitespace is only refused on pod updates (validateContainerUpdates), as in kube.
+  if (!str(c.image)) errs.push(required(child(path, 'image')));
   const tmp = c.terminationMessagePolicy;
   if (!tmp) errs.push(required(child(path, 'terminationMessagePolicy')));
   else if (tmp !== 'File' && tmp !== 'FallbackToLogsOnError') errs.push(notSupported(child(path, 'terminationMessagePolicy'), tmp, ['File', 'FallbackToLogsOnError']));

@@ -142,3 +142,12 @@ test('pod updates may only change images and a few fields', () => {
   delete noRV.metadata.resourceVersion;
   assert.deepEqual(validateUpdate(podInfo, noRV, old).map((e) => `${e.field}: ${e.message}`), ['metadata.resourceVersion: Invalid value: "": must be specified for an update']);
 });
+
+test('events: old-style core events need matching namespaces, events.k8s.io ones the reporting fields', () => {
+  const ev = (ns: string, involvedNs: string) => ({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'p.1', namespace: ns }, involvedObject: { kind: 'Pod', name: 'p', namespace: involvedNs }, reason: 'Started', message: 'x' });
+  assert.deepEqual(check('', 'events', ev('default', 'default')), []);
+  assert.deepEqual(check('', 'events', ev('default', 'other')), ['involvedObject.namespace: Invalid value: "other": does not match event.namespace']);
+  const v1 = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e', namespace: 'default' }, eventTime: '2026-01-01T00:00:00.000000Z', type: 'Normal', reportingController: 'skiff/kubelet', reportingInstance: 'n1', action: 'Pull', reason: 'Pulled', note: 'ok' };
+  assert.deepEqual(check('events.k8s.io', 'events', v1), []);
+  assert.deepEqual(check('events.k8s.io', 'events', { ...v1, type: 'Odd', action: undefined }), ['type: Invalid value: "": has invalid value: Odd', 'action: Required value']);
+});

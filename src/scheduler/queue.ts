@@ -10,6 +10,8 @@ export interface QueuedPod {
   attempts: number;
   /** When the pod first entered the queue (ordering among equal priorities). */
   timestamp: number;
+  /** Arrival order, to keep pods added in the same millisecond first come first served. */
+  seq: number;
   /** When it last entered backoff/unschedulable. */
   lastFailure: number;
   /** Plugins that rejected it in its last attempt: only events they care about requeue it. */
@@ -38,7 +40,7 @@ export const MAX_UNSCHEDULABLE_MS = 5 * 60 * 1000;
 
 function before(a: QueuedPod, b: QueuedPod): boolean {
   if (a.info.priority !== b.info.priority) return a.info.priority > b.info.priority;
-  return a.timestamp < b.timestamp;
+  return a.timestamp !== b.timestamp ? a.timestamp < b.timestamp : a.seq < b.seq;
 }
 
 export class SchedulingQueue {
@@ -50,13 +52,14 @@ export class SchedulingQueue {
   private readonly inFlight = new Map<string, QueuedPod>();
   private waiters: Array<(q: QueuedPod | undefined) => void> = [];
   private cycle = 0;
+  private seq = 0;
   private moveRequestCycle = -1;
   private closed = false;
   private readonly timers: NodeJS.Timeout[];
 
   constructor() {
+    // Cleared by close(); a queue in use keeps the process alive like any server would.
     this.timers = [setInterval(() => this.flushBackoff(), 200), setInterval(() => this.flushUnschedulable(), 30_000)];
-    for (const t of this.timers) t.unref();
   }
 
   add(info: PodInfo): void {
@@ -72,7 +75,7 @@ export class SchedulingQueue {
       }
       return;
     }
-    this.pushActive({ info, attempts: 0, timestamp: Date.now(), lastFailure: 0, rejectedBy: new Set(), cycle: 0 });
+    this.pushActive({ info, attempts: 0, timestamp: Date.now(), seq: this.seq++, lastFailure: 0, rejectedBy: new Set(), cycle: 0 });
   }
 
   delete(key: string): void {

@@ -20,8 +20,10 @@ export interface HollowNodesOptions {
   namePrefix?: string;
   /** Extra labels on every node. */
   labels?: Record<string, string>;
-  /** How often each node renews its Lease (kubelet: 10 s of a 40 s lease). */
+  /** How often each node renews its Lease (kubelet: 10 s of a 40 s lease); 0 = register the Lease only. */
   leaseRenewMs?: number;
+  /** Play the kubelet for bound pods (default true); off, the nodes only exist (scheduler_perf's fake nodes). */
+  kubelet?: boolean;
   /** How long run-to-completion pods run without the annotation (default 1 s). */
   defaultRunSeconds?: number;
   /** Concurrent API writes for pod status and deletions. */
@@ -153,7 +155,7 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Hol
   const renewMs = options.leaseRenewMs ?? 10_000;
   let leaseCursor = 0;
   // Renew a slice of the nodes every second, so 1000 nodes do not renew in one burst.
-  const leaseTimer = setInterval(() => {
+  const leaseTimer = renewMs <= 0 ? undefined : setInterval(() => {
     const perTick = Math.max(1, Math.ceil((names.length * 1000) / renewMs));
     const batch = Array.from({ length: Math.min(perTick, names.length) }, () => names[leaseCursor++ % names.length]);
     void inBatches(batch, 16, renewLease).catch((err) => logError('hollow-nodes', 'lease renewal failed', err));
@@ -236,8 +238,10 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Hol
     return slot;
   };
 
-  factory.start();
-  await factory.waitForSync();
+  if (options.kubelet !== false) {
+    factory.start();
+    await factory.waitForSync();
+  }
   const workers = runWorkers(queue, options.workers ?? 16, sync, 'hollow-nodes');
 
   return {

@@ -24,7 +24,8 @@ export async function openEngine(globals: GlobalOptions): Promise<Engine> {
   const { Engine } = await import('../../engine/index.js');
   return new Engine({
     root: globals.root,
-    cleanupCommand: (id) => [...selfCommand(), '--root', globals.root, 'container', 'cleanup', id],
+    // conmon runs this with its cwd in the container dir, which the cleanup may delete: start from /.
+    cleanupCommand: (id) => ['/usr/bin/env', '-C', '/', ...selfCommand(), '--root', globals.root, 'container', 'cleanup', id],
   });
 }
 

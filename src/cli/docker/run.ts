@@ -55,20 +55,24 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
   let session: Awaited<ReturnType<typeof attachSocket>> | undefined;
   const restore: Array<() => void> = [];
   try {
-    await engine.containers.start(c.Id, async () => {
-      session = await attachSocket(bundle, {
-        stdin: interactive ? stdin : undefined,
-        stdout: process.stdout,
-        stderr: process.stderr,
-      });
-      if (tty && stdin.isTTY) {
-        stdin.setRawMode(true);
-        restore.push(() => stdin.setRawMode(false));
-        const resize = (): void => resizePty(bundle, process.stdout.rows ?? 24, process.stdout.columns ?? 80);
-        resize();
-        process.stdout.on('resize', resize);
-      }
-    });
+    await engine.containers.start(
+      c.Id,
+      async () => {
+        session = await attachSocket(bundle, {
+          stdin: interactive ? stdin : undefined,
+          stdout: process.stdout,
+          stderr: process.stderr,
+        });
+        if (tty && stdin.isTTY) {
+          stdin.setRawMode(true);
+          restore.push(() => stdin.setRawMode(false));
+          const resize = (): void => resizePty(bundle, process.stdout.rows ?? 24, process.stdout.columns ?? 80);
+          resize();
+          process.stdout.on('resize', resize);
+        }
+      },
+      { foreground: true },
+    );
   } catch (err) {
     session?.close();
     for (const r of restore) r();

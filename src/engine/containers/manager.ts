@@ -41,6 +41,11 @@ export interface ExecOptions {
   privileged?: boolean;
 }
 
+export interface StartOptions {
+  /** A client stays attached until exit and runs cleanup itself. */
+  foreground?: boolean;
+}
+
 export interface ContainerEngineOptions {
   paths: EnginePaths;
   db: MetadataDB;
@@ -294,7 +299,7 @@ export class ContainerEngine {
    * hand it to a fresh conmon (runc create) and run `runc start`. `beforeStart` runs between create and
    * start, so a caller can attach and see every byte of output.
    */
-  async start(ref: string, beforeStart?: (c: Container) => Promise<void>): Promise<Container> {
+  async start(ref: string, beforeStart?: (c: Container) => Promise<void>, opts: StartOptions = {}): Promise<Container> {
     let c = this.get(ref);
     if (c.State.Running) return c;
     if (c.State.Status === 'removing') throw conflict(`container ${c.Id} is marked for removal and cannot be started`);
@@ -322,7 +327,7 @@ export class ContainerEngine {
         terminal: c.Config.Tty,
         stdin: c.Config.OpenStdin,
         leaveStdinOpen: c.Config.OpenStdin && !c.Config.StdinOnce,
-        exitCommand: this.wantsExitCommand(c) ? this.o.cleanupCommand?.(c.Id) : undefined,
+        exitCommand: this.wantsExitCommand(c, opts.foreground ?? false) ? this.o.cleanupCommand?.(c.Id) : undefined,
         pidFile: path.join(dir, 'pidfile'),
         conmonPidFile: path.join(dir, 'conmon.pid'),
       });
@@ -347,9 +352,15 @@ export class ContainerEngine {
     return c;
   }
 
-  /** Containers without restart policy or --rm need no exit hook: readers apply the exit file lazily. */
-  wantsExitCommand(c: Container): boolean {
-    return c.HostConfig.AutoRemove || !['', 'no'].includes(c.HostConfig.RestartPolicy.Name) || this.o.networkProvider !== undefined || c.Extras.sandbox === true;
+  /**
+   * Whether conmon must run `cleanup` on exit. Without restart policy, --rm or a network to release,
+   * readers apply the exit file lazily; a foreground client cleans up itself, so it skips the hook
+   * (one Node start less per `run --rm`) unless a restart policy needs it.
+   */
+  wantsExitCommand(c: Container, foreground: boolean): boolean {
+    const restarts = !['', 'no'].includes(c.HostConfig.RestartPolicy.Name);
+    if (foreground) return restarts;
+    return restarts || c.HostConfig.AutoRemove || this.o.networkProvider !== undefined || c.Extras.sandbox === true;
   }
 
   private mountRootfs(c: Container): void {

@@ -30,16 +30,6 @@ export function getObjects(parent: unknown, key: string): JsonObject[] {
   return Array.isArray(v) ? v.filter(isObject) : [];
 }
 
-/** Reads a nested field by path segments; undefined when any step is missing. */
-export function getPath(root: unknown, ...segments: string[]): unknown {
-  let v: unknown = root;
-  for (const s of segments) {
-    if (!isObject(v)) return undefined;
-    v = v[s];
-  }
-  return v;
-}
-
 /** Sets `parent[key] = value` only when the field is absent (null counts as absent, as for Go nil). */
 export function setDefault(parent: JsonObject, key: string, value: unknown): void {
   if (parent[key] === undefined || parent[key] === null) parent[key] = value;
@@ -48,10 +38,6 @@ export function setDefault(parent: JsonObject, key: string, value: unknown): voi
 /** Sets a string default where Go would see "" (absent, null or empty). */
 export function setDefaultString(parent: JsonObject, key: string, value: string): void {
   if (parent[key] === undefined || parent[key] === null || parent[key] === '') parent[key] = value;
-}
-
-export function deepCopy<T>(v: T): T {
-  return structuredClone(v);
 }
 
 /** Structural equality of JSON values (key order ignored), as reflect.DeepEqual on decoded objects. */

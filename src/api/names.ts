@@ -16,9 +16,9 @@ const QUALIFIED_NAME = anchored(QUALIFIED_NAME_FMT);
 const LABEL_VALUE = anchored(LABEL_VALUE_FMT);
 const CONFIG_MAP_KEY = anchored(CONFIG_MAP_KEY_FMT);
 
-export const DNS1123_LABEL_MAX_LENGTH = 63;
-export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
-export const LABEL_VALUE_MAX_LENGTH = 63;
+const DNS1123_LABEL_MAX_LENGTH = 63;
+const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
+const LABEL_VALUE_MAX_LENGTH = 63;
 const QUALIFIED_NAME_MAX_LENGTH = 63;
 
 /** validation.RegexError: the message, examples and the regex, punctuated exactly as Go builds it. */
@@ -27,7 +27,7 @@ function regexError(msg: string, fmt: string, ...examples: string[]): string {
   return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
 }
 
-export function maxLenError(length: number): string {
+function maxLenError(length: number): string {
   return `must be no more than ${length} characters`;
 }
 

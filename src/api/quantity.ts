@@ -95,11 +95,6 @@ export class Quantity {
     return new Quantity(divAway(mantissa * multiplier * NANO, divisor), format);
   }
 
-  /** A whole number of units (cores, bytes) in the given format. */
-  static of(value: number | bigint, format: QuantityFormat = 'DecimalSI'): Quantity {
-    return new Quantity(BigInt(value) * NANO, format);
-  }
-
   static fromMilli(milli: number | bigint, format: QuantityFormat = 'DecimalSI'): Quantity {
     return new Quantity(BigInt(milli) * 1_000_000n, format);
   }
@@ -115,10 +110,6 @@ export class Quantity {
 
   add(other: Quantity): Quantity {
     return new Quantity(this.nanos + other.nanos, this.format);
-  }
-
-  sub(other: Quantity): Quantity {
-    return new Quantity(this.nanos - other.nanos, this.format);
   }
 
   /** Value(): whole units, rounded away from zero ("100m" → 1). */

@@ -85,10 +85,6 @@ export function tooLong(field: string, maxLength: number): FieldError {
   return { type: 'FieldValueTooLong', field, message: `Too long: may not be more than ${maxLength} ${maxLength === 1 ? 'byte' : 'bytes'}` };
 }
 
-export function tooMany(field: string, actual: number, max: number): FieldError {
-  return { type: 'FieldValueTooMany', field, message: `Too many: ${actual}: must have at most ${max} items` };
-}
-
 export const FIELD_IMMUTABLE = 'field is immutable';
 
 /** One error alone, several as `[a, b]`: utilerrors.Aggregate's Error(), duplicates removed. */

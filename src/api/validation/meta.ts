@@ -41,7 +41,7 @@ export function validateNonnegative(value: unknown, path: string): FieldError[] 
 function validateOwnerReferences(refs: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const controllers: string[] = [];
-  getObjects({ refs }, 'refs').forEach((ref, i) => {
+  (Array.isArray(refs) ? refs.filter(isObject) : []).forEach((ref, i) => {
     const p = index(path, i);
     const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
     const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;

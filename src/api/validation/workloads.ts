@@ -133,8 +133,8 @@ export function validateDaemonSet(obj: JsonObject): FieldError[] {
   const errs = validateObjectMeta(metaOf(obj), true, nameIsDNSSubdomain);
   const spec = specOf(obj);
   const template = spec.template;
-  if (!isObject(spec.selector)) errs.push(required('spec.selector'));
-  else errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
+  // No "Required" here: a missing selector selects nothing, so the template check below reports it.
+  errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
   const selector = asSelector(spec.selector);
   if (selector && !selector.matches(templateLabels(template) as Record<string, string> | undefined))
     errs.push(invalidValue('spec.template.metadata.labels', goStringMap(templateLabels(template) as Record<string, string> | undefined), SELECTOR_MISMATCH));
@@ -142,7 +142,7 @@ export function validateDaemonSet(obj: JsonObject): FieldError[] {
   errs.push(...validatePodTemplateSpec(template, 'spec.template'));
   const podSpec = getObject(template, 'spec') ?? {};
   if (podSpec.restartPolicy !== 'Always') errs.push(notSupported('spec.template.spec.restartPolicy', podSpec.restartPolicy ?? '', ['Always']));
-  if (podSpec.activeDeadlineSeconds != null) errs.push(invalidValue('spec.template.spec.activeDeadlineSeconds', podSpec.activeDeadlineSeconds, 'activeDeadlineSeconds in DaemonSet is not Supported'));
+  if (podSpec.activeDeadlineSeconds != null) errs.push(forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in DaemonSet is not Supported'));
   errs.push(...validateNonnegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   const strategy = getObject(spec, 'updateStrategy') ?? {};
   if (strategy.type === 'RollingUpdate') {

@@ -3,7 +3,6 @@
 // rootfs; a commit turns the container's overlay upper dir into a layer tar in the content store and
 // stores a new image whose parent is the step's base. FROM scratch steps use a plain directory.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { attachSocket, familiarName, normalize, type Engine, type Image } from '../../engine/index.js';
@@ -61,10 +60,15 @@ export class EngineBuildBackend implements BuildBackend {
     return c.Id;
   }
 
+  private scratchDir(): string {
+    fs.mkdirSync(this.engine.paths.tmp, { recursive: true });
+    return fs.mkdtempSync(path.join(this.engine.paths.tmp, 'build-scratch-'));
+  }
+
   async workspace(parentId: string, fill: (rootfs: string) => void): Promise<Workspace> {
     const ws: EngineWorkspace = parentId
       ? { id: await this.createContainer(parentId), scratch: false, dir: '' }
-      : { id: '', scratch: true, dir: fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-build-scratch-')) };
+      : { id: '', scratch: true, dir: this.scratchDir() };
     try {
       if (ws.scratch) fill(ws.dir);
       else await this.engine.containers.withRootfs(this.engine.containers.get(ws.id), (rootfs) => fill(rootfs));

@@ -19,7 +19,8 @@ function human(n: number): string {
     n /= 1000;
     i++;
   }
-  return `${i === 0 ? n : n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2)}${units[i]}`;
+  // Go-units HumanSize: four significant digits, as docker's progress bars show sizes.
+  return `${Number(n.toPrecision(4))}${units[i]}`;
 }
 
 function bar(current: number, total: number): string {

@@ -2,6 +2,8 @@
 // /api/v1/namespaces/default/pods/web/status → {group:"", version:"v1", namespace:"default",
 // resource:"pods", name:"web", subresource:"status", verb:"update"}.
 
+import { badRequest } from '../api/index.js';
+
 export interface RequestInfo {
   isResourceRequest: boolean;
   path: string;
@@ -18,9 +20,19 @@ export interface RequestInfo {
   rest: string[];
 }
 
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL path segment: ${segment}`);
+  }
+}
+
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
 export function requestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
   const base: RequestInfo = { isResourceRequest: false, path: pathname, verb: method.toLowerCase(), group: '', version: '', namespace: '', resource: '', name: '', subresource: '', rest: [] };
-  const parts = pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  const parts = pathname.split('/').filter(Boolean).map(decodeSegment);
   if (parts[0] !== 'api' && parts[0] !== 'apis') return base;
   let i = 1;
   const info: RequestInfo = { ...base, prefix: parts[0] };
@@ -37,16 +49,16 @@ export function requestInfo(method: string, pathname: string, query: URLSearchPa
     watchPath = true;
     i++;
   }
-  if (parts[i] === 'namespaces' && parts.length > i + 2) {
-    info.namespace = parts[i + 1];
-    i += 2;
+  let rest = parts.slice(i);
+  if (rest[0] === 'namespaces' && rest.length > 1) {
+    info.namespace = rest[1];
+    // namespaces/x/pods… addresses pods in x; namespaces/x and namespaces/x/{status,finalize} the namespace x.
+    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2])) rest = rest.slice(2);
   }
-  info.resource = parts[i++] ?? '';
-  info.name = parts[i++] ?? '';
-  info.subresource = parts[i++] ?? '';
-  info.rest = parts.slice(i);
-  // /api/v1/namespaces/x is the namespace "x", not a namespaced request without a resource.
-  if (!info.namespace && info.resource === 'namespaces' && info.name) info.namespace = '';
+  info.resource = rest[0] ?? '';
+  info.name = rest[1] ?? '';
+  info.subresource = rest[2] ?? '';
+  info.rest = rest.slice(3);
 
   const watchParam = query.get('watch');
   const isWatch = watchPath || watchParam === '1' || watchParam === 'true';

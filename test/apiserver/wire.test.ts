@@ -144,13 +144,13 @@ describe('errors', { concurrency: true }, () => {
       for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'GET']) {
         for (const body of bodies) {
           const type = types[(p.length + body.length + method.length) % types.length];
-          requests.push(request(admin, method, p, method === 'GET' ? {} : { body, headers: { 'Content-Type': type } }).then((r) => assert.ok(r.status < 500 || r.status === 500, `${method} ${p}`)));
+          requests.push(request(admin, method, p, method === 'GET' ? {} : { body, headers: { 'Content-Type': type } }).then((r) => assert.ok(r.status < 500, `${method} ${p} ${type}: ${r.status} ${r.body}`)));
         }
       }
     }
     await Promise.all(requests);
     assert.equal((await request(admin, 'GET', '/healthz')).body, 'ok');
-    assert.doesNotMatch(server.output(), /TypeError|RangeError|ReferenceError/);
+    assert.doesNotMatch(server.output(), /Error/);
   });
 });
 

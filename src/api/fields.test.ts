@@ -46,7 +46,13 @@ test('escaped values and per-type fields', () => {
   assert.equal(objectFields(secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque' }).type, 'Opaque');
   const nodes = lookupResource('', 'v1', 'nodes')!;
   assert.equal(objectFields(nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, spec: { unschedulable: true } })['spec.unschedulable'], 'true');
-  assert.ok(supportedFields(lookupResource('events.k8s.io', 'v1', 'events')!).includes('involvedObject.name'));
+  const coreEvents = lookupResource('', 'v1', 'events')!;
+  const v1Events = lookupResource('events.k8s.io', 'v1', 'events')!;
+  assert.ok(supportedFields(coreEvents).includes('involvedObject.name'));
+  assert.ok(supportedFields(v1Events).includes('regarding.name'));
+  const stored = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'web' }, reason: 'Started', source: { component: 'kubelet' } };
+  assert.equal(fieldSelectorFor(coreEvents, 'involvedObject.name=web,source=kubelet').matches(objectFields(coreEvents, stored)), true);
+  assert.equal(fieldSelectorFor(v1Events, 'regarding.name=web,reason=Started').matches(objectFields(v1Events, stored)), true);
   const jobs = lookupResource('batch', 'v1', 'jobs')!;
   assert.equal(objectFields(jobs, { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, status: { succeeded: 2 } })['status.successful'], '2');
 });

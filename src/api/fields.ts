@@ -97,19 +97,23 @@ function path(...segments: string[]): FieldGetter {
   return (obj) => segments.reduce<unknown>((v, s) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined), obj);
 }
 
-const EVENT_FIELDS: Record<string, FieldGetter> = {
-  'involvedObject.kind': path('involvedObject', 'kind'),
-  'involvedObject.namespace': path('involvedObject', 'namespace'),
-  'involvedObject.name': path('involvedObject', 'name'),
-  'involvedObject.uid': path('involvedObject', 'uid'),
-  'involvedObject.apiVersion': path('involvedObject', 'apiVersion'),
-  'involvedObject.resourceVersion': path('involvedObject', 'resourceVersion'),
-  'involvedObject.fieldPath': path('involvedObject', 'fieldPath'),
-  reason: path('reason'),
-  reportingComponent: path('reportingComponent'),
-  source: path('source', 'component'),
-  type: path('type'),
-};
+// Events are stored in core/v1 form but may be read as events.k8s.io/v1: read either shape.
+const eventRef = (obj: KubeObject): unknown => obj.involvedObject ?? obj.regarding;
+const eventReporter = (obj: KubeObject): unknown => obj.reportingComponent ?? obj.reportingController;
+const REF_FIELDS = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
+
+function eventFields(refName: string, reporterName: string): Record<string, FieldGetter> {
+  const fields: Record<string, FieldGetter> = {};
+  for (const f of REF_FIELDS) fields[`${refName}.${f}`] = (obj) => path(f)(eventRef(obj) as KubeObject);
+  fields.reason = path('reason');
+  fields[reporterName] = eventReporter;
+  fields.source = (obj) => path('source', 'component')(obj) ?? path('deprecatedSource', 'component')(obj) ?? eventReporter(obj);
+  fields.type = path('type');
+  return fields;
+}
+
+const CORE_EVENT_FIELDS = eventFields('involvedObject', 'reportingComponent');
+const EVENTS_V1_FIELDS = eventFields('regarding', 'reportingController');
 
 /** Fields beyond metadata.name/namespace, per storage resource (group-independent, as kube's conversions). */
 const TYPE_FIELDS: Record<string, Record<string, FieldGetter>> = {
@@ -124,7 +128,7 @@ const TYPE_FIELDS: Record<string, Record<string, FieldGetter>> = {
     'status.podIP': path('status', 'podIP'),
     'status.nominatedNodeName': path('status', 'nominatedNodeName'),
   },
-  events: EVENT_FIELDS,
+  events: CORE_EVENT_FIELDS,
   secrets: { type: path('type') },
   nodes: { 'spec.unschedulable': (obj) => String(Boolean(path('spec', 'unschedulable')(obj))) },
   namespaces: { 'status.phase': path('status', 'phase') },
@@ -134,6 +138,7 @@ const TYPE_FIELDS: Record<string, Record<string, FieldGetter>> = {
 };
 
 function fieldsOf(info: ResourceInfo): Record<string, FieldGetter> {
+  if (info.group === 'events.k8s.io') return EVENTS_V1_FIELDS;
   return TYPE_FIELDS[info.storageResource] ?? {};
 }
 

@@ -236,7 +236,6 @@ function defaultSecret(obj: JsonObject): void {
 /** Keyed by "group/version/Kind" ("" group for core). */
 const DEFAULTERS: Record<string, Defaulter> = {
   '/v1/Pod': defaultPod,
-  '/v1/PodTemplate': (obj) => defaultPodTemplateSpec(obj.template),
   '/v1/ReplicationController': defaultReplicationController,
   '/v1/Service': defaultService,
   '/v1/Namespace': defaultNamespace,

@@ -37,6 +37,8 @@ function defaultHandler(handler: JsonObject | undefined): void {
 }
 
 function defaultContainer(c: JsonObject): void {
+  // Not a default in kube but a non-pointer struct: it always serializes, so pods read back with it.
+  setDefault(c, 'resources', {});
   if (!c.imagePullPolicy) c.imagePullPolicy = imageTag(typeof c.image === 'string' ? c.image : '') === 'latest' ? 'Always' : 'IfNotPresent';
   setDefaultString(c, 'terminationMessagePath', '/dev/termination-log');
   setDefaultString(c, 'terminationMessagePolicy', 'File');

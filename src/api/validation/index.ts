@@ -7,7 +7,7 @@ import type { ResourceInfo } from '../resource.js';
 import { getObject, type JsonObject } from '../json.js';
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, type NameValidator } from '../names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { validatePod, validatePodStatusUpdate, validatePodTemplateSpec, validatePodUpdate } from './pod.js';
+import { validatePod, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
 import {
   validateCronJob,
   validateCronJobUpdate,
@@ -75,7 +75,6 @@ const withoutMeta = (errs: FieldError[]): FieldError[] => errs.filter((e) => !e.
 
 const RULES: Record<string, KindRules> = {
   '/Pod': { create: validatePod, update: validatePodUpdate },
-  '/PodTemplate': { spec: (obj) => validatePodTemplateSpec(obj.template, 'template') },
   '/ReplicationController': { create: validateReplicationController },
   '/Service': { name: nameIsDNS1035Label, spec: (obj) => validateServiceSpec(specOf(obj)), update: (n, o) => [...validateObjectMetaUpdate(getObject(n, 'metadata') ?? {}, getObject(o, 'metadata') ?? {}), ...validateServiceUpdate(specOf(n), specOf(o))] },
   '/Namespace': { name: nameIsDNSLabel, spec: validateNamespaceSpec },

@@ -173,3 +173,38 @@ test('parse errors are reported before any step; -q prints only the image ID; a 
   const target = await skiff(root, ['build', '--target', 'nope', ctx]);
   assert.equal(target.stderr, 'Error response from daemon: failed to reach build target nope in Dockerfile\n');
 });
+
+test('metadata instructions land in the image config; -f names the Dockerfile; ENTRYPOINT and CMD combine', async () => {
+  const ctx = writeContext(path.join(base, 'meta'), {
+    'custom.Dockerfile': [
+      'FROM busybox',
+      'SHELL ["/bin/sh", "-ec"]',
+      'LABEL version="1.0" vendor=acme',
+      'ENV A=1 B="two words"',
+      'RUN echo "$B" > /b.txt',
+      'USER nobody',
+      'VOLUME ["/data"]',
+      'STOPSIGNAL SIGUSR1',
+      'HEALTHCHECK --interval=30s --retries=2 CMD wget -q -O- http://localhost/ || exit 1',
+      'ENTRYPOINT ["/bin/echo"]',
+      'CMD ["default", "args"]',
+    ].join('\n'),
+  });
+  await ok(root, ['build', '-q', '-f', path.join(ctx, 'custom.Dockerfile'), '-t', 'meta', ctx]);
+  const config = JSON.parse(await ok(root, ['image', 'inspect', '--format', '{{json .Config}}', 'meta'])) as Record<string, unknown>;
+  assert.deepEqual(config.Env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=1', 'B=two words']);
+  assert.deepEqual(config.Labels, { version: '1.0', vendor: 'acme' });
+  assert.deepEqual(config.Shell, ['/bin/sh', '-ec']);
+  assert.equal(config.User, 'nobody');
+  assert.deepEqual(config.Volumes, { '/data': {} });
+  assert.equal(config.StopSignal, 'SIGUSR1');
+  assert.deepEqual(config.Healthcheck, { Test: ['CMD-SHELL', 'wget -q -O- http://localhost/ || exit 1'], Interval: 30e9, Retries: 2 });
+  assert.deepEqual(config.Entrypoint, ['/bin/echo']);
+  assert.deepEqual(config.Cmd, ['default', 'args']);
+  assert.equal(await ok(root, ['run', '--rm', 'meta']), 'default args\n');
+  assert.equal(await ok(root, ['run', '--rm', 'meta', 'hello']), 'hello\n');
+  assert.equal(await ok(root, ['run', '--rm', '--entrypoint', 'cat', 'meta', '/b.txt']), 'two words\n');
+  const history = await ok(root, ['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'meta']);
+  assert.ok(history.includes('/bin/sh -ec echo "$B" > /b.txt'), history);
+  assert.match(history, /\/bin\/sh -ec #\(nop\) +USER nobody/);
+});

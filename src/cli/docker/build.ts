@@ -77,6 +77,7 @@ export async function buildVerb(argv: string[], globals: GlobalOptions): Promise
           context, dockerfile, tags, buildArgs, out,
           noCache: flagBool(flags, 'no-cache'),
           target: flagString(flags, 'target'),
+          network: flagString(flags, 'network'),
         });
         if (quiet) process.stdout.write(`${result.imageId}\n`);
         return 0;

@@ -34,6 +34,11 @@ export const verbs: Record<string, () => Promise<Verb>> = {
   top: async () => (await import('./top.js')).top,
   stats: async () => (await import('./top.js')).stats,
   port: async () => (await import('./top.js')).port,
+  update: async () => (await import('./system.js')).update,
+  events: async () => (await import('./system.js')).events,
+  info: async () => (await import('./system.js')).info,
+  version: async () => (await import('./system.js')).version,
+  attach: async () => (await import('./system.js')).attach,
   build: async () => (await import('./build.js')).buildVerb,
   pull: async () => (await import('./pull.js')).pull,
   push: async () => (await import('./push.js')).push,
@@ -48,12 +53,15 @@ export const verbs: Record<string, () => Promise<Verb>> = {
 const management: Record<string, Record<string, string>> = {
   container: { ls: 'ps', list: 'ps', ps: 'ps', remove: 'rm', cleanup: 'container-cleanup', prune: 'container-prune', inspect: 'container-inspect' },
   image: { ls: 'images', list: 'images', rm: 'rmi', remove: 'rmi', inspect: 'image-inspect', prune: 'image-prune' },
-  system: {},
+  system: { df: 'system-df', info: 'info', events: 'events' },
 };
 
 verbs['container-cleanup'] = async () => (await import('./lifecycle.js')).containerCleanup;
 verbs['container-inspect'] = async () => (await import('./inspect.js')).containerInspect;
 verbs['image-inspect'] = async () => (await import('./inspect.js')).imageInspect;
+verbs['container-prune'] = async () => (await import('./system.js')).containerPrune;
+verbs['image-prune'] = async () => (await import('./system.js')).imagePrune;
+verbs['system-df'] = async () => (await import('./system.js')).systemDf;
 
 function resolveVerb(verb: string, argv: string[]): { name: string; args: string[]; shown: string } | undefined {
   const table = management[verb];

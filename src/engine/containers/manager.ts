@@ -303,7 +303,8 @@ export class ContainerEngine {
     let c = this.get(ref);
     if (c.State.Running) return c;
     if (c.State.Status === 'removing') throw conflict(`container ${c.Id} is marked for removal and cannot be started`);
-    await this.releaseRuntime(c);
+    // A container that ran before may still hold runc state, a netns or a mount from that run.
+    if (c.State.StartedAt !== ZERO_TIME) await this.releaseRuntime(c);
     const dir = this.dir(c.Id);
     fs.rmSync(this.exitFile(c.Id), { force: true });
     fs.rmSync(path.join(dir, 'persist'), { recursive: true, force: true });
@@ -528,7 +529,7 @@ export class ContainerEngine {
     const exit = this.readExit(c.Id);
     if (!exit || !this.takeExitOnce(c.Id, exit.finishedAt)) return;
     this.event('die', c, { exitCode: String(c.State.ExitCode) });
-    if (c.HostConfig.AutoRemove) await this.remove(c.Id, { force: true });
+    if (c.HostConfig.AutoRemove) await this.remove(c.Id, { force: true, released: true });
     else if (this.shouldRestart(c)) await this.restartAfterExit(c);
   }
 
@@ -689,7 +690,8 @@ export class ContainerEngine {
 
   // ---- remove / rename ------------------------------------------------------------------------------
 
-  async remove(ref: string, opts: { force?: boolean } = {}): Promise<Container> {
+  /** docker rm; `released` skips freeing runtime resources a cleanup has just freed. */
+  async remove(ref: string, opts: { force?: boolean; released?: boolean } = {}): Promise<Container> {
     const c = this.get(ref);
     if (c.State.Running || c.State.Status === 'restarting') {
       if (!opts.force) {
@@ -707,7 +709,7 @@ export class ContainerEngine {
       }
     }
     this.update(c.Id, (cur) => Object.assign(cur.State, { Status: 'removing' }));
-    await this.releaseRuntime(c);
+    if (!opts.released || c.State.Running) await this.releaseRuntime(c);
     fs.rmSync(this.dir(c.Id), { recursive: true, force: true });
     removeCgroupDir(c.Extras.cgroupParent ?? this.o.paths.cgroupParent);
     this.o.db.tx(() => this.o.db.deleteContainer(c.Id));

@@ -1,0 +1,110 @@
+// The container engine end to end as users run it (bin/skiff, the built bundle): `run --rm busybox true`
+// median wall time against Debian's podman (runc, --network none, nofile 1024) on its own root, and
+// against the floor for a Node.js CLI (`node -e 0` plus bare `runc run` on the same rootfs); then 100
+// `run -d` started at once (total time, memory per container). Targets from issue 4.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine } from '../src/engine/index.js';
+import { median, type Benchmark, type BenchRow } from './harness.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SKIFF = path.join(REPO, 'bin/skiff');
+const RUNS = 15;
+const PARALLEL = 100;
+
+function timeSync(cmd: string, args: string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return ms;
+}
+
+function medianOf(n: number, fn: () => number): number {
+  fn();
+  return median(Array.from({ length: n }, fn));
+}
+
+function memAvailableMb(): number {
+  const m = /^MemAvailable:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** An OCI bundle for bare runc: the busybox layer as read-only root, `runc spec` defaults, `true`. */
+function bareBundle(dir: string, rootfs: string, cgroupParent: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  spawnSync('runc', ['spec', '--bundle', dir]);
+  const spec = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  spec.process.terminal = false;
+  spec.process.args = ['true'];
+  spec.root = { path: rootfs, readonly: true };
+  spec.linux.cgroupsPath = `${cgroupParent}/bare`;
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
+}
+
+export const benchmark: Benchmark = {
+  name: 'engine',
+  description: 'skiff run --rm busybox true vs podman and vs node + bare runc; 100 parallel run -d',
+  async run(): Promise<BenchRow[]> {
+    if (!fs.existsSync(path.join(REPO, 'dist/main.js'))) throw new Error('dist/main.js is missing: run scripts/setup (npm run build) first');
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-bench-engine-'));
+    const root = path.join(work, 'root');
+    const rows: BenchRow[] = [];
+    const engine = new Engine({ root });
+    try {
+      const image = await engine.images.ensureBusybox();
+      const rootfs = engine.snapshots.layerDir(image.chain[0]);
+      const skiffMs = medianOf(RUNS, () => timeSync(SKIFF, ['--root', root, 'run', '--rm', 'busybox', 'true']));
+
+      const bundle = path.join(work, 'bare');
+      bareBundle(bundle, rootfs, engine.paths.cgroupParent);
+      let n = 0;
+      const runcMs = medianOf(RUNS, () => timeSync('runc', ['--root', path.join(work, 'runc'), 'run', '--bundle', bundle, `bench-bare-${n++}`]));
+      const nodeMs = medianOf(RUNS, () => timeSync(process.execPath, ['-e', '0']));
+      const floor = runcMs + nodeMs;
+
+      const pRoot = path.join(work, 'podman-root');
+      const pRun = path.join(work, 'podman-runroot');
+      const podman = ['--root', pRoot, '--runroot', pRun, '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+      const tar = spawnSync('tar', ['-C', rootfs, '-cf', '-', '.'], { maxBuffer: 64 << 20 });
+      const imported = spawnSync('podman', [...podman, 'import', '-', 'localhost/bench-busybox'], { input: tar.stdout, encoding: 'utf8' });
+      let podmanMs = NaN;
+      if (imported.status === 0) {
+        podmanMs = medianOf(RUNS, () =>
+          timeSync('podman', [...podman, 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', 'localhost/bench-busybox', 'true']),
+        );
+      } else {
+        process.stderr.write(`podman import failed, no podman figure: ${imported.stderr}\n`);
+      }
+      spawnSync('podman', [...podman, 'system', 'reset', '--force'], { stdio: 'ignore' });
+
+      rows.push({ metric: 'run --rm busybox true (median)', unit: 'ms', skiff: skiffMs, peer: podmanMs, peerName: 'podman', lowerIsBetter: true, target: '<= 0.85x podman' });
+      rows.push({ metric: 'run --rm busybox true vs floor', unit: 'ms', skiff: skiffMs, peer: floor, peerName: `node -e 0 (${nodeMs.toFixed(0)}) + bare runc (${runcMs.toFixed(0)})`, lowerIsBetter: true, target: '<= 1.25x floor' });
+
+      const memBefore = memAvailableMb();
+      const t0 = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: PARALLEL }, (_, i) =>
+          new Promise<number>((resolve) => {
+            const child = spawn(SKIFF, ['--root', root, 'run', '-d', '--name', `bench${i}`, 'busybox', 'sleep', '600'], { stdio: 'ignore' });
+            child.on('close', (code) => resolve(code ?? -1));
+          }),
+        ),
+      );
+      const totalS = (Date.now() - t0) / 1000;
+      await new Promise((r) => setTimeout(r, 1000));
+      const perContainerMb = (memBefore - memAvailableMb()) / PARALLEL;
+      const failed = results.filter((c) => c !== 0).length;
+      rows.push({ metric: `${PARALLEL} parallel run -d (total)${failed ? `, ${failed} failed` : ''}`, unit: 's', skiff: totalS, lowerIsBetter: true });
+      rows.push({ metric: 'memory per running container (conmon + sleep)', unit: 'MiB', skiff: perContainerMb, lowerIsBetter: true });
+    } finally {
+      await engine.removeAll();
+      engine.close();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    return rows;
+  },
+};

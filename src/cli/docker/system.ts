@@ -1,0 +1,311 @@
+// docker update / events / container prune / image prune / info / version / system df / attach.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { formatTimeNano, isCgroupV2, parseTimeArg, attachSocket, resizePty, type Engine } from '../../engine/index.js';
+import type { GlobalOptions } from '../command.js';
+import { flagBool, flagInt, flagList, flagString, parseFlags } from '../flags.js';
+import { CliError, humanSize, parseMemory, renderFormat, withEngine } from './common.js';
+import { rwSize } from './ps.js';
+
+export async function update(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [
+    { name: 'memory', short: 'm', kind: 'string' },
+    { name: 'memory-swap', kind: 'string' },
+    { name: 'cpus', kind: 'string' },
+    { name: 'cpu-shares', short: 'c', kind: 'int' },
+    { name: 'pids-limit', kind: 'int' },
+    { name: 'restart', kind: 'string' },
+  ]);
+  if (!flags.positionals.length) throw new CliError(`skiff: 'update' requires at least 1 argument.\nSee 'skiff update --help'.`, 1);
+  const u: Parameters<Engine['containers']['updateResources']>[1] = {};
+  const mem = flagString(flags, 'memory');
+  if (mem) u.Memory = parseMemory(mem);
+  const swap = flagString(flags, 'memory-swap');
+  if (swap) u.MemorySwap = swap === '-1' ? -1 : parseMemory(swap);
+  const cpus = flagString(flags, 'cpus');
+  if (cpus) u.NanoCpus = Math.round(Number(cpus) * 1e9);
+  const shares = flagInt(flags, 'cpu-shares');
+  if (shares !== undefined) u.CpuShares = shares;
+  const pids = flagInt(flags, 'pids-limit');
+  if (pids !== undefined) u.PidsLimit = pids;
+  const restart = flagString(flags, 'restart');
+  if (restart) {
+    const [name, count] = restart.split(':');
+    if (!['no', 'always', 'on-failure', 'unless-stopped'].includes(name)) throw new CliError(`invalid restart policy format: invalid restart policy '${restart}'`, 1);
+    u.RestartPolicy = { Name: name as 'no', MaximumRetryCount: Number(count ?? 0) };
+  }
+  return withEngine(globals, async (engine) => {
+    let failed = false;
+    for (const ref of flags.positionals) {
+      try {
+        await engine.containers.updateResources(ref, u);
+        process.stdout.write(`${ref}\n`);
+      } catch (err) {
+        process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`);
+        failed = true;
+      }
+    }
+    return failed ? 1 : 0;
+  });
+}
+
+export async function events(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [
+    { name: 'since', kind: 'string' },
+    { name: 'until', kind: 'string' },
+    { name: 'filter', short: 'f', kind: 'list' },
+    { name: 'format', kind: 'string' },
+  ]);
+  const since = flagString(flags, 'since');
+  const until = flagString(flags, 'until');
+  const sinceNano = since ? parseTimeArg(since) : BigInt(Date.now()) * 1000000n;
+  const untilNano = until ? parseTimeArg(until) : undefined;
+  const filters = flagList(flags, 'filter').map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] as const);
+  const format = flagString(flags, 'format');
+  return withEngine(globals, async (engine) => {
+    let seq = 0;
+    const ac = new AbortController();
+    process.once('SIGINT', () => ac.abort());
+    for (;;) {
+      for (const e of engine.db.events(seq)) {
+        seq = e.seq;
+        if (e.timeNano < sinceNano) continue;
+        if (untilNano !== undefined && e.timeNano > untilNano) return 0;
+        const ok = filters.every(([k, v]) =>
+          k === 'type' ? e.type === v : k === 'event' ? e.action === v : k === 'container' ? e.actorId.startsWith(v) || e.attributes.name === v : k === 'image' ? e.attributes.image === v : true,
+        );
+        if (!ok) continue;
+        if (format) {
+          process.stdout.write(renderFormat(format, {}, [{ Type: e.type, Action: e.action, Status: e.action, ID: e.actorId, Actor: { ID: e.actorId, Attributes: e.attributes }, time: Number(e.timeNano / 1000000000n), timeNano: Number(e.timeNano) }]));
+        } else {
+          const attrs = Object.entries(e.attributes).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(', ');
+          process.stdout.write(`${formatTimeNano(e.timeNano).replace('Z', '+00:00')} ${e.type} ${e.action} ${e.actorId} (${attrs})\n`);
+        }
+      }
+      if (untilNano !== undefined && BigInt(Date.now()) * 1000000n > untilNano) return 0;
+      if (ac.signal.aborted) return 0;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+}
+
+async function confirm(question: string): Promise<boolean> {
+  process.stdout.write(`${question} [y/N] `);
+  const answer = await new Promise<string>((resolve) => {
+    process.stdin.once('data', (d: Buffer) => resolve(d.toString()));
+    process.stdin.once('end', () => resolve(''));
+  });
+  process.stdin.pause();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+export async function containerPrune(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [
+    { name: 'force', short: 'f', kind: 'bool' },
+    { name: 'filter', kind: 'list' },
+  ]);
+  if (!flagBool(flags, 'force') && !(await confirm('WARNING! This will remove all stopped containers.\nAre you sure you want to continue?'))) return 0;
+  return withEngine(globals, async (engine) => {
+    const deleted: string[] = [];
+    let space = 0;
+    for (const c of engine.containers.list()) {
+      if (c.State.Running || c.State.Status === 'restarting' || c.Extras.sandbox) continue;
+      space += rwSize(engine, c);
+      await engine.containers.remove(c.Id);
+      deleted.push(c.Id);
+    }
+    if (deleted.length) process.stdout.write(`Deleted Containers:\n${deleted.join('\n')}\n\n`);
+    process.stdout.write(`Total reclaimed space: ${humanSize(space)}\n`);
+    return 0;
+  });
+}
+
+export async function imagePrune(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [
+    { name: 'force', short: 'f', kind: 'bool' },
+    { name: 'all', short: 'a', kind: 'bool' },
+    { name: 'filter', kind: 'list' },
+  ]);
+  const all = flagBool(flags, 'all');
+  const warning = all ? 'WARNING! This will remove all images without at least one container associated to them.' : 'WARNING! This will remove all dangling images.';
+  if (!flagBool(flags, 'force') && !(await confirm(`${warning}\nAre you sure you want to continue?`))) return 0;
+  return withEngine(globals, async (engine) => {
+    const lines: string[] = [];
+    let space = 0;
+    for (const image of engine.images.list()) {
+      if (!all && image.tags.length) continue;
+      if (engine.containers.usersOf(image.id).length) continue;
+      lines.push(...engine.images.remove(image.id, true, () => []));
+      space += image.size;
+    }
+    if (lines.length) process.stdout.write(`Deleted Images:\n${lines.map((l) => l.replace(/^Untagged:/, 'untagged:').replace(/^Deleted:/, 'deleted:')).join('\n')}\n\n`);
+    process.stdout.write(`Total reclaimed space: ${humanSize(space)}\n`);
+    return 0;
+  });
+}
+
+function skiffVersion(): string {
+  return '0.1.0';
+}
+
+export async function version(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [{ name: 'format', short: 'f', kind: 'string' }]);
+  const info = {
+    Client: { Version: skiffVersion(), ApiVersion: '1.43', GoVersion: process.version, Os: 'linux', Arch: os.arch() === 'x64' ? 'amd64' : os.arch() },
+    Server: { Version: skiffVersion(), ApiVersion: '1.43', MinAPIVersion: '1.12', Os: 'linux', Arch: os.arch() === 'x64' ? 'amd64' : os.arch(), KernelVersion: os.release(), Root: globals.root },
+  };
+  const format = flagString(flags, 'format');
+  if (format) {
+    process.stdout.write(renderFormat(format, {}, [info]));
+    return 0;
+  }
+  process.stdout.write(
+    [
+      'Client:',
+      ` Version:           ${info.Client.Version}`,
+      ` API version:       ${info.Client.ApiVersion}`,
+      ` Node version:      ${info.Client.GoVersion}`,
+      ` OS/Arch:           linux/${info.Client.Arch}`,
+      '',
+      'Server: skiff engine (daemonless)',
+      ' Engine:',
+      `  Version:          ${info.Server.Version}`,
+      `  API version:      ${info.Server.ApiVersion} (minimum version ${info.Server.MinAPIVersion})`,
+      `  OS/Arch:          linux/${info.Server.Arch}`,
+      `  Kernel:           ${info.Server.KernelVersion}`,
+      ' runc:',
+      `  Version:          ${firstLine('/usr/sbin/runc')}`,
+      ' conmon:',
+      `  Version:          ${firstLine('/usr/bin/conmon')}`,
+    ].join('\n') + '\n',
+  );
+  return 0;
+}
+
+function firstLine(binary: string): string {
+  try {
+    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^.*version\s*/i, '');
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function info(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [{ name: 'format', short: 'f', kind: 'string' }]);
+  return withEngine(globals, async (engine) => {
+    const list = engine.containers.list().filter((c) => !c.Extras.sandbox);
+    const data = {
+      Containers: list.length,
+      ContainersRunning: list.filter((c) => c.State.Running && !c.State.Paused).length,
+      ContainersPaused: list.filter((c) => c.State.Paused).length,
+      ContainersStopped: list.filter((c) => !c.State.Running).length,
+      Images: engine.images.list().length,
+      Driver: 'overlay2',
+      LoggingDriver: 'json-file',
+      CgroupDriver: 'cgroupfs',
+      CgroupVersion: isCgroupV2() ? '2' : '1',
+      DefaultRuntime: 'runc',
+      KernelVersion: os.release(),
+      OperatingSystem: osName(),
+      OSType: 'linux',
+      Architecture: os.arch() === 'x64' ? 'x86_64' : os.arch(),
+      NCPU: os.cpus().length,
+      MemTotal: os.totalmem(),
+      DockerRootDir: engine.paths.root,
+      Name: os.hostname(),
+      ServerVersion: skiffVersion(),
+    };
+    const format = flagString(flags, 'format');
+    if (format) {
+      process.stdout.write(renderFormat(format, {}, [data]));
+      return 0;
+    }
+    process.stdout.write(
+      [
+        'Server:',
+        ` Containers: ${data.Containers}`,
+        `  Running: ${data.ContainersRunning}`,
+        `  Paused: ${data.ContainersPaused}`,
+        `  Stopped: ${data.ContainersStopped}`,
+        ` Images: ${data.Images}`,
+        ` Server Version: ${data.ServerVersion}`,
+        ` Storage Driver: ${data.Driver}`,
+        ` Logging Driver: ${data.LoggingDriver}`,
+        ` Cgroup Driver: ${data.CgroupDriver}`,
+        ` Cgroup Version: ${data.CgroupVersion}`,
+        ` Runtimes: runc`,
+        ` Default Runtime: ${data.DefaultRuntime}`,
+        ` Kernel Version: ${data.KernelVersion}`,
+        ` Operating System: ${data.OperatingSystem}`,
+        ` OSType: ${data.OSType}`,
+        ` Architecture: ${data.Architecture}`,
+        ` CPUs: ${data.NCPU}`,
+        ` Total Memory: ${(data.MemTotal / 2 ** 30).toFixed(2)}GiB`,
+        ` Name: ${data.Name}`,
+        ` Docker Root Dir: ${data.DockerRootDir}`,
+      ].join('\n') + '\n',
+    );
+    return 0;
+  });
+}
+
+function osName(): string {
+  try {
+    return /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
+  } catch {
+    return 'Linux';
+  }
+}
+
+export async function systemDf(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [
+    { name: 'verbose', short: 'v', kind: 'bool' },
+    { name: 'format', kind: 'string' },
+  ]);
+  return withEngine(globals, async (engine) => {
+    const images = engine.images.list();
+    const containers = engine.containers.list().filter((c) => !c.Extras.sandbox);
+    const usedImages = new Set(containers.map((c) => c.Image));
+    const imageSize = images.reduce((a, i) => a + i.size, 0);
+    const reclaimImages = images.filter((i) => !usedImages.has(i.id)).reduce((a, i) => a + i.size, 0);
+    const sizes = containers.map((c) => ({ c, size: rwSize(engine, c) }));
+    const ctrSize = sizes.reduce((a, s) => a + s.size, 0);
+    const reclaimCtr = sizes.filter((s) => !s.c.State.Running).reduce((a, s) => a + s.size, 0);
+    const pct = (part: number, whole: number): string => (whole ? `${Math.round((part / whole) * 100)}%` : '0%');
+    const rows = [
+      { Type: 'Images', TotalCount: String(images.length), Active: String(usedImages.size), Size: humanSize(imageSize), Reclaimable: `${humanSize(reclaimImages)} (${pct(reclaimImages, imageSize)})` },
+      { Type: 'Containers', TotalCount: String(containers.length), Active: String(containers.filter((c) => c.State.Running).length), Size: humanSize(ctrSize), Reclaimable: `${humanSize(reclaimCtr)} (${pct(reclaimCtr, ctrSize)})` },
+      { Type: 'Local Volumes', TotalCount: '0', Active: '0', Size: '0B', Reclaimable: '0B' },
+      { Type: 'Build Cache', TotalCount: '0', Active: '0', Size: '0B', Reclaimable: '0B' },
+    ];
+    const format = flagString(flags, 'format') ?? 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
+    process.stdout.write(renderFormat(format, { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' }, rows));
+    return 0;
+  });
+}
+
+/** docker attach: the container's stdio through conmon's socket until it exits or the client detaches. */
+export async function attach(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [
+    { name: 'no-stdin', kind: 'bool' },
+    { name: 'sig-proxy', kind: 'bool' },
+    { name: 'detach-keys', kind: 'string' },
+  ]);
+  if (flags.positionals.length !== 1) throw new CliError(`skiff: 'attach' requires exactly 1 argument.\nSee 'skiff attach --help'.`, 1);
+  return withEngine(globals, async (engine) => {
+    const c = engine.containers.get(flags.positionals[0]);
+    if (!c.State.Running) throw new CliError('You cannot attach to a stopped container, start it first', 1);
+    const bundle = engine.containers.dir(c.Id);
+    const withStdin = c.Config.OpenStdin && !flagBool(flags, 'no-stdin');
+    const session = await attachSocket(bundle, { stdin: withStdin ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr });
+    if (c.Config.Tty && process.stdin.isTTY && withStdin) {
+      process.stdin.setRawMode(true);
+      resizePty(bundle, process.stdout.rows ?? 24, process.stdout.columns ?? 80);
+    }
+    await session.done;
+    if (process.stdin.isTTY && withStdin) process.stdin.setRawMode(false);
+    process.stdin.pause();
+    return engine.containers.wait(c.Id);
+  });
+}

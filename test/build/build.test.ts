@@ -208,3 +208,20 @@ test('metadata instructions land in the image config; -f names the Dockerfile; E
   assert.ok(history.includes('/bin/sh -ec echo "$B" > /b.txt'), history);
   assert.match(history, /\/bin\/sh -ec #\(nop\) +USER nobody/);
 });
+
+test('RUN uses the host network by default (it reaches a server on 127.0.0.1); --network none cuts it off', async () => {
+  const http = await import('node:http');
+  const server = http.createServer((_req, res) => res.end('served to RUN\n'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    const ctx = writeContext(path.join(base, 'net'), { Dockerfile: `FROM busybox\nRUN wget -q -O /got.txt http://127.0.0.1:${port}/\n` });
+    await ok(root, ['build', '-q', '-t', 'net:host', ctx]);
+    assert.equal(await ok(root, ['run', '--rm', 'net:host', 'cat', '/got.txt']), 'served to RUN\n');
+    const none = await skiff(root, ['build', '--no-cache', '--network', 'none', ctx]);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /^The command '\/bin\/sh -c wget .*' returned a non-zero code: \d+\n$/);
+  } finally {
+    server.close();
+  }
+});

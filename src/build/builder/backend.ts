@@ -52,6 +52,8 @@ export interface RunRequest {
   env: string[];
   workingDir: string;
   user: string;
+  /** Container network mode: host (the default), none, or a network the engine knows. */
+  network: string;
   /** Called with the container's ID once it exists, before any output. */
   onStart(containerId: string): void;
 }

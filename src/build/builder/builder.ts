@@ -32,6 +32,8 @@ export interface BuildOptions {
   target?: string;
   /** Where the transcript goes (RUN output included). */
   out: Writable;
+  /** Network mode of RUN containers (docker build --network); default host. */
+  network?: string;
 }
 
 export interface BuildResult {
@@ -56,14 +58,9 @@ function envKey(entry: string): string {
 }
 
 function setEnv(env: string[], key: string, value: string): string[] {
-  const out = env.filter((e) => envKey(e) !== key);
+  const entry = `${key}=${value}`;
   const i = env.findIndex((e) => envKey(e) === key);
-  if (i >= 0) {
-    const copy = [...env];
-    copy[i] = `${key}=${value}`;
-    return copy;
-  }
-  return [...out, `${key}=${value}`];
+  return i >= 0 ? env.map((e, j) => (j === i ? entry : e)) : [...env, entry];
 }
 
 function sortedKeys(o: Record<string, unknown> | null | undefined): string[] {
@@ -398,6 +395,7 @@ export class Builder {
     if (this.probe(state, key)) return;
     const { workspace, exitCode } = await this.backend.run(state.image.id, {
       cmd, env: [...(state.config.Env ?? []), ...buildEnv], workingDir: state.config.WorkingDir || '/', user: state.config.User ?? '',
+      network: this.options.network || 'host',
       onStart: (id) => this.print(` ---> Running in ${shortId(id)}`),
     }, this.out);
     if (exitCode !== 0) {

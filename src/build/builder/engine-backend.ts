@@ -55,7 +55,7 @@ export class EngineBuildBackend implements BuildBackend {
       config: req
         ? { Cmd: req.cmd, Entrypoint: null, Env: req.env, WorkingDir: req.workingDir, User: req.user, Labels: { 'skiff.build': 'true' } }
         : { Cmd: ['/bin/sh'], Entrypoint: null, Labels: { 'skiff.build': 'true' } },
-      hostConfig: { NetworkMode: 'host', LogConfig: { Type: 'none', Config: {} } },
+      hostConfig: { NetworkMode: req?.network ?? 'none', LogConfig: { Type: 'none', Config: {} } },
     });
     return c.Id;
   }

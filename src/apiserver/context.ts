@@ -29,6 +29,8 @@ export interface RequestContext {
   accept: MediaType[];
   /** `Warning:` headers to send with the response. */
   warnings: string[];
+  /** Set for `Connection: Upgrade` requests (exec, attach, port-forward): the bytes read past the head. */
+  upgradeHead?: Buffer;
   core: ServerCore;
 }
 

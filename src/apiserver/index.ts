@@ -14,6 +14,7 @@ import { storageResources } from './discovery.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { Metrics } from './metrics.js';
 import { ObjectStorage } from './objects.js';
+import { kubeletConnectors } from './kubelet-proxy.js';
 import { ensurePki } from './pki.js';
 import type { Connector, Connectors } from './router.js';
 import { createHttpsServer } from './server.js';
@@ -25,6 +26,7 @@ export type { Connector } from './router.js';
 export type { ResourceContext } from './context.js';
 export { kubeconfigYaml } from './kubeconfig.js';
 export { KUBE_VERSION } from './nonresource.js';
+export { kubeletAddress, KUBELET_DEFAULT_PORT } from './kubelet-proxy.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -91,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   };
   await ensureSystemNamespaces(core.objects);
 
-  const connectors: Connectors = new Map();
+  const connectors: Connectors = kubeletConnectors({ cert: pki.adminCert, key: pki.adminKey });
   let serverAddress = '';
   const server = createHttpsServer(
     { key: pki.servingKey, cert: pki.servingCert, ca: pki.caCert },

@@ -82,7 +82,7 @@ export async function watchObjects(ctx: ResourceContext): Promise<void> {
   };
 
   core.metrics.openWatches++;
-  req.on('close', finish);
+  res.on('close', finish);
   res.on('error', finish);
   core.stopping.addEventListener('abort', finish);
   timers.push(setTimeout(finish, timeoutS * 1000));

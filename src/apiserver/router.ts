@@ -1,7 +1,7 @@
 // Dispatch of resource requests to the REST handlers by verb and subresource, with kube's 404/405
 // answers for what a resource does not serve. Other parts plug in connect-style subresources
 // (pods/log, pods/exec, …) through `connectors`.
-import { lookupResource, methodNotAllowed, StatusError } from '../api/index.js';
+import { badRequest, lookupResource, methodNotAllowed, StatusError } from '../api/index.js';
 import type { RequestContext, ResourceContext } from './context.js';
 import { readBody } from './http-util.js';
 import { deleteCollection, deleteObject } from './rest-delete.js';
@@ -29,6 +29,7 @@ export async function routeResource(rctx: RequestContext, connectors: Connectors
   const ctx: ResourceContext = { ...rctx, info };
   const connector = ri.subresource ? connectors.get(`${info.resource}/${ri.subresource}`) : undefined;
   if (connector && info.group === '') return connector(ctx);
+  if (ctx.upgradeHead) throw badRequest('Upgrade requests are only served by streaming subresources (exec, attach, portforward)');
   if (info.namespaced && !ri.namespace && ri.verb !== 'list' && ri.verb !== 'watch') {
     // Named requests need a namespace; cluster-wide only lists and watches.
     if (ri.name) throw notFound();

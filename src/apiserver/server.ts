@@ -2,7 +2,8 @@
 // non-resource path or the resource router, inside one error boundary so that no request can crash
 // or wedge the process. Responses are counted and timed for /metrics.
 import https from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { StatusError } from '../api/index.js';
 import { authenticate, authorize, ANONYMOUS, type Authenticator, type Authorizer } from './auth.js';
 import type { RequestContext, ServerCore } from './context.js';
@@ -39,13 +40,13 @@ function forbiddenFor(user: string, ctx: RequestContext): StatusError {
   });
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, seen: { verb: string; resource: string }): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, seen: { verb: string; resource: string }, upgradeHead?: Buffer): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://localhost');
   const ri = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
   seen.verb = ri.verb.toUpperCase();
   seen.resource = ri.resource;
   const user = authenticate(deps.authenticators, req);
-  const ctx: RequestContext = { req, res, query: url.searchParams, ri, user: user instanceof Error ? ANONYMOUS : user, accept: parseAccept(req.headers.accept), warnings: [], core: deps.core };
+  const ctx: RequestContext = { req, res, query: url.searchParams, ri, user: user instanceof Error ? ANONYMOUS : user, accept: parseAccept(req.headers.accept), warnings: [], core: deps.core, upgradeHead };
   if (user instanceof Error) throw unauthorized();
   if (user === ANONYMOUS && !PUBLIC_PATHS.test(url.pathname)) throw unauthorized();
   if (user !== ANONYMOUS) {
@@ -67,20 +68,28 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, 
 }
 
 export function createHttpsServer(tls: { key: string; cert: string; ca: string }, deps: HttpDeps): https.Server {
-  const server = https.createServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse, upgradeHead?: Buffer): void => {
     const started = process.hrtime.bigint();
     const seen = { verb: '', resource: '' };
     res.on('finish', () => deps.core.metrics.observe(seen.verb, seen.resource, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
-    serve(req, res, deps, seen).catch(
-      (err: unknown) => {
-        if (!(err instanceof StatusError)) process.stderr.write(`apiserver: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-        try {
-          sendError(res, err);
-        } catch {
-          res.destroy();
-        }
-      },
-    );
+    serve(req, res, deps, seen, upgradeHead).catch((err: unknown) => {
+      if (!(err instanceof StatusError)) process.stderr.write(`apiserver: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      try {
+        sendError(res, err);
+      } catch {
+        res.destroy();
+      }
+    });
+  };
+  const server = https.createServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => handle(req, res));
+  // Upgrade requests get a response bound to their socket, so errors are ordinary Status answers and
+  // a streaming connector can take the raw socket over.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const res = new ServerResponse(req);
+    res.assignSocket(socket);
+    res.shouldKeepAlive = false;
+    res.on('finish', () => socket.end());
+    handle(req, res, head);
   });
   // Watches stay open for as long as their timeoutSeconds; node's default 5-minute request timeout would cut them.
   server.requestTimeout = 0;

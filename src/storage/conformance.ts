@@ -56,7 +56,7 @@ function record(store: Store, prefix: string, options: Omit<WatchOptions, 'onPro
   return {
     ...rec,
     cancel: () => watch.cancel(),
-    until: (predicate, what, timeoutMs = 10_000) =>
+    until: (predicate, what, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
         const check = (): void => {
           if (!predicate()) return;

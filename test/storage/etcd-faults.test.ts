@@ -11,7 +11,7 @@ const cluster = await startEtcd(3);
 after(() => cluster.destroy());
 
 test('one member down: writable; two down: UnavailableError; both back: writable, nothing acknowledged lost', async () => {
-  const store = new EtcdStore({ endpoints: cluster.members.map((m) => m.clientUrl), requestTimeoutMs: 4000 });
+  const store = new EtcdStore({ endpoints: cluster.members.map((m) => m.clientUrl), requestTimeoutMs: 6000 });
   after(() => store.close());
   const acknowledged = new Map<string, string>();
   const write = async (key: string): Promise<void> => {
@@ -31,7 +31,7 @@ test('one member down: writable; two down: UnavailableError; both back: writable
   await cluster.kill(0);
   await cluster.waitHealthy([1, 2]);
   for (let i = 0; i < 20; i++) await write(`/faults/one-down-${i}`);
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (events.length < acknowledged.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(watchErrors, []);
   assert.deepEqual(

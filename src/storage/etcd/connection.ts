@@ -18,13 +18,14 @@ export interface EtcdConnectionOptions {
   requestTimeoutMs?: number;
 }
 
-type UnaryMethod = 'Range' | 'Txn' | 'Compact';
+type UnaryMethod = 'Range' | 'Txn' | 'Compact' | 'Status';
 type UnaryCall = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response: unknown) => void) => void;
 
 interface Member {
   endpoint: string;
   kv: grpc.Client;
   watch: grpc.Client;
+  maintenance: grpc.Client;
 }
 
 /** An etcd error that says the request was refused before it could be applied. */
@@ -37,10 +38,22 @@ export class EtcdRequestError extends StoreError {
   }
 }
 
-const ATTEMPT_TIMEOUT_MS = 3000;
+/** A read that a member has not answered in this long is tried on the next member. */
+const READ_ATTEMPT_TIMEOUT_MS = 3000;
+
+/**
+ * etcd's "require leader" metadata (clientv3.WithRequireLeader): a member without a leader refuses
+ * at once with "no leader" (safe to retry elsewhere) instead of holding the request until it times
+ * out, and ends watch streams when it loses its leader, so they move to a member that has one.
+ */
+function requireLeader(): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  metadata.set('hasleader', 'true');
+  return metadata;
+}
 
 const services = grpc.loadPackageDefinition(etcdPackageDefinition) as unknown as {
-  etcdserverpb: { KV: grpc.ServiceClientConstructor; Watch: grpc.ServiceClientConstructor };
+  etcdserverpb: { KV: grpc.ServiceClientConstructor; Watch: grpc.ServiceClientConstructor; Maintenance: grpc.ServiceClientConstructor };
 };
 
 function channelCredentials(url: URL, options: EtcdConnectionOptions): grpc.ChannelCredentials {
@@ -97,6 +110,7 @@ export class EtcdConnection {
         endpoint,
         kv: new services.etcdserverpb.KV(target, credentials, channelOptions),
         watch: new services.etcdserverpb.Watch(target, credentials, channelOptions),
+        maintenance: new services.etcdserverpb.Maintenance(target, credentials, channelOptions),
       };
     });
   }
@@ -109,11 +123,13 @@ export class EtcdConnection {
       if (this.closed) throw new StoreError('store is closed');
       const index = (this.preferred + attempt) % this.members.length;
       const member = this.members[index];
-      const attemptDeadline = Math.min(deadline, Date.now() + ATTEMPT_TIMEOUT_MS);
+      // A write that timed out cannot be retried (it may have been applied), so it gets the whole budget.
+      const attemptDeadline = write ? deadline : Math.min(deadline, Date.now() + READ_ATTEMPT_TIMEOUT_MS);
       try {
         const response = await new Promise<Res>((resolve, reject) => {
-          const unary = (member.kv as unknown as Record<UnaryMethod, UnaryCall>)[method].bind(member.kv);
-          unary(request, new grpc.Metadata(), { deadline: attemptDeadline }, (err, res) => (err ? reject(err) : resolve(res as Res)));
+          const client = method === 'Status' ? member.maintenance : member.kv;
+          const unary = (client as unknown as Record<UnaryMethod, UnaryCall>)[method].bind(client);
+          unary(request, requireLeader(), { deadline: attemptDeadline }, (err, res) => (err ? reject(err) : resolve(res as Res)));
         });
         this.preferred = index;
         return response;
@@ -136,7 +152,7 @@ export class EtcdConnection {
   /** Opens a watch stream on the next member in turn (each reconnect tries another one). */
   openWatchStream(attempt: number): grpc.ClientDuplexStream<WatchRequest, WatchResponse> {
     const member = this.members[(this.preferred + attempt) % this.members.length];
-    return (member.watch as unknown as { Watch(metadata: grpc.Metadata): grpc.ClientDuplexStream<WatchRequest, WatchResponse> }).Watch(new grpc.Metadata());
+    return (member.watch as unknown as { Watch(metadata: grpc.Metadata): grpc.ClientDuplexStream<WatchRequest, WatchResponse> }).Watch(requireLeader());
   }
 
   close(): void {
@@ -144,6 +160,7 @@ export class EtcdConnection {
     for (const member of this.members) {
       member.kv.close();
       member.watch.close();
+      member.maintenance.close();
     }
   }
 }

@@ -21,7 +21,7 @@ import {
 import { prefixRangeEnd } from '../key-range.js';
 import { startPeriodicCompaction } from '../periodic-compaction.js';
 import { EtcdConnection, EtcdRequestError, type EtcdConnectionOptions } from './connection.js';
-import type { EtcdKeyValue, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchRequest, WatchResponse } from './proto.js';
+import type { EtcdKeyValue, RangeRequest, RangeResponse, StatusResponse, TxnRequest, TxnResponse, WatchRequest, WatchResponse } from './proto.js';
 
 export interface EtcdStoreOptions extends EtcdConnectionOptions {
   /** Prepended to every key (e.g. to give each cluster or test its own keyspace); default none. */
@@ -30,6 +30,19 @@ export interface EtcdStoreOptions extends EtcdConnectionOptions {
   progressIntervalMs?: number;
   /** How often etcd's history is compacted, as kube-apiserver's --etcd-compaction-interval (default 5 minutes; 0 = never). */
   compactIntervalMs?: number;
+}
+
+/**
+ * Whether an etcd version answers RequestProgress only after the events before it. Older ones may
+ * answer ahead of events still queued for the watcher (etcd issues 15220 and 17507, fixed in
+ * 3.4.31 and 3.5.13), which would let a cache claim a revision it has not seen.
+ */
+export function progressRequestsOrdered(version: string): boolean {
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map((part) => parseInt(part, 10) || 0);
+  if (major !== 3) return major > 3;
+  if (minor === 4) return patch >= 31;
+  if (minor === 5) return patch >= 13;
+  return minor > 5;
 }
 
 const COMPACTED = 'etcdserver: mvcc: required revision has been compacted';
@@ -44,6 +57,7 @@ export class EtcdStore implements Store {
   private knownCompacted = 0;
   private closed = false;
   private readonly stopCompaction?: () => void;
+  private orderedProgress?: Promise<boolean>;
 
   constructor(options: EtcdStoreOptions) {
     this.connection = new EtcdConnection(options);
@@ -160,6 +174,18 @@ export class EtcdStore implements Store {
   }
 
   // Helpers shared with EtcdWatch.
+
+  /** Whether this etcd can be asked for progress (asked once; a failed answer is asked again later). */
+  canRequestProgress(): Promise<boolean> {
+    this.orderedProgress ??= this.connection.call<StatusResponse>('Status', {}, false).then(
+      (res) => progressRequestsOrdered(res.version),
+      () => {
+        this.orderedProgress = undefined;
+        return false;
+      },
+    );
+    return this.orderedProgress;
+  }
 
   fullKey(key: string): Buffer {
     const full = Buffer.concat([this.prefix, Buffer.from(key, 'utf8')]);
@@ -283,7 +309,15 @@ class EtcdWatch implements Watch {
     this.options.onError?.(err);
   }
 
+  /**
+   * Asks etcd for a progress notification where that is safe (see progressRequestsOrdered); older
+   * servers still send the ones they time themselves (--experimental-watch-progress-notify-interval).
+   */
   requestProgress(): void {
+    void this.store.canRequestProgress().then((ordered) => ordered && !this.done && this.sendProgressRequest());
+  }
+
+  private sendProgressRequest(): void {
     // Without a stream (reconnecting) the request goes out once the new stream's watch exists.
     if (this.created && this.stream) this.stream.write({ progress_request: {} });
     else this.progressRequested = true;
@@ -328,7 +362,7 @@ class EtcdWatch implements Watch {
       this.created = true;
       if (this.progressRequested) {
         this.progressRequested = false;
-        this.requestProgress();
+        this.sendProgressRequest();
       }
     }
     if (res.canceled) {

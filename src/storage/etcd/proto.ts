@@ -20,6 +20,13 @@ const etcdserverpb = {
       Watch: { requestType: 'WatchRequest', responseType: 'WatchResponse', requestStream: true, responseStream: true },
     },
   },
+  Maintenance: {
+    methods: {
+      Status: { requestType: 'StatusRequest', responseType: 'StatusResponse' },
+    },
+  },
+  StatusRequest: { fields: {} },
+  StatusResponse: { fields: { header, version: { type: 'string', id: 2 } } satisfies Fields },
   ResponseHeader: {
     fields: { cluster_id: { type: 'uint64', id: 1 }, member_id: { type: 'uint64', id: 2 }, revision: { type: 'int64', id: 3 }, raft_term: { type: 'uint64', id: 4 } } satisfies Fields,
   },
@@ -213,6 +220,12 @@ export interface TxnResponse {
   header: ResponseHeader;
   succeeded: boolean;
   responses: ResponseOp[];
+}
+
+export interface StatusResponse {
+  header: ResponseHeader;
+  /** The member's etcd version, e.g. "3.4.23". */
+  version: string;
 }
 
 export interface WatchRequest {

@@ -261,6 +261,7 @@ function evalPipe(pipe: string, dot: Value, root: Value): Value {
       if (!first) args.push(prev);
       value = fn(...args);
     } else {
+      if (/^[A-Za-z_]\w*$/.test(toks[0]) && !['true', 'false', 'nil'].includes(toks[0])) throw new TemplateError(`function "${toks[0]}" not defined`);
       if (toks.length > 1 || !first) throw new TemplateError(`can't give argument to non-function ${toks[0]}`);
       value = evalArg(toks[0], dot, root);
     }

@@ -3,7 +3,7 @@
 
 import type { FieldError } from '../errors.js';
 import { deepEqual, getObject, getObjects, isObject, type JsonObject } from '../json.js';
-import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum, nameIsDNS1035Label } from '../names.js';
+import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum, nameIsDNS1035Label, nameIsPathSegment } from '../names.js';
 import { QuantityError, quantityOf } from '../quantity.js';
 import { child, duplicate, forbidden, GoValue, goQuote, index, invalidValue, key, notSupported, required, tooLong, FIELD_IMMUTABLE } from './field.js';
 import { validateImmutable, validateLabelSelector, validateLabels, validateNonnegative } from './meta.js';
@@ -522,3 +522,35 @@ export function validateEventsV1Event(obj: JsonObject): FieldError[] {
   errs.push(...validateEventStrings(obj, 'note'));
   return errs;
 }
+
+// --- autoscaling ----------------------------------------------------------------------------------
+
+const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
+
+/** HorizontalPodAutoscaler spec (both versions: v1's target percentage or v2's metrics). */
+export function validateHPASpec(obj: JsonObject): FieldError[] {
+  const spec = specOf(obj);
+  const errs: FieldError[] = [];
+  const min = spec.minReplicas;
+  const max = typeof spec.maxReplicas === 'number' ? spec.maxReplicas : 0;
+  if (typeof min === 'number' && min < 1) errs.push(invalidValue('spec.minReplicas', min, 'must be greater than or equal to 1'));
+  if (max < 1) errs.push(invalidValue('spec.maxReplicas', max, 'must be greater than 0'));
+  if (typeof min === 'number' && max < min) errs.push(invalidValue('spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`'));
+  const ref = getObject(spec, 'scaleTargetRef') ?? {};
+  if (!str(ref.kind)) errs.push(required('spec.scaleTargetRef.kind'));
+  const name = str(ref.name);
+  if (!name) errs.push(required('spec.scaleTargetRef.name'));
+  else errs.push(...nameIsPathSegment(name, false).map((msg) => invalidValue('spec.scaleTargetRef.name', name, msg)));
+  const cpu = spec.targetCPUUtilizationPercentage;
+  if (typeof cpu === 'number' && cpu < 1) errs.push(invalidValue('spec.targetCPUUtilizationPercentage', cpu, 'must be greater than 0'));
+  getObjects(spec, 'metrics').forEach((m, i) => {
+    const p = index('spec.metrics', i);
+    if (!m.type) errs.push(required(child(p, 'type'), 'must specify a metric source type'));
+    else if (!METRIC_TYPES.includes(str(m.type))) errs.push(notSupported(child(p, 'type'), m.type, METRIC_TYPES));
+    const averageUtilization = getObject(getObject(m, 'resource'), 'target')?.averageUtilization;
+    if (typeof averageUtilization === 'number' && averageUtilization < 1)
+      errs.push(invalidValue(child(p, 'resource', 'target', 'averageUtilization'), averageUtilization, 'must be greater than 0'));
+  });
+  return errs;
+}
+

@@ -151,3 +151,16 @@ test('events: old-style core events need matching namespaces, events.k8s.io ones
   assert.deepEqual(check('events.k8s.io', 'events', v1), []);
   assert.deepEqual(check('events.k8s.io', 'events', { ...v1, type: 'Odd', action: undefined }), ['type: Invalid value: "": has invalid value: Odd', 'action: Required value']);
 });
+
+test('HPAs: replica bounds and target reference, in both versions', () => {
+  const hpa = (apiVersion: string, spec: object) => ({ apiVersion, kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', namespace: 'default' }, spec });
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
+  const v2 = (spec: object) => validate(info('autoscaling', 'horizontalpodautoscalers', 'v2'), applyDefaults(info('autoscaling', 'horizontalpodautoscalers', 'v2'), hpa('autoscaling/v2', spec) as KubeObject)).map((e) => `${e.field}: ${e.message}`);
+  assert.deepEqual(v2({ scaleTargetRef: ref, maxReplicas: 3 }), []);
+  assert.deepEqual(v2({ scaleTargetRef: ref, minReplicas: 5, maxReplicas: 3 }), ['spec.maxReplicas: Invalid value: 3: must be greater than or equal to `minReplicas`']);
+  assert.deepEqual(check('autoscaling', 'horizontalpodautoscalers', hpa('autoscaling/v1', { scaleTargetRef: { kind: 'Deployment' }, maxReplicas: 0 })), [
+    'spec.maxReplicas: Invalid value: 0: must be greater than 0',
+    'spec.maxReplicas: Invalid value: 0: must be greater than or equal to `minReplicas`',
+    'spec.scaleTargetRef.name: Required value',
+  ]);
+});

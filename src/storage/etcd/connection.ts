@@ -144,7 +144,10 @@ export class EtcdConnection {
       // An attempt with almost no time left could only time out; report the last real failure instead.
       if (deadline - Date.now() < 50) break;
       // Each member once quickly, then back off while the cluster elects a leader or a member returns.
-      if ((attempt + 1) % this.members.length === 0) await sleep(Math.min(1000, 100 * 2 ** Math.floor(attempt / this.members.length)));
+      if ((attempt + 1) % this.members.length === 0) {
+        const backoff = Math.min(1000, 100 * 2 ** Math.floor(attempt / this.members.length));
+        await sleep(Math.min(backoff, deadline - Date.now() - 50));
+      }
     }
     throw new UnavailableError(`etcd is unavailable at ${this.members.map((m) => m.endpoint).join(',')}: ${lastError?.details ?? 'no answer'}`);
   }

@@ -113,6 +113,15 @@ describe('kubectl verbs', { concurrency: true }, () => {
       assert.match(w.stderr, /Warning: unknown field "spec\.containers\[0\]\.imagePullPolicyy"/);
     });
 
+    it(`kubectl ${v}: invalid names are refused with kube-apiserver's message`, async () => {
+      const r = await kubectl(v, server.kubeconfig, ['create', '-n', 'default', '-f', '-'], { input: podYaml('Bad_Name', {}) });
+      assert.equal(r.code, 1);
+      assert.equal(
+        r.stderr.trim(),
+        `The Pod "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+      );
+    });
+
     it(`kubectl ${v}: get -w prints another client's changes`, async () => {
       const wns = `watch-${v.replace('.', '')}`;
       await kubectlOk(v, server.kubeconfig, ['create', 'namespace', wns]);

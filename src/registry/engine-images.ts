@@ -88,10 +88,14 @@ export async function pullToEngine(engine: Engine, name: string, options: Transf
   return { image: image!, pulled, canonicalName };
 }
 
-/** `push NAME`: the image the name points at, uploaded under that name. */
+/**
+ * `push NAME`: the image the name points at, uploaded under that name. Other names of the image in the
+ * same registry (it was pulled from or pushed to them) are tried as cross-repository mount sources.
+ */
 export async function pushFromEngine(engine: Engine, name: string, options: TransferOptions & { chunkSize?: number }): Promise<string> {
   const ref = parseReference(name);
   const image = engine.images.lookup(canonical(ref));
   if (!image) throw new Error(`An image does not exist locally with the tag: ${familiarName(canonical(ref)).replace(/:latest$/, '')}`);
-  return pushImage(ref, manifestFor(engine, image), { ...options, store: engine.content });
+  const siblings = [...new Set(image.tags.map((t) => parseReference(t)).filter((r) => r.domain === ref.domain && r.path !== ref.path).map((r) => r.path))];
+  return pushImage(ref, manifestFor(engine, image), { ...options, store: engine.content, mountSources: () => siblings });
 }

@@ -77,6 +77,16 @@ test('push to distribution 2.8 and pull into a fresh root', async () => {
   const upToDate = await ok(fresh, ['pull', name]);
   assert.match(upToDate, new RegExp(`Status: Image is up to date for ${name.replace(/[.]/g, '\\.')}`));
 
+  const byDigest = newRoot('by-digest');
+  const digestName = `${distribution.host}/pp/app@${digest}`;
+  assert.match(await ok(byDigest, ['pull', digestName]), new RegExp(`Digest: ${digest}\n`));
+  assert.equal(await ok(byDigest, ['run', '--rm', digestName]), 'layer-from-run\n');
+
+  const other = `${distribution.host}/other/app:v1`;
+  await ok(root, ['tag', name, other]);
+  const mounted = await ok(root, ['push', other]);
+  assert.equal(mounted.split('\n').filter((l) => l.endsWith(': Mounted from pp/app')).length, 3, mounted);
+
   const missing = await skiff(fresh, ['pull', `${distribution.host}/pp/app:nope`]);
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr, `Error response from daemon: manifest for ${distribution.host}/pp/app:nope not found: manifest unknown: manifest unknown\n`);

@@ -43,7 +43,7 @@ const STATIC_WEB = (greeting: string) => [
 
 test('static_web builds with docker\'s transcript, serves its page, rebuilds from cache and from the changed line on', async () => {
   const ctx = writeContext(path.join(base, 'static_web'), { Dockerfile: STATIC_WEB('Hi,I am in your container') });
-  const first = await ok(root, ['build', '-t', 'static_web', ctx]);
+  const first = await ok(root, ['build', '-t', 'static_web', '-t', 'xingkong/static_web:v1', ctx]);
   const lines = first.trimEnd().split('\n');
   assert.match(lines[0], /^Sending build context to Docker daemon {2}\d+(\.\d+)?kB$/);
   assert.equal(lines[1], 'Step 1/5 : FROM busybox');
@@ -52,8 +52,9 @@ test('static_web builds with docker\'s transcript, serves its page, rebuilds fro
   assert.match(lines[4], /^ ---> Running in [0-9a-f]{12}$/);
   assert.ok(lines.includes("Step 3/5 : RUN echo 'Hi,I am in your container'   > /usr/share/nginx/html/index.html"), first);
   assert.ok(lines.includes('Step 4/5 : EXPOSE 80'));
-  assert.match(lines.at(-2)!, /^Successfully built [0-9a-f]{12}$/);
-  assert.equal(lines.at(-1), 'Successfully tagged static_web:latest');
+  assert.match(lines.at(-3)!, /^Successfully built [0-9a-f]{12}$/);
+  assert.equal(lines.at(-2), 'Successfully tagged static_web:latest');
+  assert.equal(lines.at(-1), 'Successfully tagged xingkong/static_web:v1');
   assert.deepEqual(cacheMarks(first), ['2:run', '3:run']);
   const builtId = /Successfully built (\w+)/.exec(first)![1];
 

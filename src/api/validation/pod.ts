@@ -6,7 +6,7 @@ import { deepEqual, getObject, getObjects, isObject, type JsonObject } from '../
 import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isQualifiedName, isValidPortName, isValidPortNum, nameIsDNSSubdomain } from '../names.js';
 import { QuantityError, quantityOf, type Quantity } from '../quantity.js';
 import { child, duplicate, forbidden, index, invalidValue, key, notFound, notSupported, required } from './field.js';
-import { validateAnnotations, validateLabels, validateNonnegative, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { validateAnnotations, validateLabels, validateLabelSelector, validateNonnegative, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const MAX_INT32 = 2147483647;
@@ -230,6 +230,82 @@ function validateTolerations(tolerations: JsonObject[], path: string): FieldErro
   return errs;
 }
 
+function validateNodeSelectorRequirements(reqs: JsonObject[], path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  reqs.forEach((rq, i) => {
+    const p = index(path, i);
+    const values = Array.isArray(rq.values) ? rq.values : [];
+    switch (rq.operator) {
+      case 'In':
+      case 'NotIn':
+        if (values.length === 0) errs.push(required(child(p, 'values'), "must be specified when `operator` is 'In' or 'NotIn'"));
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (values.length > 0) errs.push(forbidden(child(p, 'values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        break;
+      case 'Gt':
+      case 'Lt':
+        if (values.length !== 1) errs.push(required(child(p, 'values'), "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+        break;
+      default:
+        errs.push(invalidValue(child(p, 'operator'), rq.operator ?? '', 'not a valid selector operator'));
+    }
+    for (const msg of isQualifiedName(str(rq.key))) errs.push(invalidValue(child(p, 'key'), str(rq.key), msg));
+  });
+  return errs;
+}
+
+function validateNodeSelectorTerm(term: JsonObject, path: string): FieldError[] {
+  return [
+    ...validateNodeSelectorRequirements(getObjects(term, 'matchExpressions'), child(path, 'matchExpressions')),
+    ...validateNodeSelectorRequirements(getObjects(term, 'matchFields'), child(path, 'matchFields')),
+  ];
+}
+
+function validatePodAffinityTerm(term: JsonObject, path: string): FieldError[] {
+  const errs = validateLabelSelector(term.labelSelector, child(path, 'labelSelector'));
+  errs.push(...validateLabelSelector(term.namespaceSelector, child(path, 'namespaceSelector')));
+  const topologyKey = str(term.topologyKey);
+  if (!topologyKey) errs.push(required(child(path, 'topologyKey'), 'can not be empty'));
+  else for (const msg of isQualifiedName(topologyKey)) errs.push(invalidValue(child(path, 'topologyKey'), topologyKey, msg));
+  return errs;
+}
+
+function validateWeight(term: JsonObject, path: string): FieldError[] {
+  const w = term.weight;
+  return typeof w === 'number' && w >= 1 && w <= 100 ? [] : [invalidValue(child(path, 'weight'), w ?? 0, 'must be in the range 1-100')];
+}
+
+/** validateAffinity: node selector operators, term weights, topology keys. */
+function validateAffinity(affinity: JsonObject | undefined, path: string): FieldError[] {
+  if (!affinity) return [];
+  const errs: FieldError[] = [];
+  const node = getObject(affinity, 'nodeAffinity');
+  const requiredNode = getObject(node, 'requiredDuringSchedulingIgnoredDuringExecution');
+  if (requiredNode) {
+    const p = child(path, 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms');
+    const terms = getObjects(requiredNode, 'nodeSelectorTerms');
+    if (terms.length === 0) errs.push(required(p, 'must have at least one node selector term'));
+    terms.forEach((t, i) => errs.push(...validateNodeSelectorTerm(t, index(p, i))));
+  }
+  getObjects(node, 'preferredDuringSchedulingIgnoredDuringExecution').forEach((t, i) => {
+    const p = index(child(path, 'nodeAffinity', 'preferredDuringSchedulingIgnoredDuringExecution'), i);
+    errs.push(...validateWeight(t, p), ...validateNodeSelectorTerm(getObject(t, 'preference') ?? {}, child(p, 'preference')));
+  });
+  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+    const a = getObject(affinity, kind);
+    getObjects(a, 'requiredDuringSchedulingIgnoredDuringExecution').forEach((t, i) =>
+      errs.push(...validatePodAffinityTerm(t, index(child(path, kind, 'requiredDuringSchedulingIgnoredDuringExecution'), i))),
+    );
+    getObjects(a, 'preferredDuringSchedulingIgnoredDuringExecution').forEach((t, i) => {
+      const p = index(child(path, kind, 'preferredDuringSchedulingIgnoredDuringExecution'), i);
+      errs.push(...validateWeight(t, p), ...validatePodAffinityTerm(getObject(t, 'podAffinityTerm') ?? {}, child(p, 'podAffinityTerm')));
+    });
+  }
+  return errs;
+}
+
 /** ValidatePodSpec. */
 export function validatePodSpec(spec: JsonObject, path: string): FieldError[] {
   const errs: FieldError[] = [];
@@ -245,6 +321,7 @@ export function validatePodSpec(spec: JsonObject, path: string): FieldError[] {
   if (!dns) errs.push(required(child(path, 'dnsPolicy')));
   else if (!DNS_POLICIES.includes(str(dns))) errs.push(notSupported(child(path, 'dnsPolicy'), dns, DNS_POLICIES));
   errs.push(...validateLabels(spec.nodeSelector, child(path, 'nodeSelector')));
+  errs.push(...validateAffinity(getObject(spec, 'affinity'), child(path, 'affinity')));
   const sa = str(spec.serviceAccountName);
   if (sa) for (const msg of isDNS1123Subdomain(sa)) errs.push(invalidValue(child(path, 'serviceAccountName'), sa, msg));
   const node = str(spec.nodeName);

@@ -164,3 +164,16 @@ test('HPAs: replica bounds and target reference, in both versions', () => {
     'spec.scaleTargetRef.name: Required value',
   ]);
 });
+
+test('affinity: node selector operators, weights and topology keys', () => {
+  const withAffinity = (affinity: object) => check('', 'pods', pod({ affinity, containers: [{ name: 'a', image: 'x' }] }));
+  const nodeTerm = (expr: object) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [expr] }] } } });
+  assert.deepEqual(withAffinity(nodeTerm({ key: 'disktype', operator: 'In', values: ['ssd'] })), []);
+  assert.deepEqual(withAffinity(nodeTerm({ key: 'disktype', operator: 'Is', values: ['ssd'] })), [
+    'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator: Invalid value: "Is": not a valid selector operator',
+  ]);
+  assert.deepEqual(withAffinity({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { labelSelector: { matchLabels: { app: 'x' } } } }] } }), [
+    'spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100',
+    'spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey: Required value: can not be empty',
+  ]);
+});

@@ -13,6 +13,9 @@ export { LeaderElector, type LeaderElectionOptions, type Lease, type LeaseSpec }
 export { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 export { refs, rfc3339, microTime } from './refs.js';
 export { logError, logDebug } from './log.js';
+export { newControllerRef, controllerRefOf, isControlledBy, claimObjects, type ClaimOptions } from './controller-ref.js';
+export { UIDTrackingExpectations } from './uid-expectations.js';
+export { isPodReady, isPodAvailable, isPodActive, podReadyTime, podReadyCondition, maxContainerRestarts, podFromTemplate, type WorkloadPod, type PodTemplate, type PodCondition } from './pods.js';
 
 import { loadKubeconfig, type LoadOptions } from './config.js';
 import { RestClient, type RestClientOptions } from './rest.js';

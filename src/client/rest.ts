@@ -3,6 +3,7 @@
 // backoff, failures turned into StatusError, and watch streams decoded event by event.
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { KubeObject } from '../api/index.js';
 import type { ClientConfig } from './config.js';
 import { errorFromResponse } from './errors.js';
@@ -69,9 +70,8 @@ export class RestClient {
       this.base.protocol === 'https:'
         ? new https.Agent({
             ...agentOptions,
-            ca: config.ca,
-            cert: config.cert,
-            key: config.key,
+            // One context for every connection: building it (parsing CA, cert and key) per socket is costly.
+            secureContext: tls.createSecureContext({ ca: config.ca, cert: config.cert, key: config.key }),
             rejectUnauthorized: !config.insecureSkipTLSVerify,
             servername: config.tlsServerName,
           })

@@ -2,7 +2,7 @@
 // A pod is "assumed" from the moment the scheduler picks its node until the API server's watch
 // reports it bound, so the next pods see its resources as taken without waiting for the round trip.
 import type { Snapshot } from './framework.js';
-import { NodeInfo, PodInfo } from './node-info.js';
+import { buildAntiAffinityIndex, indexAntiAffinity, NodeInfo, PodInfo, type AntiAffinityIndex } from './node-info.js';
 import { imagesOf } from './plugins/image-locality/index.js';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from './types.js';
 
@@ -23,6 +23,7 @@ export class SchedulerCache implements Snapshot {
   /** Pods bound to nodes the cache has not seen yet (the node's watch event comes later). */
   private readonly orphans = new Map<string, Map<string, PodInfo>>();
   private readonly imageNodes = new Map<string, number>();
+  private readonly antiAffinity: AntiAffinityIndex = new Map();
 
   constructor(private readonly lookups: CacheLookups = NO_LOOKUPS) {}
 
@@ -51,19 +52,26 @@ export class SchedulerCache implements Snapshot {
     return this.lookups.pv(name);
   }
 
+  antiAffinityIndex(): AntiAffinityIndex {
+    return this.antiAffinity;
+  }
+
   setNode(node: Node): void {
     const name = String(node.metadata.name);
     let info = this.nodeMap.get(name);
     if (info) {
       this.countImages(info.node, -1);
+      // Topology values come from node labels: re-index the node's pods under the new ones.
+      for (const pi of info.pods.values()) indexAntiAffinity(this.antiAffinity, info, pi, -1);
       info.setNode(node);
+      for (const pi of info.pods.values()) indexAntiAffinity(this.antiAffinity, info, pi, 1);
     } else {
       info = new NodeInfo(node);
       this.nodeMap.set(name, info);
       this.nodeList = undefined;
       const waiting = this.orphans.get(name);
       if (waiting) {
-        for (const pi of waiting.values()) info.addPod(pi);
+        for (const pi of waiting.values()) this.addTo(name, pi);
         this.orphans.delete(name);
       }
     }
@@ -74,6 +82,7 @@ export class SchedulerCache implements Snapshot {
     const info = this.nodeMap.get(name);
     if (!info) return;
     this.countImages(info.node, -1);
+    for (const pi of info.pods.values()) indexAntiAffinity(this.antiAffinity, info, pi, -1);
     this.nodeMap.delete(name);
     this.nodeList = undefined;
     // Pods still bound there stay accounted for, in case the node comes back.
@@ -127,7 +136,13 @@ export class SchedulerCache implements Snapshot {
 
   private addTo(nodeName: string, pi: PodInfo): void {
     const info = this.nodeMap.get(nodeName);
-    if (info) return info.addPod(pi);
+    if (info) {
+      const old = info.pods.get(pi.key);
+      if (old) indexAntiAffinity(this.antiAffinity, info, old, -1);
+      info.addPod(pi);
+      indexAntiAffinity(this.antiAffinity, info, pi, 1);
+      return;
+    }
     let waiting = this.orphans.get(nodeName);
     if (!waiting) this.orphans.set(nodeName, (waiting = new Map()));
     waiting.set(pi.key, pi);
@@ -135,8 +150,9 @@ export class SchedulerCache implements Snapshot {
 
   private removeFrom(nodeName: string, key: string): void {
     const info = this.nodeMap.get(nodeName);
-    if (info) info.removePod(key);
-    else this.orphans.get(nodeName)?.delete(key);
+    const removed = info?.removePod(key);
+    if (info && removed) indexAntiAffinity(this.antiAffinity, info, removed, -1);
+    if (!info) this.orphans.get(nodeName)?.delete(key);
   }
 
   private countImages(node: Node, sign: 1 | -1): void {
@@ -171,5 +187,9 @@ export class OverlaySnapshot implements Snapshot {
   }
   pv(name: string): PersistentVolume | undefined {
     return this.base.pv(name);
+  }
+  /** Built from scratch on each call: the replaced node is a copy its user keeps changing (preemption's what-ifs). */
+  antiAffinityIndex(): AntiAffinityIndex {
+    return buildAntiAffinityIndex(this.nodes);
   }
 }

@@ -4,7 +4,7 @@
 // snapshot for its whole duration (what kube-scheduler copies a snapshot for).
 import type { Selector } from '../api/index.js';
 import type { RestClient, EventRecorder } from '../client/index.js';
-import type { NodeInfo, PodInfo } from './node-info.js';
+import type { AntiAffinityIndex, NodeInfo, PodInfo } from './node-info.js';
 import type { Pod, PersistentVolume, PersistentVolumeClaim } from './types.js';
 
 export enum Code {
@@ -60,6 +60,8 @@ export interface Snapshot {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
   pvc(namespace: string, name: string): PersistentVolumeClaim | undefined;
   pv(name: string): PersistentVolume | undefined;
+  /** Running pods' required anti-affinity terms by topology value (InterPodAffinity's existing-pods check). */
+  antiAffinityIndex(): AntiAffinityIndex;
 }
 
 export type PreFilterOutcome = Status | { nodeNames: Set<string> } | undefined;

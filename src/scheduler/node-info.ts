@@ -12,6 +12,10 @@ export interface AffinityTerm {
   /** Namespaces chosen by their labels; an empty selector means every namespace. */
   namespaceSelector?: Selector;
   topologyKey: string;
+  /** Identical terms of different pods share this key (for indexes over many pods). */
+  signature: string;
+  /** Set when the term selects one namespace and one label value: counts can replace pod scans. */
+  exact?: { namespace: string; key: string; value: string };
 }
 
 /** Looks up a namespace's labels (from the scheduler's namespace informer). */
@@ -39,7 +43,15 @@ function safeSelector(ls: PodAffinityTerm['labelSelector']): Selector {
 function parseTerm(pod: Pod, term: PodAffinityTerm): AffinityTerm {
   const namespaces = new Set(term.namespaces ?? []);
   if (namespaces.size === 0 && !term.namespaceSelector) namespaces.add(pod.metadata.namespace ?? 'default');
-  return { selector: safeSelector(term.labelSelector), namespaces, namespaceSelector: term.namespaceSelector ? safeSelector(term.namespaceSelector) : undefined, topologyKey: term.topologyKey };
+  const selector = safeSelector(term.labelSelector);
+  const namespaceSelector = term.namespaceSelector ? safeSelector(term.namespaceSelector) : undefined;
+  const signature = [[...namespaces].sort().join(','), namespaceSelector ? `ns:${namespaceSelector.selectsNothing ? '!' : namespaceSelector.toString()}` : '', selector.selectsNothing ? '!' : selector.toString(), term.topologyKey].join('|');
+  let exact: AffinityTerm['exact'];
+  const only = selector.requirements.length === 1 ? selector.requirements[0] : undefined;
+  if (!namespaceSelector && namespaces.size === 1 && !selector.selectsNothing && only && ['=', '==', 'in'].includes(only.operator) && only.values.length === 1) {
+    exact = { namespace: [...namespaces][0], key: only.key, value: only.values[0] };
+  }
+  return { selector, namespaces, namespaceSelector, topologyKey: term.topologyKey, signature, exact };
 }
 
 /** Does `pod` fall under the term (its namespaces and label selector)? */
@@ -86,6 +98,38 @@ export class PodInfo {
   get hasAffinity(): boolean {
     return this.requiredAffinity.length + this.requiredAntiAffinity.length + this.preferredAffinity.length + this.preferredAntiAffinity.length > 0;
   }
+
+  /** Terms that score other pods (required affinity with hardPodAffinityWeight, preferred terms). */
+  get hasScoringTerms(): boolean {
+    return this.requiredAffinity.length + this.preferredAffinity.length + this.preferredAntiAffinity.length > 0;
+  }
+}
+
+/** Required anti-affinity terms of running pods, merged by signature: how many pods per topology value. */
+export type AntiAffinityIndex = Map<string, { term: AffinityTerm; counts: Map<string, number> }>;
+
+/** Adds (sign 1) or removes (-1) a pod's required anti-affinity terms, placed on `node`, to an index. */
+export function indexAntiAffinity(index: AntiAffinityIndex, node: NodeInfo, pi: PodInfo, sign: 1 | -1): void {
+  for (const term of pi.requiredAntiAffinity) {
+    const value = node.labels[term.topologyKey];
+    if (value === undefined) continue;
+    let entry = index.get(term.signature);
+    if (!entry) index.set(term.signature, (entry = { term, counts: new Map() }));
+    const n = (entry.counts.get(value) ?? 0) + sign;
+    if (n > 0) entry.counts.set(value, n);
+    else entry.counts.delete(value);
+    if (entry.counts.size === 0) index.delete(term.signature);
+  }
+}
+
+/** The index computed from scratch (for snapshots that are modified copies). */
+export function buildAntiAffinityIndex(nodes: readonly NodeInfo[]): AntiAffinityIndex {
+  const index: AntiAffinityIndex = new Map();
+  for (const node of nodes) {
+    if (node.podsWithRequiredAntiAffinity === 0) continue;
+    for (const pi of node.pods.values()) indexAntiAffinity(index, node, pi, 1);
+  }
+  return index;
 }
 
 export class NodeInfo {
@@ -96,8 +140,12 @@ export class NodeInfo {
   allocatable: Resources = {};
   /** "ip/protocol/port" of every host port in use. */
   readonly usedPorts = new Map<string, number>();
+  /** "namespace\0key=value" → pods here carrying that label. */
+  private readonly labelCounts = new Map<string, number>();
   podsWithAffinity = 0;
   podsWithRequiredAntiAffinity = 0;
+  /** Pods whose terms score incoming pods (see PodInfo.hasScoringTerms). */
+  podsWithScoringTerms = 0;
   /** Bumped on every change; lets callers notice a node changed under them. */
   generation = 0;
   node!: Node;
@@ -141,6 +189,11 @@ export class NodeInfo {
     return copy;
   }
 
+  /** How many pods here, in `namespace`, have label key=value. */
+  labelCount(namespace: string, key: string, value: string): number {
+    return this.labelCounts.get(`${namespace}\0${key}=${value}`) ?? 0;
+  }
+
   /** Free amount of a resource after the pods already placed here. */
   free(name: string): number {
     return (this.allocatable[name] ?? 0) - (this.requested[name] ?? 0);
@@ -165,7 +218,15 @@ export class NodeInfo {
       if (n > 0) this.usedPorts.set(key, n);
       else this.usedPorts.delete(key);
     }
+    const ns = pi.pod.metadata.namespace ?? 'default';
+    for (const [k, v] of Object.entries(pi.pod.metadata.labels ?? {})) {
+      const key = `${ns}\0${k}=${v}`;
+      const n = (this.labelCounts.get(key) ?? 0) + sign;
+      if (n > 0) this.labelCounts.set(key, n);
+      else this.labelCounts.delete(key);
+    }
     if (pi.hasAffinity) this.podsWithAffinity += sign;
+    if (pi.hasScoringTerms) this.podsWithScoringTerms += sign;
     if (pi.requiredAntiAffinity.length) this.podsWithRequiredAntiAffinity += sign;
     this.generation++;
   }

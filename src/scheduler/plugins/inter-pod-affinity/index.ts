@@ -16,7 +16,7 @@ const SCORE_KEY = 'InterPodAffinity/score';
 class TopologyCounts {
   readonly counts = new Map<string, Map<string, number>>();
   add(key: string, value: string | undefined, n: number): void {
-    if (value === undefined) return;
+    if (value === undefined || n === 0) return;
     let byValue = this.counts.get(key);
     if (!byValue) this.counts.set(key, (byValue = new Map()));
     byValue.set(value, (byValue.get(value) ?? 0) + n);
@@ -54,22 +54,31 @@ export function interPodAffinity(args: InterPodAffinityArgs = {}, namespaceLabel
     name: NAME,
     preFilter: (state, pod, snapshot) => {
       const st: FilterState = { existingAnti: new TopologyCounts(), affinity: new TopologyCounts(), anti: new TopologyCounts() };
+      // Running pods' anti-affinity, merged by identical term: one selector match per distinct term.
+      for (const { term, counts } of snapshot.antiAffinityIndex().values()) {
+        if (!matches(term, pod)) continue;
+        for (const [value, n] of counts) st.existingAnti.add(term.topologyKey, value, n);
+      }
       const hasOwn = pod.requiredAffinity.length > 0 || pod.requiredAntiAffinity.length > 0;
-      for (const node of snapshot.nodes) {
-        if (node.podsWithRequiredAntiAffinity > 0) {
+      if (!hasOwn && st.existingAnti.empty) return SKIP;
+      if (hasOwn) {
+        const slowAnti = pod.requiredAntiAffinity.filter((t) => !t.exact);
+        for (const node of snapshot.nodes) {
+          if (node.pods.size === 0) continue;
+          const labels = node.labels;
+          // Terms of one namespace and one label value are answered from the node's label counts.
+          for (const t of pod.requiredAntiAffinity) {
+            if (t.exact) st.anti.add(t.topologyKey, labels[t.topologyKey], node.labelCount(t.exact.namespace, t.exact.key, t.exact.value));
+          }
+          if (!slowAnti.length && !pod.requiredAffinity.length) continue;
           for (const existing of node.pods.values()) {
-            for (const term of existing.requiredAntiAffinity) if (matches(term, pod)) st.existingAnti.add(term.topologyKey, node.labels[term.topologyKey], 1);
+            if (pod.requiredAffinity.length && pod.requiredAffinity.every((t) => matches(t, existing))) {
+              for (const t of pod.requiredAffinity) st.affinity.add(t.topologyKey, labels[t.topologyKey], 1);
+            }
+            for (const t of slowAnti) if (matches(t, existing)) st.anti.add(t.topologyKey, labels[t.topologyKey], 1);
           }
-        }
-        if (!hasOwn) continue;
-        for (const existing of node.pods.values()) {
-          if (pod.requiredAffinity.length && pod.requiredAffinity.every((t) => matches(t, existing))) {
-            for (const t of pod.requiredAffinity) st.affinity.add(t.topologyKey, node.labels[t.topologyKey], 1);
-          }
-          for (const t of pod.requiredAntiAffinity) if (matches(t, existing)) st.anti.add(t.topologyKey, node.labels[t.topologyKey], 1);
         }
       }
-      if (!hasOwn && st.existingAnti.empty) return SKIP;
       state.write(FILTER_KEY, st);
       return undefined;
     },
@@ -92,14 +101,14 @@ export function interPodAffinity(args: InterPodAffinityArgs = {}, namespaceLabel
       const hasPreferred = pod.preferredAffinity.length > 0 || pod.preferredAntiAffinity.length > 0;
       const scores = new TopologyCounts();
       for (const node of snapshot.nodes) {
-        if (!hasPreferred && node.podsWithAffinity === 0) continue;
+        if (!hasPreferred && node.podsWithScoringTerms === 0) continue;
         const labels = node.labels;
         for (const existing of node.pods.values()) {
           if (hasPreferred) {
             for (const t of pod.preferredAffinity) if (matches(t, existing)) scores.add(t.topologyKey, labels[t.topologyKey], t.weight);
             for (const t of pod.preferredAntiAffinity) if (matches(t, existing)) scores.add(t.topologyKey, labels[t.topologyKey], -t.weight);
           }
-          if (!existing.hasAffinity) continue;
+          if (!existing.hasScoringTerms) continue;
           if (hardWeight > 0) for (const t of existing.requiredAffinity) if (matches(t, pod)) scores.add(t.topologyKey, labels[t.topologyKey], hardWeight);
           for (const t of existing.preferredAffinity) if (matches(t, pod)) scores.add(t.topologyKey, labels[t.topologyKey], t.weight);
           for (const t of existing.preferredAntiAffinity) if (matches(t, pod)) scores.add(t.topologyKey, labels[t.topologyKey], -t.weight);

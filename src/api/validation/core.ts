@@ -3,7 +3,7 @@
 
 import type { FieldError } from '../errors.js';
 import { deepEqual, getObject, getObjects, isObject, type JsonObject } from '../json.js';
-import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum, nameIsDNS1035Label, nameIsPathSegment } from '../names.js';
+import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, isValidPortNum, nameIsDNS1035Label, nameIsPathSegment } from '../names.js';
 import { QuantityError, quantityOf } from '../quantity.js';
 import { child, duplicate, forbidden, GoValue, goQuote, index, invalidValue, key, notSupported, required, tooLong, FIELD_IMMUTABLE } from './field.js';
 import { validateImmutable, validateLabelSelector, validateLabels, validateNonnegative } from './meta.js';
@@ -554,3 +554,43 @@ export function validateHPASpec(obj: JsonObject): FieldError[] {
   return errs;
 }
 
+
+// --- nodes ----------------------------------------------------------------------------------------
+
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+
+export function validateNodeSpec(obj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  getObjects(specOf(obj), 'taints').forEach((taint, i) => {
+    const p = index('spec.taints', i);
+    const k = str(taint.key);
+    for (const msg of isQualifiedName(k)) errs.push(invalidValue(child(p, 'key'), k, msg));
+    const value = str(taint.value);
+    const valueErrs = isValidLabelValue(value);
+    if (valueErrs.length) errs.push(invalidValue(child(p, 'value'), value, valueErrs.join(';')));
+    const effect = str(taint.effect);
+    if (!effect) errs.push(required(child(p, 'effect')));
+    else if (!TAINT_EFFECTS.includes(effect)) errs.push(notSupported(child(p, 'effect'), effect, TAINT_EFFECTS));
+    const id = `${effect}\u0000${k}`;
+    if (seen.has(id)) {
+      const dup = duplicate(p, new GoValue(`core.Taint{Key:${goQuote(k)}, Value:${goQuote(value)}, Effect:${goQuote(effect)}, TimeAdded:<nil>}`));
+      errs.push({ ...dup, message: `${dup.message}: taints must be unique by key and effect pair` });
+    }
+    seen.add(id);
+  });
+  return errs;
+}
+
+/** A node's pod CIDRs and provider ID are set once (by the node IPAM controller / cloud), then fixed. */
+export function validateNodeUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const newSpec = specOf(newObj);
+  const oldSpec = specOf(oldObj);
+  const oldCIDRs = Array.isArray(oldSpec.podCIDRs) ? oldSpec.podCIDRs : [];
+  if (oldCIDRs.length > 0 && !deepEqual(newSpec.podCIDRs ?? [], oldCIDRs))
+    errs.push(forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid'));
+  if (str(oldSpec.providerID) && newSpec.providerID !== oldSpec.providerID)
+    errs.push(forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid'));
+  return errs;
+}

@@ -36,6 +36,8 @@ import {
   validateLimitRangeSpec,
   validateNamespaceSpec,
   validateNetworkPolicySpec,
+  validateNodeSpec,
+  validateNodeUpdate,
   validatePersistentVolumeClaimSpec,
   validatePersistentVolumeClaimUpdate,
   validatePersistentVolumeSpec,
@@ -86,6 +88,7 @@ const RULES: Record<string, KindRules> = {
   '/ResourceQuota': { spec: validateResourceQuotaSpec },
   '/LimitRange': { spec: validateLimitRangeSpec },
   '/Endpoints': { spec: validateEndpoints },
+  '/Node': { spec: validateNodeSpec, updateExtra: validateNodeUpdate },
   // Events names only need to be usable in a URL; their content rules depend on the API used.
   '/Event': { name: nameIsPathSegment, spec: validateCoreEvent },
   'events.k8s.io/Event': { spec: validateEventsV1Event },

@@ -177,3 +177,15 @@ test('affinity: node selector operators, weights and topology keys', () => {
     'spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey: Required value: can not be empty',
   ]);
 });
+
+test('nodes: taints and set-once fields', () => {
+  const node = (spec: object) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', resourceVersion: '1' }, spec });
+  assert.deepEqual(check('', 'nodes', node({ taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] })), []);
+  assert.deepEqual(check('', 'nodes', node({ taints: [{ key: 'a', effect: 'Sometimes' }] })), ['spec.taints[0].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"']);
+  const nodes = info('', 'nodes');
+  const old = node({ podCIDRs: ['10.42.0.0/24'] }) as KubeObject;
+  assert.deepEqual(validateUpdate(nodes, node({ podCIDRs: ['10.42.1.0/24'] }) as KubeObject, old).map((e) => `${e.field}: ${e.message}`), [
+    'spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid',
+  ]);
+  assert.deepEqual(validateUpdate(nodes, node({ podCIDRs: ['10.42.0.0/24'], unschedulable: true }) as KubeObject, old), []);
+});

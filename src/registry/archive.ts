@@ -6,8 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
 import { canonical, familiarName, parseReference, splitName, type Engine, type Image } from '../engine/index.js';
 import { layerBlobs } from './engine-images.js';
 import { isIndex, MEDIA_TYPES, type AnyManifest, type Descriptor, type ImageIndex, type ImageManifest } from './types.js';
@@ -82,8 +83,30 @@ async function resolveForSave(engine: Engine, names: string[]): Promise<Array<{ 
   return [...out.values()];
 }
 
-/** Writes the archive for `names` to `outFile` ('-' = stdout). */
-export async function saveImages(engine: Engine, names: string[], outFile: string): Promise<void> {
+/**
+ * Runs tar with `args`; its stdin/stdout are connected to the given streams. Rejects with tar's stderr.
+ */
+function tar(args: string[], io: { input?: Readable; output?: Writable }, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('tar', args, { stdio: [io.input ? 'pipe' : 'ignore', io.output ? 'pipe' : 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (io.input) {
+      io.input.on('error', (err) => {
+        child.kill();
+        reject(err);
+      });
+      child.stdin!.on('error', () => undefined);
+      io.input.pipe(child.stdin!);
+    }
+    if (io.output) child.stdout!.pipe(io.output, { end: false });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new ArchiveError(`${what}: ${stderr.trim() || `tar exited ${code}`}`))));
+  });
+}
+
+/** Writes the archive for `names` to a file path or a stream (stdout, an HTTP response). */
+export async function saveImages(engine: Engine, names: string[], out: string | Writable): Promise<void> {
   const images = await resolveForSave(engine, names);
   fs.mkdirSync(engine.paths.tmp, { recursive: true });
   const dir = fs.mkdtempSync(path.join(engine.paths.tmp, 'save-'));
@@ -125,9 +148,9 @@ export async function saveImages(engine: Engine, names: string[], outFile: strin
       writeJson(path.join(dir, 'repositories'), repositories);
       members.push('repositories');
     }
-    const args = ['-c', '--owner=0', '--group=0', '--numeric-owner', '--sort=name', '-C', dir, '-f', outFile === '-' ? '-' : path.resolve(outFile), ...members];
-    const res = spawnSync('tar', args, { stdio: ['ignore', outFile === '-' ? 'inherit' : 'ignore', 'pipe'], maxBuffer: 1 << 20 });
-    if (res.status !== 0) throw new ArchiveError(`writing the archive: ${res.stderr.toString().trim()}`);
+    const target = typeof out === 'string' ? path.resolve(out) : '-';
+    const args = ['-c', '--owner=0', '--group=0', '--numeric-owner', '--sort=name', '-C', dir, '-f', target, ...members];
+    await tar(args, { output: typeof out === 'string' ? undefined : out }, 'writing the archive');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -210,15 +233,13 @@ async function storeBlob(engine: Engine, file: string): Promise<string> {
   return digest;
 }
 
-/** Loads every image of an archive file ('-' = stdin); returns docker's `Loaded image…` lines. */
-export async function loadArchive(engine: Engine, inFile: string): Promise<string[]> {
+/** Loads every image of an archive (a file path or a stream); returns docker's `Loaded image…` lines. */
+export async function loadArchive(engine: Engine, input: string | Readable): Promise<string[]> {
   fs.mkdirSync(engine.paths.tmp, { recursive: true });
   const dir = fs.mkdtempSync(path.join(engine.paths.tmp, 'load-'));
   try {
-    const res = spawnSync('tar', ['-x', '--no-same-owner', '-C', dir, '-f', inFile === '-' ? '-' : path.resolve(inFile)], {
-      stdio: [inFile === '-' ? 'inherit' : 'ignore', 'ignore', 'pipe'],
-    });
-    if (res.status !== 0) throw new ArchiveError(`unrecognized image archive: ${res.stderr.toString().trim() || 'not a tar archive'}`);
+    const source = typeof input === 'string' ? path.resolve(input) : '-';
+    await tar(['-x', '--no-same-owner', '-C', dir, '-f', source], { input: typeof input === 'string' ? undefined : input }, 'unrecognized image archive');
     let images: LoadedImage[];
     if (fs.existsSync(path.join(dir, 'manifest.json'))) images = fromDockerArchive(dir);
     else if (fs.existsSync(path.join(dir, 'index.json')) && fs.existsSync(path.join(dir, 'oci-layout'))) images = fromOciLayout(dir);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { cleanupRoot, ok, skiff, tempDir, writeContext } from '../build/helpers.js';
+import { cleanupRoot, ok, skiff, SKIFF, tempDir, writeContext } from '../build/helpers.js';
 
 let base: string;
 let root: string;
@@ -70,6 +70,15 @@ test('an OCI layout made by skopeo loads (from stdin too) and runs; a docker arc
   const root4 = path.join(base, 'root4');
   assert.equal(await ok(root4, ['load', '-i', legacy]), 'Loaded image: arch/legacy:v3\n');
   assert.equal(await ok(root4, ['run', '--rm', 'arch/legacy:v3']), 'saved and loaded\n');
+});
+
+test('save to stdout and load from stdin stream the archive', async () => {
+  const saved = spawnSync(SKIFF, ['--root', root, 'save', 'arch/app:v1'], { env: { ...process.env, SKIFF_DEV: '1' }, maxBuffer: 64 << 20 });
+  assert.equal(saved.status, 0, saved.stderr?.toString());
+  assert.equal(saved.stdout.subarray(257, 262).toString(), 'ustar');
+  const root5 = path.join(base, 'root5');
+  assert.equal(await ok(root5, ['load'], { input: saved.stdout }), 'Loaded image: arch/app:v1\n');
+  await cleanupRoot(root5);
 });
 
 test('load and save errors', async () => {

@@ -16,7 +16,7 @@ export async function load(argv: string[], globals: GlobalOptions): Promise<numb
   return withEngine(globals, async (engine) => {
     let lines: string[];
     try {
-      lines = await loadArchive(engine, input);
+      lines = await loadArchive(engine, input === '-' ? process.stdin : input);
     } catch (err) {
       throw new CliError(`Error response from daemon: ${(err as Error).message}`, 1);
     }

@@ -13,7 +13,7 @@ export async function save(argv: string[], globals: GlobalOptions): Promise<numb
   }
   return withEngine(globals, async (engine) => {
     try {
-      await saveImages(engine, flags.positionals, output);
+      await saveImages(engine, flags.positionals, output === '-' ? process.stdout : output);
     } catch (err) {
       throw new CliError(`Error response from daemon: ${(err as Error).message}`, 1);
     }

@@ -594,3 +594,11 @@ export function validateNodeUpdate(newObj: JsonObject, oldObj: JsonObject): Fiel
     errs.push(forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid'));
   return errs;
 }
+
+export function validateLeaseSpec(obj: JsonObject): FieldError[] {
+  const spec = specOf(obj);
+  const errs: FieldError[] = [];
+  if (typeof spec.leaseDurationSeconds === 'number' && spec.leaseDurationSeconds <= 0) errs.push(invalidValue('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
+  errs.push(...validateNonnegative(spec.leaseTransitions, 'spec.leaseTransitions'));
+  return errs;
+}

@@ -54,7 +54,8 @@ export class EngineBuildBackend implements BuildBackend {
       image: parentId,
       config: req
         ? { Cmd: req.cmd, Entrypoint: null, Env: req.env, WorkingDir: req.workingDir, User: req.user, Labels: { 'skiff.build': 'true' } }
-        : { Cmd: ['/bin/sh'], Entrypoint: null, Labels: { 'skiff.build': 'true' } },
+        : // Never started: the engine only needs some command to accept the container.
+          { Cmd: ['/bin/sh'], Entrypoint: null, Labels: { 'skiff.build': 'true' } },
       hostConfig: { NetworkMode: req?.network ?? 'none', LogConfig: { Type: 'none', Config: {} } },
     });
     return c.Id;

@@ -171,6 +171,8 @@ test('parse errors are reported before any step; -q prints only the image ID; a 
   const quiet = await ok(root, ['build', '-q', '-t', 'fromstdin', '-'], { input: tar });
   assert.match(quiet, /^sha256:[0-9a-f]{64}\n$/);
   assert.equal(await ok(root, ['run', '--rm', 'fromstdin']), 'from a tar on stdin\n');
+  const dfFromStdin = (await ok(root, ['build', '-q', '-f', '-', ctx], { input: 'FROM busybox\nCOPY hello.txt /\nCMD ["cat", "/hello.txt"]\n' })).trim();
+  assert.equal(dfFromStdin, quiet.trim(), 'the same Dockerfile from stdin hits the cache of the first build');
   const target = await skiff(root, ['build', '--target', 'nope', ctx]);
   assert.equal(target.stderr, 'Error response from daemon: failed to reach build target nope in Dockerfile\n');
 });

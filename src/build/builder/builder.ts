@@ -63,6 +63,20 @@ function setEnv(env: string[], key: string, value: string): string[] {
   return i >= 0 ? env.map((e, j) => (j === i ? entry : e)) : [...env, entry];
 }
 
+/** nat.ParsePortSpecs for EXPOSE: `80`, `53/udp`, ranges `8000-8002/tcp` expanded to single ports. */
+export function exposedPorts(specs: string[]): string[] {
+  const out: string[] = [];
+  for (const spec of specs) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec);
+    const first = Number(m?.[1]);
+    const last = m?.[2] === undefined ? first : Number(m[2]);
+    if (!m || first > 65535 || last > 65535 || last < first) throw new BuildError(`Invalid containerPort: ${spec}`);
+    const proto = (m[3] ?? 'tcp').toLowerCase();
+    for (let port = first; port <= last; port++) out.push(`${port}/${proto}`);
+  }
+  return out;
+}
+
 function sortedKeys(o: Record<string, unknown> | null | undefined): string[] {
   return Object.keys(o ?? {}).sort();
 }
@@ -305,10 +319,7 @@ export class Builder {
         return this.metadata(state, `MAINTAINER ${ins.maintainer}`);
       case 'expose':
         cfg.ExposedPorts = { ...(cfg.ExposedPorts ?? {}) };
-        for (const p of ins.ports) {
-          if (!/^\d+(-\d+)?(\/(tcp|udp|sctp))?$/i.test(p)) throw new BuildError(`Invalid containerPort: ${p}`);
-          cfg.ExposedPorts[p.includes('/') ? p.toLowerCase() : `${p}/tcp`] = {};
-        }
+        for (const key of exposedPorts(ins.ports)) cfg.ExposedPorts[key] = {};
         return this.metadata(state, `EXPOSE ${ins.ports.join(' ')}`);
       case 'volume':
         cfg.Volumes = { ...(cfg.Volumes ?? {}) };

@@ -54,7 +54,9 @@ export async function buildVerb(argv: string[], globals: GlobalOptions): Promise
       dockerfile = stdin.dockerfile ?? readDockerfile(context, file ? `${context.root}/${file}` : undefined);
     } else {
       context = directoryContext(source);
-      dockerfile = readDockerfile(context, flagString(flags, 'file'));
+      const file = flagString(flags, 'file');
+      // `-f -`: the Dockerfile comes from stdin, the context from the directory.
+      dockerfile = file === '-' ? fs.readFileSync(0, 'utf8') : readDockerfile(context, file);
     }
   } catch (err) {
     if (err instanceof BuildContextError) throw new CliError(err.message, 1);

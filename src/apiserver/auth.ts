@@ -67,25 +67,37 @@ export function parseTokenFile(text: string): Map<string, UserInfo> {
 }
 
 export interface ServerTokens {
-  /** The join token agents present (`<data-dir>/server/token`). */
+  /** The join token agents present, k3s-shaped: `K10<sha256 of the CA>::server:<secret>`. */
   joinToken: string;
   tokens: Map<string, UserInfo>;
 }
 
+const TOKEN_SEPARATOR = '::server:';
+
+/** The secret of a join token given in full (K10…::server:secret) or short form. */
+function tokenSecret(token: string): string {
+  const at = token.indexOf(TOKEN_SEPARATOR);
+  return at >= 0 ? token.slice(at + TOKEN_SEPARATOR.length) : token;
+}
+
 /**
- * The join token (given with --token, else made once) and the static token file beside it; the join
- * token authenticates agents as a node.
+ * The join token (from --token, else made once) written to `<server>/token` in k3s's full form, so
+ * an agent can check the CA it fetches from /cacerts against the hash; both forms authenticate agents
+ * as nodes. Static tokens come from `<server>/tokens.csv` (kube's token file format).
  */
-export function ensureTokens(serverDir: string, given?: string): ServerTokens {
+export function ensureTokens(serverDir: string, caCert: string, given?: string): ServerTokens {
   fs.mkdirSync(serverDir, { recursive: true, mode: 0o700 });
   const tokenPath = path.join(serverDir, 'token');
-  let joinToken = given;
-  if (!joinToken) joinToken = fs.existsSync(tokenPath) ? fs.readFileSync(tokenPath, 'utf8').trim() : crypto.randomBytes(24).toString('hex');
+  const existing = fs.existsSync(tokenPath) ? fs.readFileSync(tokenPath, 'utf8').trim() : '';
+  const secret = tokenSecret(given || existing || crypto.randomBytes(24).toString('hex'));
+  const joinToken = `K10${crypto.createHash('sha256').update(caCert).digest('hex')}${TOKEN_SEPARATOR}${secret}`;
   fs.writeFileSync(tokenPath, joinToken + '\n', { mode: 0o600 });
   const tokenFile = path.join(serverDir, 'tokens.csv');
   if (!fs.existsSync(tokenFile)) fs.writeFileSync(tokenFile, '# token,user,uid,"groups"\n', { mode: 0o600 });
   const tokens = parseTokenFile(fs.readFileSync(tokenFile, 'utf8'));
-  tokens.set(joinToken, { name: 'system:skiff:agent', uid: 'skiff-agent', groups: ['system:nodes', 'system:authenticated'] });
+  const agent: UserInfo = { name: 'system:skiff:agent', uid: 'skiff-agent', groups: ['system:nodes', 'system:authenticated'] };
+  tokens.set(joinToken, agent);
+  tokens.set(secret, agent);
   return { joinToken, tokens };
 }
 

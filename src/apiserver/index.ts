@@ -76,7 +76,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const nodeName = options.nodeName ?? os.hostname().toLowerCase();
   const bindAddress = options.bindAddress ?? '0.0.0.0';
   const pki = ensurePki(path.join(serverDir, 'tls'), { nodeName, extraIps: [bindAddress] });
-  const tokens = ensureTokens(serverDir, options.token);
+  const tokens = ensureTokens(serverDir, pki.caCert, options.token);
 
   const storeConfig: StoreConfig = options.datastore ? { ...options.datastore } : { dataDir };
   const store = await openStore(storeConfig);
@@ -93,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   };
   await ensureSystemNamespaces(core.objects);
 
-  const connectors: Connectors = kubeletConnectors({ cert: pki.adminCert, key: pki.adminKey });
+  const connectors: Connectors = kubeletConnectors(tokens.joinToken);
   let serverAddress = '';
   const server = createHttpsServer(
     { key: pki.servingKey, cert: pki.servingCert, ca: pki.caCert },
@@ -111,6 +111,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
         { name: 'informer-sync', check: async () => void (cache.revision > 0 || (await store.currentRevision()) === 0) },
       ],
       metrics: () => core.metrics.render(cache.sizes()),
+      caCert: pki.caCert,
     },
   );
   await new Promise<void>((resolve, reject) => {

@@ -63,6 +63,8 @@ function discovery(ctx: RequestContext, core: boolean, legacy: () => Record<stri
 
 export interface NonResourceDeps {
   serverAddress: string;
+  /** Served at /cacerts (k3s): agents fetch it and check it against their join token's hash. */
+  caCert: string;
   checks: HealthCheck[];
   metrics: () => string;
 }
@@ -72,6 +74,10 @@ export async function handleNonResource(ctx: RequestContext, deps: NonResourceDe
   const path = ctx.ri.path.replace(/\/+$/, '') || '/';
   const parts = path.split('/').filter(Boolean);
   if (ctx.req.method !== 'GET' && ctx.req.method !== 'HEAD') return false;
+  if (path === '/cacerts') {
+    sendText(ctx.res, 200, 'text/plain', deps.caCert);
+    return true;
+  }
   if (path === '/version') {
     sendJson(ctx.res, 200, versionInfo());
     return true;

@@ -13,8 +13,8 @@ import { handleNonResource, type NonResourceDeps } from './nonresource.js';
 import { requestInfo } from './request-info.js';
 import { routeResource, type Connectors } from './router.js';
 
-/** Reachable without credentials, as kube-apiserver's system:public-info-viewer role allows. */
-const PUBLIC_PATHS = /^\/(healthz|livez|readyz|version)(\/|$)/;
+/** Reachable without credentials, as kube-apiserver's system:public-info-viewer role allows (and k3s's /cacerts). */
+const PUBLIC_PATHS = /^\/(healthz|livez|readyz|version|cacerts)(\/|$)/;
 
 export interface HttpDeps extends NonResourceDeps {
   core: ServerCore;

@@ -1,10 +1,11 @@
 // pods/log and the upgrade path of pods/exec go through the API server to the pod's kubelet. A
-// stand-in kubelet (HTTPS on loopback) records what arrives: kubectl logs must print its answer,
-// and an upgraded exec connection must be spliced through byte for byte.
+// stand-in kubelet (HTTP on loopback, as src/kubelet's streaming server) records what arrives and who
+// asked (the join token): kubectl logs must print its answer, and an upgraded exec connection must be
+// spliced through byte for byte.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import https from 'node:https';
+import http from 'node:http';
 import path from 'node:path';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -12,20 +13,21 @@ import { credentialsFrom, kubectl, kubectlOk, KUBECTL_VERSIONS, request, startTe
 
 let server: TestServer;
 let admin: Credentials;
-let kubelet: https.Server;
+let kubelet: http.Server;
 const seen: string[] = [];
 
 before(async () => {
   server = await startTestServer();
   admin = credentialsFrom(server.kubeconfig);
-  const tlsDir = path.join(server.dataDir, 'server/tls');
-  kubelet = https.createServer({ cert: fs.readFileSync(path.join(tlsDir, 'serving.crt')), key: fs.readFileSync(path.join(tlsDir, 'serving.key')), requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    seen.push(`${req.method} ${req.url} as ${(req.socket as tls.TLSSocket).getPeerCertificate().subject?.CN}`);
+  const token = fs.readFileSync(path.join(server.dataDir, 'server/token'), 'utf8').trim();
+  const who = (auth: string | undefined) => (auth === `Bearer ${token}` ? 'join-token' : 'unknown');
+  kubelet = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url} as ${who(req.headers.authorization)}`);
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.end('line1\nline2\n');
   });
   kubelet.on('upgrade', (req, socket) => {
-    seen.push(`UPGRADE ${req.url} ${req.headers.upgrade}`);
+    seen.push(`UPGRADE ${req.url} ${req.headers.upgrade} as ${who(req.headers.authorization)}`);
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     socket.on('data', (d: Buffer) => socket.write(Buffer.concat([Buffer.from('echo:'), d])));
   });
@@ -47,7 +49,7 @@ describe('kubelet proxy', () => {
   for (const v of KUBECTL_VERSIONS) {
     it(`kubectl ${v} logs reads the kubelet's containerLogs`, async () => {
       assert.equal(await kubectlOk(v, server.kubeconfig, ['logs', 'p1', '--tail=2']), 'line1\nline2\n');
-      assert.ok(seen.includes('GET /containerLogs/default/p1/main?tailLines=2 as system:admin'), seen.join('\n'));
+      assert.ok(seen.includes('GET /containerLogs/default/p1/main?tailLines=2 as join-token'), seen.join('\n'));
     });
   }
 
@@ -79,6 +81,6 @@ describe('kubelet proxy', () => {
     });
     socket.destroy();
     assert.match(received, /^HTTP\/1\.1 101 Switching Protocols/);
-    assert.ok(seen.includes('UPGRADE /exec/default/p1/main?command=sh&stdout=true websocket'), seen.join('\n'));
+    assert.ok(seen.includes('UPGRADE /exec/default/p1/main?command=sh&stdout=true websocket as join-token'), seen.join('\n'));
   });
 });

@@ -4,6 +4,7 @@
 // (status, scale, binding, eviction), pagination, and bad input that must never hurt the server.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { credentialsFrom, request, startTestServer, type Credentials, type TestServer } from '../lib/index.js';
@@ -35,10 +36,15 @@ describe('authentication and health', { concurrency: true }, () => {
     assert.deepEqual(denied.json, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
   });
 
-  it('bearer tokens: the join token works, others get 401', async () => {
+  it('bearer tokens: the join token (full k3s form or its secret) works, others get 401; /cacerts matches its hash', async () => {
     const token = fs.readFileSync(path.join(server.dataDir, 'server/token'), 'utf8').trim();
+    const m = token.match(/^K10([0-9a-f]{64})::server:(.+)$/);
+    assert.ok(m, token);
     assert.equal((await request({ ...anonymous, token }, 'GET', '/api/v1/namespaces/default')).status, 200);
+    assert.equal((await request({ ...anonymous, token: m[2] }, 'GET', '/api/v1/namespaces/default')).status, 200);
     assert.equal((await request({ ...anonymous, token: 'wrong' }, 'GET', '/api/v1/namespaces/default')).status, 401);
+    const ca = await request(anonymous, 'GET', '/cacerts');
+    assert.equal(crypto.createHash('sha256').update(ca.body).digest('hex'), m[1]);
   });
 
   it('/readyz?verbose itemises checks; /metrics is Prometheus text', async () => {

@@ -39,21 +39,24 @@ const GENERATION_KINDS = new Set([
   'networking.k8s.io/NetworkPolicy',
 ]);
 
-/** Kinds whose status is emptied on create (clients cannot create an object with a status). */
-const STATUS_RESET_KINDS = new Set([
-  '/ReplicationController',
-  '/Service',
-  '/ResourceQuota',
-  'apps/Deployment',
-  'apps/ReplicaSet',
-  'apps/DaemonSet',
-  'apps/StatefulSet',
-  'batch/Job',
-  'batch/CronJob',
-  'autoscaling/HorizontalPodAutoscaler',
-  'policy/PodDisruptionBudget',
-  'networking.k8s.io/Ingress',
-]);
+/**
+ * Kinds whose status is reset on create (clients cannot create an object with a status), to the
+ * empty status as kube serializes it: fields without omitempty read back as zeros.
+ */
+const INITIAL_STATUS: Record<string, () => JsonObject> = {
+  '/ReplicationController': () => ({ replicas: 0 }),
+  '/Service': () => ({ loadBalancer: {} }),
+  '/ResourceQuota': () => ({}),
+  'apps/Deployment': () => ({}),
+  'apps/ReplicaSet': () => ({ replicas: 0 }),
+  'apps/DaemonSet': () => ({ currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
+  'apps/StatefulSet': () => ({ replicas: 0, availableReplicas: 0 }),
+  'batch/Job': () => ({}),
+  'batch/CronJob': () => ({}),
+  'autoscaling/HorizontalPodAutoscaler': () => ({ desiredReplicas: 0 }),
+  'policy/PodDisruptionBudget': () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }),
+  'networking.k8s.io/Ingress': () => ({ loadBalancer: {} }),
+};
 
 /** Status subresources that also keep the old labels (apps' status strategies). */
 const STATUS_KEEPS_LABELS = new Set(['apps/Deployment', 'apps/ReplicaSet', 'apps/DaemonSet', 'apps/StatefulSet']);
@@ -130,7 +133,8 @@ function schedulingGatedCondition(pod: KubeObject): JsonObject[] {
 
 function createRules(info: ResourceInfo, obj: KubeObject): void {
   const key = kindKey(info);
-  if (STATUS_RESET_KINDS.has(key)) obj.status = {};
+  const initialStatus = INITIAL_STATUS[key];
+  if (initialStatus) obj.status = initialStatus();
   switch (key) {
     case '/Pod': {
       const conditions = schedulingGatedCondition(obj);

@@ -1,10 +1,10 @@
-// `skiff registry serve --addr HOST:PORT --root DIR [--htpasswd FILE]`: a private registry speaking
+// `skiff registry serve --addr HOST:PORT --root DIR [--htpasswd FILE] [--tls-cert F --tls-key F]`: a registry speaking
 // the OCI distribution API, in the foreground until SIGINT/SIGTERM.
 import { parseFlags, flagString, UsageError } from './flags.js';
 import type { CommandModule } from './command.js';
 import { RegistryServer } from '../registry/index.js';
 
-const USAGE = 'Usage: skiff registry serve --addr HOST:PORT --root DIR [--htpasswd FILE]';
+const USAGE = 'Usage: skiff registry serve --addr HOST:PORT --root DIR [--htpasswd FILE] [--tls-cert FILE --tls-key FILE]';
 
 export const run: CommandModule['run'] = async (argv) => {
   if (argv[0] !== 'serve') {
@@ -15,15 +15,20 @@ export const run: CommandModule['run'] = async (argv) => {
     { name: 'addr', kind: 'string' },
     { name: 'root', kind: 'string' },
     { name: 'htpasswd', kind: 'string' },
+    { name: 'tls-cert', kind: 'string' },
+    { name: 'tls-key', kind: 'string' },
   ]);
   const addr = flagString(p, 'addr') ?? '127.0.0.1:5000';
   const root = flagString(p, 'root');
   if (!root) throw new UsageError('registry serve: --root DIR is required');
   const m = /^(.*):(\d+)$/.exec(addr);
   if (!m) throw new UsageError(`registry serve: invalid --addr "${addr}": want HOST:PORT`);
-  const server = new RegistryServer({ root, htpasswd: flagString(p, 'htpasswd') });
+  const cert = flagString(p, 'tls-cert');
+  const key = flagString(p, 'tls-key');
+  if (!cert !== !key) throw new UsageError('registry serve: --tls-cert and --tls-key go together');
+  const server = new RegistryServer({ root, htpasswd: flagString(p, 'htpasswd'), tls: cert && key ? { cert, key } : undefined });
   const bound = await server.listen(Number(m[2]), m[1].replace(/^\[|\]$/g, '') || '127.0.0.1');
-  process.stdout.write(`listening on ${bound.address}:${bound.port}, storage ${root}\n`);
+  process.stdout.write(`listening on ${bound.address}:${bound.port}${cert ? ' (https)' : ''}, storage ${root}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -2,6 +2,7 @@
 // chunked PATCH, PUT to finish, cross-repository mount), manifests by tag or digest, tags list and
 // catalog with pagination, optional basic auth. Errors use the spec's `{"errors":[…]}` body.
 import http from 'node:http';
+import https from 'node:https';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { RegistryStorage } from './storage.js';
@@ -17,6 +18,8 @@ export interface RegistryServerOptions {
   htpasswd?: string;
   /** Realm for the WWW-Authenticate challenge. */
   realm?: string;
+  /** PEM certificate and key files: serve HTTPS (what clients need for a non-loopback registry). */
+  tls?: { cert: string; key: string };
 }
 
 class ApiError extends Error {
@@ -100,9 +103,12 @@ export class RegistryServer {
     this.storage = new RegistryStorage(options.root);
     this.auth = options.htpasswd ? Htpasswd.load(options.htpasswd) : undefined;
     this.realm = options.realm ?? 'Registry Realm';
-    this.server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.handle(req, res).catch((err: unknown) => this.fail(res, err));
-    });
+    };
+    this.server = options.tls
+      ? https.createServer({ cert: fs.readFileSync(options.tls.cert), key: fs.readFileSync(options.tls.key) }, handler)
+      : http.createServer(handler);
   }
 
   /** Listens on host:port (port 0 = any free port) and returns the bound address. */

@@ -23,3 +23,4 @@ export type {
 export { containerChanges, commitContainer, importTarball, exportContainer, scopedPath, applyChange, type CommitOptions } from './containers/filesystem.js';
 export { readCgroupStats, isCgroupV2, cgroupDir, type CgroupStats } from './containers/cgroups.js';
 export type { Change } from './snapshots/overlay.js';
+export { attachToBridge, detachFromBridge, removeBridgeNetwork, removeChainsByPrefix, linksWithPrefix, type BridgeNetworkSpec, type BridgeScope, type BridgeEndpoint, type BridgeAttachment } from './networks/index.js';

@@ -46,15 +46,17 @@ export function schedulePod(fw: Framework, snapshot: Snapshot, pi: PodInfo, opti
     for (const n of allNodes) statuses.set(n.name, pre.status);
     return { state, statuses, preFilterStatus: pre.status, processed: 0 };
   }
+  const filters = fw.activeFilters(state);
+  const nominated = options.nominatedPods;
   const filter = (node: NodeInfo): Status | undefined => {
-    const extra = options.nominatedPods?.(node.name)?.filter((p) => p.key !== pi.key && p.priority >= pi.priority);
+    const extra = nominated?.(node.name)?.filter((p) => p.key !== pi.key && p.priority >= pi.priority);
     if (extra?.length) {
       const clone = node.clone();
       for (const p of extra) clone.addPod(p);
-      const st = fw.runFilter(state, pi, clone);
+      const st = fw.runFilter(state, pi, clone, filters);
       if (st) return st;
     }
-    return fw.runFilter(state, pi, node);
+    return fw.runFilter(state, pi, node, filters);
   };
   const feasible: NodeInfo[] = [];
   let processed = 0;

@@ -66,11 +66,6 @@ export interface Snapshot {
 
 export type PreFilterOutcome = Status | { nodeNames: Set<string> } | undefined;
 
-export interface NodeScore {
-  name: string;
-  score: number;
-}
-
 export interface PostFilterResult {
   status: Status;
   /** The node preemption made room on; "" clears an earlier nomination; undefined keeps it. */
@@ -87,7 +82,8 @@ export interface Plugin {
   preScore?(state: CycleState, pod: PodInfo, nodes: NodeInfo[], snapshot: Snapshot): Status | undefined;
   /** 0..100 unless the plugin normalizes afterwards. */
   score?(state: CycleState, pod: PodInfo, node: NodeInfo): number;
-  normalizeScore?(state: CycleState, pod: PodInfo, scores: NodeScore[]): void;
+  /** Rescales `scores` (one per node, same order as `nodes`) in place. */
+  normalizeScore?(state: CycleState, pod: PodInfo, scores: number[], nodes: readonly NodeInfo[]): void;
   reserve?(state: CycleState, pod: PodInfo, nodeName: string): Status | undefined;
   unreserve?(state: CycleState, pod: PodInfo, nodeName: string): void;
   bind?(state: CycleState, pod: Pod, nodeName: string): Promise<Status | undefined>;
@@ -151,10 +147,15 @@ export class Framework {
     return { nodeNames };
   }
 
+  /** The Filter plugins this cycle runs (those whose PreFilter did not say Skip). */
+  activeFilters(state: CycleState): Plugin[] {
+    return state.skipFilter.size ? this.filterPlugins.filter((p) => !state.skipFilter.has(p.name)) : this.filterPlugins;
+  }
+
   /** The first failing Filter's status for this node (kube-scheduler stops at the first), or undefined. */
-  runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status | undefined {
-    for (const p of this.filterPlugins) {
-      if (state.skipFilter.has(p.name)) continue;
+  runFilter(state: CycleState, pod: PodInfo, node: NodeInfo, filters: Plugin[] = this.activeFilters(state)): Status | undefined {
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i];
       const status = p.filter!(state, pod, node);
       if (status && status.code !== Code.Success) {
         status.plugin = p.name;
@@ -190,11 +191,12 @@ export class Framework {
       const status = p.preScore!(state, pod, nodes, snapshot);
       if (status?.code === Code.Skip) state.skipScore.add(p.name);
     }
+    const scores = new Array<number>(nodes.length);
     for (const { plugin, weight } of this.scorePlugins) {
       if (state.skipScore.has(plugin.name)) continue;
-      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: plugin.score!(state, pod, n) }));
-      plugin.normalizeScore?.(state, pod, scores);
-      for (let i = 0; i < scores.length; i++) totals[i] += scores[i].score * weight;
+      for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score!(state, pod, nodes[i]);
+      plugin.normalizeScore?.(state, pod, scores, nodes);
+      for (let i = 0; i < nodes.length; i++) totals[i] += scores[i] * weight;
     }
     return totals;
   }
@@ -225,17 +227,16 @@ export class Framework {
 }
 
 /** Scales scores to 0..100 by the highest (reverse = the lowest raw score gets 100), as DefaultNormalizeScore does. */
-export function defaultNormalizeScore(scores: NodeScore[], reverse: boolean): void {
+export function defaultNormalizeScore(scores: number[], reverse: boolean): void {
   let max = 0;
-  for (const s of scores) if (s.score > max) max = s.score;
+  for (const s of scores) if (s > max) max = s;
   if (max === 0) {
-    if (reverse) for (const s of scores) s.score = MAX_NODE_SCORE;
+    if (reverse) scores.fill(MAX_NODE_SCORE);
     return;
   }
-  for (const s of scores) {
-    let v = Math.floor((MAX_NODE_SCORE * s.score) / max);
-    if (reverse) v = MAX_NODE_SCORE - v;
-    s.score = v;
+  for (let i = 0; i < scores.length; i++) {
+    const v = Math.floor((MAX_NODE_SCORE * scores[i]) / max);
+    scores[i] = reverse ? MAX_NODE_SCORE - v : v;
   }
 }
 

@@ -15,7 +15,7 @@ export interface AffinityTerm {
   /** Identical terms of different pods share this key (for indexes over many pods). */
   signature: string;
   /** Set when the term selects one namespace and one label value: counts can replace pod scans. */
-  exact?: { namespace: string; key: string; value: string };
+  exact?: { namespace: string; key: string; value: string; countKey: string };
 }
 
 /** Looks up a namespace's labels (from the scheduler's namespace informer). */
@@ -49,9 +49,14 @@ function parseTerm(pod: Pod, term: PodAffinityTerm): AffinityTerm {
   let exact: AffinityTerm['exact'];
   const only = selector.requirements.length === 1 ? selector.requirements[0] : undefined;
   if (!namespaceSelector && namespaces.size === 1 && !selector.selectsNothing && only && ['=', '==', 'in'].includes(only.operator) && only.values.length === 1) {
-    exact = { namespace: [...namespaces][0], key: only.key, value: only.values[0] };
+    const namespace = [...namespaces][0];
+    exact = { namespace, key: only.key, value: only.values[0], countKey: labelCountKey(namespace, only.key, only.values[0]) };
   }
   return { selector, namespaces, namespaceSelector, topologyKey: term.topologyKey, signature, exact };
+}
+
+export function labelCountKey(namespace: string, key: string, value: string): string {
+  return `${namespace}\0${key}=${value}`;
 }
 
 /** Does `pod` fall under the term (its namespaces and label selector)? */
@@ -67,6 +72,8 @@ export function termMatches(term: AffinityTerm, pod: Pod, namespaceLabels?: Name
 export class PodInfo {
   readonly key: string;
   readonly requests: Resources;
+  /** Resources the pod requests (> 0), cpu, memory, ephemeral-storage first, then the others sorted: the order fit reasons are reported in. */
+  readonly requested: string[];
   /** cpu and memory with 100m / 200Mi for containers that request none (for scoring). */
   readonly nonZero: { cpu: number; memory: number };
   readonly priority: number;
@@ -79,6 +86,8 @@ export class PodInfo {
   constructor(readonly pod: Pod) {
     this.key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     this.requests = podRequests(pod);
+    const first = ['cpu', 'memory', 'ephemeral-storage'];
+    this.requested = [...first, ...Object.keys(this.requests).filter((k) => !first.includes(k)).sort()].filter((k) => (this.requests[k] ?? 0) > 0);
     const nz = podRequests(pod, true);
     this.nonZero = { cpu: nz[CPU] ?? 0, memory: nz[MEMORY] ?? 0 };
     this.priority = pod.spec.priority ?? 0;
@@ -189,9 +198,9 @@ export class NodeInfo {
     return copy;
   }
 
-  /** How many pods here, in `namespace`, have label key=value. */
-  labelCount(namespace: string, key: string, value: string): number {
-    return this.labelCounts.get(`${namespace}\0${key}=${value}`) ?? 0;
+  /** How many pods here have the label, for a key made by labelCountKey(namespace, key, value). */
+  labelCount(countKey: string): number {
+    return this.labelCounts.get(countKey) ?? 0;
   }
 
   /** Free amount of a resource after the pods already placed here. */
@@ -220,7 +229,7 @@ export class NodeInfo {
     }
     const ns = pi.pod.metadata.namespace ?? 'default';
     for (const [k, v] of Object.entries(pi.pod.metadata.labels ?? {})) {
-      const key = `${ns}\0${k}=${v}`;
+      const key = labelCountKey(ns, k, v);
       const n = (this.labelCounts.get(key) ?? 0) + sign;
       if (n > 0) this.labelCounts.set(key, n);
       else this.labelCounts.delete(key);

@@ -10,20 +10,38 @@ export function balancedAllocation(args: { resources?: ResourceSpec[] } = {}): P
   return {
     name: NAME,
     score: (_state, pod, node) => {
-      const fractions: number[] = [];
-      for (const r of resources) {
-        const allocatable = node.allocatable[r.name] ?? 0;
-        if (allocatable === 0) continue;
-        const requested = (node.requested[r.name] ?? 0) + (pod.requests[r.name] ?? 0);
-        fractions.push(Math.min(1, requested / allocatable));
+      // Two passes over the resources instead of building arrays: this runs for every pod × node.
+      let count = 0;
+      let sum = 0;
+      let first = 0;
+      let second = 0;
+      for (let i = 0; i < resources.length; i++) {
+        const f = fraction(resources[i].name);
+        if (f < 0) continue;
+        if (count === 0) first = f;
+        else if (count === 1) second = f;
+        sum += f;
+        count++;
       }
       let std = 0;
-      if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
-      else if (fractions.length > 2) {
-        const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-        std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) ** 2, 0) / fractions.length);
+      if (count === 2) std = Math.abs((first - second) / 2);
+      else if (count > 2) {
+        const mean = sum / count;
+        let squares = 0;
+        for (let i = 0; i < resources.length; i++) {
+          const f = fraction(resources[i].name);
+          if (f >= 0) squares += (f - mean) ** 2;
+        }
+        std = Math.sqrt(squares / count);
       }
       return Math.trunc((1 - std) * MAX_NODE_SCORE);
+
+      /** requested/allocatable with the pod placed, capped at 1; -1 when the node has none of it. */
+      function fraction(name: string): number {
+        const allocatable = node.allocatable[name] ?? 0;
+        if (allocatable === 0) return -1;
+        return Math.min(1, ((node.requested[name] ?? 0) + (pod.requests[name] ?? 0)) / allocatable);
+      }
     },
   };
 }

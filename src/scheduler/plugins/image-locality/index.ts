@@ -1,6 +1,6 @@
 // ImageLocality: prefers nodes that already have the pod's images, weighted by image size and by how
 // many nodes share the image (so pods do not all pile onto the one node with a rare image).
-import { MAX_NODE_SCORE, type Plugin, type Snapshot } from '../../framework.js';
+import { MAX_NODE_SCORE, SKIP, type Plugin, type Snapshot } from '../../framework.js';
 import type { Node } from '../../types.js';
 
 export const NAME = 'ImageLocality';
@@ -31,7 +31,10 @@ export function imagesOf(node: Node): Map<string, number> {
 export function imageLocality(): Plugin {
   return {
     name: NAME,
-    preScore: (state, _pod, _nodes, snapshot) => {
+    preScore: (state, pod, _nodes, snapshot) => {
+      // No node has any of the images: every node would score 0.
+      const images = [...(pod.pod.spec.initContainers ?? []), ...(pod.pod.spec.containers ?? [])].map((c) => normalizedImageName(c.image ?? ''));
+      if (!images.some((i) => snapshot.imageNodeCount(i) > 0)) return SKIP;
       state.write(STATE_KEY, snapshot);
       return undefined;
     },

@@ -68,7 +68,7 @@ export function interPodAffinity(args: InterPodAffinityArgs = {}, namespaceLabel
           const labels = node.labels;
           // Terms of one namespace and one label value are answered from the node's label counts.
           for (const t of pod.requiredAntiAffinity) {
-            if (t.exact) st.anti.add(t.topologyKey, labels[t.topologyKey], node.labelCount(t.exact.namespace, t.exact.key, t.exact.value));
+            if (t.exact) st.anti.add(t.topologyKey, labels[t.topologyKey], node.labelCount(t.exact.countKey));
           }
           if (!slowAnti.length && !pod.requiredAffinity.length) continue;
           for (const existing of node.pods.values()) {
@@ -131,11 +131,11 @@ export function interPodAffinity(args: InterPodAffinityArgs = {}, namespaceLabel
       let min = Infinity;
       let max = -Infinity;
       for (const s of scores) {
-        min = Math.min(min, s.score);
-        max = Math.max(max, s.score);
+        min = Math.min(min, s);
+        max = Math.max(max, s);
       }
       const diff = max - min;
-      for (const s of scores) s.score = diff > 0 ? Math.trunc((MAX_NODE_SCORE * (s.score - min)) / diff) : 0;
+      for (let i = 0; i < scores.length; i++) scores[i] = diff > 0 ? Math.trunc((MAX_NODE_SCORE * (scores[i] - min)) / diff) : 0;
     },
   };
 }

@@ -27,24 +27,21 @@ interface Insufficient {
   unresolvable: boolean;
 }
 
+const NONE: Insufficient[] = [];
+
 /** Every resource the pod does not fit on the node for, in Kubernetes' order (pods, cpu, memory, storage, others). */
-export function insufficientResources(pod: PodInfo, node: NodeInfo, ignored: ReadonlySet<string> = new Set()): Insufficient[] {
-  const out: Insufficient[] = [];
-  const allowedPods = node.allocatable[PODS] ?? 0;
-  if (node.pods.size + 1 > allowedPods) out.push({ reason: 'Too many pods', unresolvable: false });
-  const check = (name: string, reason: string): void => {
-    const want = pod.requests[name] ?? 0;
-    if (want <= 0 || ignored.has(name)) return;
-    if (want > node.free(name)) out.push({ reason, unresolvable: want > (node.allocatable[name] ?? 0) });
-  };
-  check(CPU, 'Insufficient cpu');
-  check(MEMORY, 'Insufficient memory');
-  check('ephemeral-storage', 'Insufficient ephemeral-storage');
-  for (const name of Object.keys(pod.requests).sort()) {
-    if (name === CPU || name === MEMORY || name === 'ephemeral-storage' || name === PODS) continue;
-    check(name, `Insufficient ${name}`);
+export function insufficientResources(pod: PodInfo, node: NodeInfo, ignored?: ReadonlySet<string>): Insufficient[] {
+  // Hot path (every pod × every node): no closures or allocations unless something is missing.
+  let out: Insufficient[] | undefined;
+  if (node.pods.size + 1 > (node.allocatable[PODS] ?? 0)) (out ??= []).push({ reason: 'Too many pods', unresolvable: false });
+  const names = pod.requested;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const want = pod.requests[name];
+    if (want <= node.free(name) || ignored?.has(name)) continue;
+    (out ??= []).push({ reason: `Insufficient ${name}`, unresolvable: want > (node.allocatable[name] ?? 0) });
   }
-  return out;
+  return out ?? NONE;
 }
 
 /** The requested amount of `name` on the node if the pod were added (cpu/memory count 100m/200Mi for request-less containers). */
@@ -75,7 +72,7 @@ export const mostAllocated = (requested: number, allocatable: number): number =>
   Math.floor((Math.min(requested, allocatable) * MAX_NODE_SCORE) / allocatable);
 
 export function nodeResourcesFit(args: FitArgs = {}): Plugin {
-  const ignored = new Set(args.ignoredResources ?? []);
+  const ignored = args.ignoredResources?.length ? new Set(args.ignoredResources) : undefined;
   const resources = args.scoringStrategy?.resources?.length ? args.scoringStrategy.resources : DEFAULT_RESOURCES;
   const scorer = args.scoringStrategy?.type === 'MostAllocated' ? mostAllocated : leastAllocated;
   return {

@@ -186,19 +186,19 @@ export function podTopologySpread(args: PodTopologySpreadArgs = {}, defaultSelec
       });
       return Math.round(score);
     },
-    normalizeScore: (state, _pod, scores) => {
+    normalizeScore: (state, _pod, scores, nodes) => {
       const st = state.read<ScoreState>(SCORE_KEY)!;
       let min = Infinity;
       let max = -Infinity;
-      for (const s of scores) {
-        if (st.ignored.has(s.name)) continue;
-        min = Math.min(min, s.score);
-        max = Math.max(max, s.score);
+      for (let i = 0; i < scores.length; i++) {
+        if (st.ignored.has(nodes[i].name)) continue;
+        min = Math.min(min, scores[i]);
+        max = Math.max(max, scores[i]);
       }
-      for (const s of scores) {
-        if (st.ignored.has(s.name)) s.score = 0;
-        else if (max === 0) s.score = MAX_NODE_SCORE;
-        else s.score = Math.trunc((MAX_NODE_SCORE * (max + min - s.score)) / max);
+      for (let i = 0; i < scores.length; i++) {
+        if (st.ignored.has(nodes[i].name)) scores[i] = 0;
+        else if (max === 0) scores[i] = MAX_NODE_SCORE;
+        else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[i])) / max);
       }
     },
   };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CycleState, type NodeScore } from '../../framework.js';
+import { CycleState } from '../../framework.js';
 import { NodeInfo, PodInfo } from '../../node-info.js';
 import { makeNode, makePod } from '../../testing.js';
 import { taintToleration } from './index.js';
@@ -23,7 +23,7 @@ test('untolerated PreferNoSchedule taints lower the score', () => {
     new NodeInfo(makeNode('two', { taints: [{ key: 'x', effect: 'PreferNoSchedule' }, { key: 'y', effect: 'PreferNoSchedule' }] })),
   ];
   p.preScore!(state, pod, nodes, undefined as never);
-  const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: p.score!(state, pod, n) }));
-  p.normalizeScore!(state, pod, scores);
-  assert.deepEqual(scores.map((s) => s.score), [100, 50, 0]);
+  const scores = nodes.map((n) => p.score!(state, pod, n));
+  p.normalizeScore!(state, pod, scores, nodes);
+  assert.deepEqual(scores, [100, 50, 0]);
 });

@@ -1,0 +1,66 @@
+// The workload controllers of kube-controller-manager (and, added one line each by their owners, the
+// cluster controllers): startControllers() runs them all against an API server on one shared set of
+// informers, the way kube-controller-manager shares its informer factory.
+import { clientFromKubeconfig, InformerFactory, type RestClient } from '../client/index.js';
+import { ReplicaSetController } from './replicaset/index.js';
+import { ReplicationControllerController } from './replicationcontroller/index.js';
+
+/** What every controller is built from. */
+export interface ControllerContext {
+  rest: RestClient;
+  informers: InformerFactory;
+  /** The controllers' clock (CronJob schedules, deadlines, minReadySeconds); tests pass their own. */
+  now: () => Date;
+}
+
+/** A controller wired to its informers: run() starts its workers, stop() shuts its queue down. */
+export interface Controller {
+  readonly name: string;
+  run(workers: number): void;
+  stop(): Promise<void>;
+}
+
+export interface StartControllersOptions {
+  /** An existing client, or a kubeconfig file to build one from. */
+  client?: RestClient;
+  kubeconfig?: string;
+  informers?: InformerFactory;
+  now?: () => Date;
+  /** Run only these controllers (by name, e.g. "replicaset", "deployment"); default: all. */
+  only?: string[];
+  /** Workers per controller (kube-controller-manager's --concurrent-*-syncs; default 5). */
+  workers?: number;
+}
+
+export interface ControllersHandle {
+  readonly controllers: Controller[];
+  stop(): Promise<void>;
+}
+
+const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
+  replicaset: (ctx) => new ReplicaSetController(ctx),
+  replicationcontroller: (ctx) => new ReplicationControllerController(ctx),
+};
+
+export async function startControllers(options: StartControllersOptions): Promise<ControllersHandle> {
+  const rest = options.client ?? (options.kubeconfig ? clientFromKubeconfig(options.kubeconfig) : undefined);
+  if (!rest) throw new Error('startControllers needs a client or a kubeconfig');
+  const ownsInformers = !options.informers;
+  const informers = options.informers ?? new InformerFactory(rest);
+  const ctx: ControllerContext = { rest, informers, now: options.now ?? (() => new Date()) };
+  const names = options.only ?? Object.keys(CONTROLLERS);
+  const unknown = names.filter((n) => !CONTROLLERS[n]);
+  if (unknown.length) throw new Error(`unknown controller(s): ${unknown.join(', ')}; known: ${Object.keys(CONTROLLERS).join(', ')}`);
+  const controllers = names.map((n) => CONTROLLERS[n](ctx));
+  informers.start();
+  await informers.waitForSync();
+  for (const c of controllers) c.run(options.workers ?? 5);
+  return {
+    controllers,
+    async stop() {
+      await Promise.all(controllers.map((c) => c.stop()));
+      if (ownsInformers) informers.stop();
+      if (!options.client) rest.close();
+    },
+  };
+}

@@ -1,0 +1,282 @@
+// The ReplicaSet controller (pkg/controller/replicaset), shared by ReplicaSets and
+// ReplicationControllers: keeps `spec.replicas` active pods from the template, claiming pods by
+// selector, and writes status. Informer handlers only enqueue owner keys; sync(key) is level-triggered
+// and guarded by expectations so a watch that lags behind our own writes never makes it act twice.
+import { lookupResource, StatusError, type ResourceInfo, type Selector } from '../../api/index.js';
+import {
+  claimObjects,
+  controllerRefOf,
+  EventRecorder,
+  isConflict,
+  isNotFound,
+  isPodActive,
+  isPodReady,
+  newControllerRef,
+  objectKey,
+  podFromTemplate,
+  refs,
+  ResourceClient,
+  runWorkers,
+  splitKey,
+  UIDTrackingExpectations,
+  WorkQueue,
+  type Informer,
+  type WorkloadPod,
+} from '../../client/index.js';
+import type { Controller, ControllerContext } from '../index.js';
+import { podsToDelete } from './ranking.js';
+import { calculateStatus, statusUpToDate } from './status.js';
+import type { ReplicaSet } from './types.js';
+
+/** kube-controller-manager's burstReplicas: at most this many creations or deletions per sync. */
+export const BURST_REPLICAS = 500;
+
+export interface ReplicaSetKind {
+  /** The controller's name in startControllers. */
+  name: string;
+  group: string;
+  resource: string;
+  /** Event source component: "replicaset-controller" / "replication-controller". */
+  component: string;
+  /** The pod selector; throws for an invalid one. */
+  selector(rs: ReplicaSet): Selector;
+}
+
+/** Runs `fn` `count` times in batches of 1, 2, 4…, stopping after a batch with a failure. */
+export async function slowStartBatch(count: number, fn: () => Promise<void>): Promise<{ successes: number; error?: Error }> {
+  let remaining = count;
+  let successes = 0;
+  for (let batch = Math.min(remaining, 1); batch > 0; batch = Math.min(2 * batch, remaining)) {
+    const results = await Promise.allSettled(Array.from({ length: batch }, fn));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    successes += results.filter((r) => r.status === 'fulfilled').length;
+    if (failed) return { successes, error: failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason)) };
+    remaining -= batch;
+  }
+  return { successes };
+}
+
+export class ReplicaSetCore implements Controller {
+  readonly name: string;
+  private readonly queue = new WorkQueue<string>();
+  private readonly expectations = new UIDTrackingExpectations();
+  private readonly info: ResourceInfo;
+  private readonly client: ResourceClient<ReplicaSet>;
+  private readonly podClient: ResourceClient<WorkloadPod>;
+  private readonly rsInformer: Informer<ReplicaSet>;
+  private readonly podInformer: Informer<WorkloadPod>;
+  private readonly recorder: EventRecorder;
+  private workers?: Promise<void>;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly kind: ReplicaSetKind,
+  ) {
+    this.name = kind.name;
+    this.info = lookupResource(kind.group, 'v1', kind.resource)!;
+    this.client = new ResourceClient<ReplicaSet>(ctx.rest, this.info);
+    this.podClient = new ResourceClient<WorkloadPod>(ctx.rest, refs.pods);
+    this.recorder = new EventRecorder(ctx.rest, { component: kind.component });
+    this.rsInformer = ctx.informers.informer<ReplicaSet>(this.info);
+    this.podInformer = ctx.informers.informer<WorkloadPod>(refs.pods);
+    this.rsInformer.addEventHandler({
+      add: (rs) => this.enqueue(rs),
+      update: (_old, rs) => this.enqueue(rs),
+      delete: (rs) => {
+        this.expectations.delete(objectKey(rs));
+        this.enqueue(rs);
+      },
+    });
+    this.podInformer.addEventHandler({
+      add: (pod) => this.podAdded(pod),
+      update: (old, pod) => this.podUpdated(old, pod),
+      delete: (pod) => this.podDeleted(pod),
+    });
+  }
+
+  run(workers: number): void {
+    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutdown();
+    await this.workers;
+    await this.recorder.flush();
+  }
+
+  private enqueue(rs: ReplicaSet): void {
+    this.queue.add(objectKey(rs));
+  }
+
+  private resolve(namespace: string | undefined, ref: { kind: string; name: string; uid: string } | undefined): ReplicaSet | undefined {
+    if (!ref || ref.kind !== this.info.kind) return undefined;
+    const rs = this.rsInformer.lister.get(ref.name, namespace);
+    return rs?.metadata.uid === ref.uid ? rs : undefined;
+  }
+
+  /** Every owner whose selector matches an orphan pod (an empty selector matches nothing here). */
+  private matchingOwners(pod: WorkloadPod): ReplicaSet[] {
+    return this.rsInformer.lister.listInNamespace(pod.metadata.namespace ?? '').filter((rs) => {
+      try {
+        const s = this.kind.selector(rs);
+        return !s.empty() && s.matches(pod.metadata.labels ?? {});
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  private podAdded(pod: WorkloadPod): void {
+    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod);
+    const ref = controllerRefOf(pod);
+    if (ref) {
+      const rs = this.resolve(pod.metadata.namespace, ref);
+      if (!rs) return;
+      this.expectations.creationObserved(objectKey(rs));
+      return this.enqueue(rs);
+    }
+    for (const rs of this.matchingOwners(pod)) this.enqueue(rs);
+  }
+
+  private podUpdated(old: WorkloadPod, pod: WorkloadPod): void {
+    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
+    if (pod.metadata.deletionTimestamp) {
+      // A pod being deleted is gone as far as replicas go: tell its owner now, not at the final delete.
+      this.podDeleted(pod);
+      if (labelsChanged) this.podDeleted(old);
+      return;
+    }
+    const ref = controllerRefOf(pod);
+    const oldRef = controllerRefOf(old);
+    const refChanged = ref?.uid !== oldRef?.uid;
+    if (refChanged && oldRef) {
+      const previous = this.resolve(old.metadata.namespace, oldRef);
+      if (previous) this.enqueue(previous);
+    }
+    if (ref) {
+      const rs = this.resolve(pod.metadata.namespace, ref);
+      if (!rs) return;
+      this.enqueue(rs);
+      const minReady = rs.spec.minReadySeconds ?? 0;
+      // Becoming available happens minReadySeconds after becoming ready, without any event to tell us.
+      if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.queue.addAfter(objectKey(rs), minReady * 1000 + 1000);
+      return;
+    }
+    if (labelsChanged || refChanged) for (const rs of this.matchingOwners(pod)) this.enqueue(rs);
+  }
+
+  private podDeleted(pod: WorkloadPod): void {
+    const rs = this.resolve(pod.metadata.namespace, controllerRefOf(pod));
+    if (!rs) return;
+    const key = objectKey(rs);
+    this.expectations.podDeletionObserved(key, objectKey(pod));
+    this.queue.add(key);
+  }
+
+  async sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const rs = this.rsInformer.lister.get(name, namespace);
+    if (!rs) {
+      this.expectations.delete(key);
+      return;
+    }
+    const needsSync = this.expectations.satisfied(key);
+    let selector: Selector;
+    try {
+      selector = this.kind.selector(rs);
+    } catch {
+      // Validation refuses such selectors; an object that has one anyway is left alone.
+      return;
+    }
+    const active = this.podInformer.lister.listInNamespace(namespace ?? '').filter(isPodActive);
+    const pods = await claimObjects(active, { owner: rs, selector, client: this.podClient, canAdopt: () => this.recheck(rs) });
+    let manageError: { error: Error; scalingUp: boolean } | undefined;
+    if (needsSync && !rs.metadata.deletionTimestamp) manageError = await this.manageReplicas(key, rs, pods);
+    const now = this.ctx.now();
+    const updated = await this.updateStatus(rs, calculateStatus(rs, pods, manageError, now));
+    if (manageError) throw manageError.error;
+    const minReady = updated.spec.minReadySeconds ?? 0;
+    const replicas = updated.spec.replicas ?? 1;
+    if (minReady > 0 && updated.status?.readyReplicas === replicas && updated.status?.availableReplicas !== replicas) this.queue.addAfter(key, minReady * 1000);
+  }
+
+  /** The owner as the API server has it now, refusing adoption by an owner that is gone or going. */
+  private async recheck(rs: ReplicaSet): Promise<void> {
+    const fresh = await this.client.get(String(rs.metadata.name), rs.metadata.namespace);
+    if (fresh.metadata.uid !== rs.metadata.uid) throw new Error(`original ${this.info.kind} ${objectKey(rs)} is gone: got uid ${fresh.metadata.uid}, wanted ${rs.metadata.uid}`);
+    if (fresh.metadata.deletionTimestamp) throw new Error(`${objectKey(rs)} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
+  }
+
+  private async manageReplicas(key: string, rs: ReplicaSet, pods: WorkloadPod[]): Promise<{ error: Error; scalingUp: boolean } | undefined> {
+    const diff = pods.length - (rs.spec.replicas ?? 1);
+    if (diff < 0) {
+      const count = Math.min(-diff, BURST_REPLICAS);
+      this.expectations.expectCreations(key, count);
+      const ref = newControllerRef(rs);
+      const { successes, error } = await slowStartBatch(count, () => this.createPod(rs, ref));
+      // Creations that were never attempted or failed will never be observed.
+      for (let i = successes; i < count; i++) this.expectations.creationObserved(key);
+      return error && { error, scalingUp: true };
+    }
+    if (diff > 0) {
+      const count = Math.min(diff, BURST_REPLICAS);
+      const victims = podsToDelete(pods, this.relatedPods(rs), count, this.ctx.now());
+      this.expectations.expectPodDeletions(key, victims.map(objectKey));
+      const errors: Error[] = [];
+      await Promise.all(
+        victims.map(async (pod) => {
+          try {
+            await this.podClient.delete(String(pod.metadata.name), { namespace: pod.metadata.namespace });
+            this.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+          } catch (err) {
+            this.expectations.podDeletionObserved(key, objectKey(pod));
+            if (isNotFound(err)) return;
+            this.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`);
+            errors.push(err as Error);
+          }
+        }),
+      );
+      return errors.length ? { error: errors[0], scalingUp: false } : undefined;
+    }
+    return undefined;
+  }
+
+  private async createPod(rs: ReplicaSet, ref: ReturnType<typeof newControllerRef>): Promise<void> {
+    const template = rs.spec.template ?? {};
+    if (!Object.keys(template.metadata?.labels ?? {}).length) throw new Error('unable to create pods, no labels');
+    const pod = podFromTemplate(template, String(rs.metadata.namespace), `${rs.metadata.name}-`, ref);
+    try {
+      const created = await this.podClient.create(pod);
+      this.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+    } catch (err) {
+      // A namespace being deleted refuses new pods; that is expected, not a failure to retry.
+      if (err instanceof StatusError && err.details?.causes?.some((c) => c.reason === 'NamespaceTerminating')) return;
+      this.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  /** Active pods of this owner and of its siblings (same controller, e.g. one Deployment's ReplicaSets). */
+  private relatedPods(rs: ReplicaSet): WorkloadPod[] {
+    const owner = controllerRefOf(rs);
+    const siblings = owner
+      ? this.rsInformer.lister.listInNamespace(rs.metadata.namespace ?? '').filter((r) => controllerRefOf(r)?.uid === owner.uid)
+      : [rs];
+    const uids = new Set(siblings.map((r) => r.metadata.uid));
+    return this.podInformer.lister.listInNamespace(rs.metadata.namespace ?? '').filter((p) => isPodActive(p) && uids.has(controllerRefOf(p)?.uid));
+  }
+
+  private async updateStatus(rs: ReplicaSet, status: ReturnType<typeof calculateStatus>): Promise<ReplicaSet> {
+    if (statusUpToDate(rs, status)) return rs;
+    const write = (obj: ReplicaSet): Promise<ReplicaSet> => this.client.updateStatus({ ...obj, status: { ...status, observedGeneration: obj.metadata.generation } });
+    try {
+      return await write(rs);
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      // Our cached copy was stale: one more try on the current object, else the requeue retries.
+      const fresh = await this.client.get(String(rs.metadata.name), rs.metadata.namespace);
+      return write(fresh);
+    }
+  }
+}

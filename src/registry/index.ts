@@ -9,7 +9,7 @@ export {
 export * from './types.js';
 export { pullImage, shortId, DEFAULT_PLATFORM, type PulledImage, type PullOptions, type Platform } from './client/pull.js';
 export { pushImage, type PushableImage, type PushOptions } from './client/push.js';
-export { clientsFor, type ImageRef, type ClientContext } from './client/endpoints.js';
+export { clientsFor, repositoryTags, type ImageRef, type ClientContext } from './client/endpoints.js';
 export { createProgress, silentProgress, type ProgressOutput } from './client/progress.js';
 export { engineConfigFile, engineRegistrySettings, layerBlobs, manifestFor, pullToEngine, pushFromEngine, type TransferOptions } from './engine-images.js';
 export { saveImages, loadArchive, ArchiveError } from './archive.js';

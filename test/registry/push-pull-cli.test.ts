@@ -146,3 +146,20 @@ test('search lists matching repositories from a registry catalog', async () => {
   assert.equal(hub.code, 1);
   assert.match(hub.stderr, /search needs a registry that serves the catalog API/);
 });
+
+test('push -a and pull -a move every tag of a repository', async () => {
+  const repo = `${distribution.host}/all/app`;
+  await ok(root, ['tag', 'pp/app:v1', `${repo}:a`]);
+  await ok(root, ['tag', 'pp/app:v1', `${repo}:b`]);
+  const pushed = await ok(root, ['push', '-a', repo]);
+  assert.deepEqual(pushed.split('\n').filter((l) => / digest: /.test(l)).map((l) => l.split(':')[0]), ['a', 'b']);
+  const fresh = newRoot('all-tags');
+  const pulled = await ok(fresh, ['pull', '-a', repo]);
+  assert.match(pulled, /a: Pulling from all\/app\n/);
+  assert.match(pulled, /b: Pulling from all\/app\n/);
+  assert.equal(pulled.trimEnd().split('\n').at(-1), repo);
+  const tags = await ok(fresh, ['images', '--format', '{{.Repository}}:{{.Tag}}', repo]);
+  assert.deepEqual(tags.trim().split('\n').sort(), [`${repo}:a`, `${repo}:b`]);
+  const bad = await skiff(fresh, ['pull', '-a', `${repo}:a`]);
+  assert.equal(bad.stderr, "tag can't be used with --all-tags/-a\n");
+});

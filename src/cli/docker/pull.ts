@@ -2,7 +2,7 @@
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagString, parseFlags, UsageError } from '../flags.js';
 import { CliError, withEngine } from './common.js';
-import { createProgress, engineRegistrySettings, pullToEngine, silentProgress, type Platform } from '../../registry/index.js';
+import { createProgress, engineRegistrySettings, pullToEngine, repositoryTags, silentProgress, type Platform } from '../../registry/index.js';
 
 export async function pull(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [
@@ -29,12 +29,23 @@ export async function pull(argv: string[], globals: GlobalOptions): Promise<numb
     } catch (err) {
       throw new CliError(`${(err as Error).message}`, 1);
     }
-    if (!quiet && !/[:@]/.test(name.slice(name.lastIndexOf('/') + 1)) && ref.tag === 'latest') progress.line('Using default tag: latest');
+    const explicitTag = /[:@]/.test(name.slice(name.lastIndexOf('/') + 1));
+    const settings = engineRegistrySettings(globals.root);
     try {
-      const { canonicalName } = await pullToEngine(engine, name, { settings: engineRegistrySettings(globals.root), progress, platform });
+      if (flagBool(flags, 'all-tags')) {
+        if (explicitTag) throw new CliError('tag can\'t be used with --all-tags/-a', 1);
+        for (const tag of await repositoryTags(ref, { settings })) {
+          await pullToEngine(engine, `${ref.domain}/${ref.path}:${tag}`, { settings, progress, platform });
+        }
+        process.stdout.write(`${ref.domain}/${ref.path}\n`);
+        return 0;
+      }
+      if (!quiet && !explicitTag) progress.line('Using default tag: latest');
+      const { canonicalName } = await pullToEngine(engine, name, { settings, progress, platform });
       process.stdout.write(`${canonicalName}\n`);
       return 0;
     } catch (err) {
+      if (err instanceof CliError) throw err;
       throw new CliError(`Error response from daemon: ${(err as Error).message}`, 1);
     }
   });

@@ -33,3 +33,16 @@ export function clientsFor(ref: ImageRef, ctx: ClientContext, forPush = false): 
   }
   return [new RegistryClient({ host: ref.domain, insecure: isInsecure(ref.domain, ctx.settings), credentials: creds(ref.domain) })];
 }
+
+/** The repository's tags (pull -a), from the first endpoint that answers. */
+export async function repositoryTags(ref: ImageRef, ctx: ClientContext): Promise<string[]> {
+  let lastError: unknown;
+  for (const client of clientsFor(ref, ctx)) {
+    try {
+      return await client.tags(ref.path);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}

@@ -112,6 +112,11 @@ export class Quantity {
     return new Quantity(this.nanos + other.nanos, this.format);
   }
 
+  /** RoundUp(-3): kube keeps resource lists at milli precision, rounding finer values away from zero. */
+  roundUpToMilli(): Quantity {
+    return new Quantity(divAway(this.nanos, 1_000_000n) * 1_000_000n, this.format);
+  }
+
   /** Value(): whole units, rounded away from zero ("100m" → 1). */
   value(): number {
     return Number(divAway(this.nanos, NANO));

@@ -101,3 +101,15 @@ test('service, namespace, secret, volume defaults', () => {
   assert.equal(hpa.spec.minReplicas, 1);
   assert.equal(hpa.spec.metrics[0].resource.target.averageUtilization, 80);
 });
+
+test('resource quantities are kept at milli precision in canonical form', () => {
+  const pod = defaulted('', 'v1', 'pods', {
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'a', image: 'x', resources: { limits: { cpu: '1000m', memory: '1.5Gi' }, requests: { cpu: 0.0001, 'ephemeral-storage': 'bad' } } }] },
+  });
+  assert.deepEqual(pod.spec.containers[0].resources, { limits: { cpu: '1', memory: '1536Mi' }, requests: { cpu: '1m', memory: '1536Mi', 'ephemeral-storage': 'bad' } });
+  const pvc = defaulted('', 'v1', 'persistentvolumeclaims', { metadata: { name: 'c' }, spec: { resources: { requests: { storage: '1024Mi' } } } });
+  assert.equal(pvc.spec.resources.requests.storage, '1Gi');
+  const node = defaulted('', 'v1', 'nodes', { metadata: { name: 'n' }, status: { capacity: { cpu: 4, memory: '8192Mi', pods: '110' } } });
+  assert.deepEqual(node.status.allocatable, { cpu: '4', memory: '8Gi', pods: '110' });
+});

@@ -4,9 +4,9 @@
 import type { KubeObject } from '../object.js';
 import type { ResourceInfo } from '../resource.js';
 import { ensureObject, getObject, getObjects, isObject, setDefault, setDefaultString, type JsonObject } from '../json.js';
-import { defaultPod, defaultPodTemplateSpec } from './pod.js';
+import { defaultPod, defaultPodTemplateSpec, defaultResourceList } from './pod.js';
 
-export { defaultPod, defaultPodSpec, defaultPodTemplateSpec, imageTag } from './pod.js';
+export { defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultResourceList, imageTag } from './pod.js';
 
 type Defaulter = (obj: JsonObject) => void;
 
@@ -61,13 +61,19 @@ function defaultNamespace(obj: JsonObject): void {
 function defaultPersistentVolume(obj: JsonObject): void {
   setDefaultString(ensureObject(obj, 'status'), 'phase', 'Pending');
   const s = spec(obj);
+  defaultResourceList(s.capacity);
   setDefaultString(s, 'persistentVolumeReclaimPolicy', 'Retain');
   setDefault(s, 'volumeMode', 'Filesystem');
 }
 
 function defaultPersistentVolumeClaim(obj: JsonObject): void {
   setDefaultString(ensureObject(obj, 'status'), 'phase', 'Pending');
-  setDefault(spec(obj), 'volumeMode', 'Filesystem');
+  const s = spec(obj);
+  setDefault(s, 'volumeMode', 'Filesystem');
+  const resources = getObject(s, 'resources');
+  defaultResourceList(resources?.requests);
+  defaultResourceList(resources?.limits);
+  defaultResourceList(getObject(obj, 'status')?.capacity);
 }
 
 function defaultEndpoints(obj: JsonObject): void {
@@ -76,6 +82,7 @@ function defaultEndpoints(obj: JsonObject): void {
 
 function defaultLimitRange(obj: JsonObject): void {
   for (const item of getObjects(spec(obj), 'limits')) {
+    for (const f of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']) defaultResourceList(item[f]);
     if (item.type !== 'Container') continue;
     // Default limit ← max; default request ← default limit, else min.
     const def = ensureObject(item, 'default');
@@ -88,6 +95,8 @@ function defaultLimitRange(obj: JsonObject): void {
 
 function defaultNode(obj: JsonObject): void {
   const status = getObject(obj, 'status');
+  defaultResourceList(status?.capacity);
+  defaultResourceList(status?.allocatable);
   if (status && isObject(status.capacity)) setDefault(status, 'allocatable', { ...status.capacity });
 }
 
@@ -243,6 +252,11 @@ const DEFAULTERS: Record<string, Defaulter> = {
   '/v1/PersistentVolumeClaim': defaultPersistentVolumeClaim,
   '/v1/Endpoints': defaultEndpoints,
   '/v1/LimitRange': defaultLimitRange,
+  '/v1/ResourceQuota': (obj) => {
+    defaultResourceList(spec(obj).hard);
+    defaultResourceList(getObject(obj, 'status')?.hard);
+    defaultResourceList(getObject(obj, 'status')?.used);
+  },
   '/v1/Node': defaultNode,
   '/v1/Secret': defaultSecret,
   'apps/v1/Deployment': defaultDeployment,

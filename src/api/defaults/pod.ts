@@ -3,6 +3,22 @@
 // (deployments, jobs...); SetDefaults_Pod adds what only a real Pod gets.
 
 import { ensureObject, getObject, getObjects, isObject, setDefault, setDefaultString, type JsonObject } from '../json.js';
+import { QuantityError, quantityOf } from '../quantity.js';
+
+/**
+ * SetDefaults_ResourceList: quantities rounded up to milli precision and, as kube re-serializes
+ * them, written in canonical form ("1000m" → "1", 2 → "2"). Unparsable values stay for validation.
+ */
+export function defaultResourceList(list: unknown): void {
+  if (!isObject(list)) return;
+  for (const [name, value] of Object.entries(list)) {
+    try {
+      list[name] = quantityOf(value).roundUpToMilli().toString();
+    } catch (e) {
+      if (!(e instanceof QuantityError)) throw e;
+    }
+  }
+}
 
 /** Tag of an image reference, "" when it has only a digest, "latest" when it has neither. */
 export function imageTag(image: string): string {
@@ -39,6 +55,9 @@ function defaultHandler(handler: JsonObject | undefined): void {
 function defaultContainer(c: JsonObject): void {
   // Not a default in kube but a non-pointer struct: it always serializes, so pods read back with it.
   setDefault(c, 'resources', {});
+  const resources = getObject(c, 'resources');
+  defaultResourceList(resources?.limits);
+  defaultResourceList(resources?.requests);
   if (!c.imagePullPolicy) c.imagePullPolicy = imageTag(typeof c.image === 'string' ? c.image : '') === 'latest' ? 'Always' : 'IfNotPresent';
   setDefaultString(c, 'terminationMessagePath', '/dev/termination-log');
   setDefaultString(c, 'terminationMessagePolicy', 'File');
@@ -62,6 +81,14 @@ function defaultVolume(v: JsonObject): void {
   for (const source of VOLUME_SOURCES_WITH_MODE) {
     const s = getObject(v, source);
     if (s) setDefault(s, 'defaultMode', 0o644);
+  }
+  const emptyDir = getObject(v, 'emptyDir');
+  if (emptyDir?.sizeLimit !== undefined) {
+    try {
+      emptyDir.sizeLimit = quantityOf(emptyDir.sizeLimit).toString();
+    } catch (e) {
+      if (!(e instanceof QuantityError)) throw e;
+    }
   }
   const hostPath = getObject(v, 'hostPath');
   if (hostPath) setDefault(hostPath, 'type', '');
@@ -87,6 +114,7 @@ export function defaultPodSpec(spec: JsonObject): void {
   setDefault(spec, 'securityContext', {});
   setDefault(spec, 'terminationGracePeriodSeconds', 30);
   setDefaultString(spec, 'schedulerName', 'default-scheduler');
+  defaultResourceList(spec.overhead);
   for (const c of allContainers(spec)) defaultContainer(c);
   for (const v of getObjects(spec, 'volumes')) defaultVolume(v);
 }

@@ -10,6 +10,7 @@ export { Scheduler, type SchedulerStats } from './scheduler.js';
 export { numFeasibleNodesToFind, schedulePod } from './algorithm.js';
 export { parseSchedulerConfig, loadSchedulerConfig, SchedulerConfigError, DEFAULT_SCHEDULER_NAME, type SchedulerConfiguration, type ProfileConfig } from './config.js';
 export { fitErrorMessage } from './framework.js';
+export { priorityAdmission, SYSTEM_PRIORITY_CLASSES, type PriorityClass, type PriorityLookups } from './priority.js';
 export { podRequests } from './resources.js';
 export type { Pod, Node, PodSpec, PodStatus, PodCondition, NodeCondition, Taint, Toleration, Container, ContainerStatus } from './types.js';
 export { startHollowNodes, type HollowNodesOptions, type HollowNodes } from './hollow/index.js';

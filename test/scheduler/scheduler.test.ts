@@ -249,10 +249,28 @@ test('a second profile schedules only its pods; an unknown schedulerName stays P
 });
 
 test('a high-priority pod preempts a low-priority one and is nominated to its node', async () => {
-  const big = (name: string, priority: number) => podYaml(name, `spec:\n  priority: ${priority}\n  nodeSelector: {kubernetes.io/hostname: sched-1}`, '    resources:\n      requests:\n        cpu: "3"');
-  await apply(big('low', 0));
+  await apply(`apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: prio-low}
+value: 10
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: prio-high}
+value: 1000
+`);
+  // With the Priority admission plugin the class sets spec.priority; a server without it gets the value directly.
+  const create = async (name: string, className: string, value: number): Promise<void> => {
+    const manifest = (extra: string) =>
+      podYaml(name, `spec:\n${extra}  nodeSelector: {kubernetes.io/hostname: sched-1}`, '    resources:\n      requests:\n        cpu: "3"');
+    await apply(manifest(`  priorityClassName: ${className}\n`));
+    if ((await pods.get(name)).spec.priority === value) return;
+    await kubectlOk(K, server.kubeconfig, ['delete', 'pod', name, '--wait=true']);
+    await apply(manifest(`  priority: ${value}\n`));
+  };
+  await create('low', 'prio-low', 10);
   assert.equal(await nodeOf('low'), 'sched-1');
-  await apply(big('high', 1000));
+  await create('high', 'prio-high', 1000);
   assert.equal(await nodeOf('high'), 'sched-1');
   await waitFor('low deleted', async () => {
     try {

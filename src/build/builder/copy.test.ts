@@ -106,6 +106,20 @@ test('copy follows image symlinks inside the rootfs and applies --chown names an
   assert.equal(st.mode & 0o777, 0o640);
 });
 
+test('a symlink named as a source is followed inside the context; links inside a copied directory stay links', () => {
+  const src = fixture({ 'real.txt': 'target content', 'dir/file': 'f' });
+  fs.symlinkSync('real.txt', path.join(src.root, 'link.txt'));
+  fs.symlinkSync('/etc/passwd', path.join(src.root, 'escape.txt'));
+  fs.symlinkSync('file', path.join(src.root, 'dir/alias'));
+  const root = rootfs();
+  copyInto(src, root, resolveSources(src, ['link.txt'], 'COPY'), '/out/', 'COPY');
+  assert.equal(fs.readFileSync(path.join(root, 'out/link.txt'), 'utf8'), 'target content');
+  assert.ok(!fs.lstatSync(path.join(root, 'out/link.txt')).isSymbolicLink());
+  assert.throws(() => resolveSources(src, ['escape.txt'], 'COPY'), /file not found in build context/);
+  copyInto(src, root, resolveSources(src, ['dir'], 'COPY'), '/d/', 'COPY');
+  assert.equal(fs.readlinkSync(path.join(root, 'd/alias')), 'file');
+});
+
 test('ADD unpacks local tar archives; COPY copies them as files; remote URLs are refused', () => {
   const src = fixture({ 'payload/demo.txt': 'demo' });
   spawnSync('tar', ['-czf', path.join(src.root, 'demo.tar.gz'), '-C', path.join(src.root, 'payload'), '.']);

@@ -82,10 +82,11 @@ export function resolveSources(src: SourceRoot, patterns: string[], cmd: string)
       const re = globRegex(rel);
       const matches = all.filter((r) => re.test(r));
       if (matches.length === 0) throw new CopyError(`${cmd} failed: no source files were specified`);
-      for (const m of matches) out.push({ abs: path.join(src.root, m), rel: m });
+      for (const m of matches) out.push({ abs: resolveInRoot(src.root, m), rel: m });
       continue;
     }
-    const abs = path.join(src.root, rel);
+    // A symlink named as a source is followed (within the source root), as docker does.
+    const abs = resolveInRoot(src.root, rel);
     if ((rel !== '.' && src.excluded(rel)) || !fs.existsSync(abs)) {
       throw new CopyError(`${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${rel}: file does not exist`);
     }

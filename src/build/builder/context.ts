@@ -96,7 +96,8 @@ export function contextEntries(context: BuildContext): Array<{ rel: string; stat
       const stat = fs.lstatSync(path.join(context.root, rel));
       const skip = context.excluded(rel);
       if (!skip) out.push({ rel, stat });
-      if (stat.isDirectory()) walk(rel);
+      // An excluded directory is only worth walking when an exception might re-include something in it.
+      if (stat.isDirectory() && (!skip || context.hasExceptions)) walk(rel);
     }
   };
   walk('');

@@ -68,6 +68,8 @@ interface KindRules {
   spec?: (obj: JsonObject, info: ResourceInfo) => FieldError[];
   /** Full update validation when kind-specific (it then checks metadata itself). */
   update?: (newObj: JsonObject, oldObj: JsonObject, info: ResourceInfo) => FieldError[];
+  /** Replaces the spec checks on update (they then see the old object too). */
+  specUpdate?: (newObj: JsonObject, oldObj: JsonObject) => FieldError[];
   /** Update checks added to metadata + spec checks. */
   updateExtra?: (newObj: JsonObject, oldObj: JsonObject) => FieldError[];
 }
@@ -80,12 +82,12 @@ const withoutMeta = (errs: FieldError[]): FieldError[] => errs.filter((e) => !e.
 const RULES: Record<string, KindRules> = {
   '/Pod': { create: validatePod, update: validatePodUpdate },
   '/ReplicationController': { create: validateReplicationController },
-  '/Service': { name: nameIsDNS1035Label, spec: (obj) => validateServiceSpec(specOf(obj)), update: (n, o) => [...validateObjectMetaUpdate(getObject(n, 'metadata') ?? {}, getObject(o, 'metadata') ?? {}), ...validateServiceUpdate(specOf(n), specOf(o))] },
+  '/Service': { name: nameIsDNS1035Label, spec: (obj) => validateServiceSpec(specOf(obj)), specUpdate: (n, o) => validateServiceUpdate(specOf(n), specOf(o)) },
   '/Namespace': { name: nameIsDNSLabel, spec: validateNamespaceSpec },
   '/ConfigMap': { spec: validateConfigMapData, updateExtra: (n, o) => validateImmutableData(n, o, ['data', 'binaryData']) },
-  '/Secret': { create: (obj, info) => [...metaErrors(obj, info, nameIsDNSSubdomain), ...validateSecretData(obj)], update: (n, o) => [...metaUpdateErrors(n, o), ...validateSecretUpdate(n, o)] },
+  '/Secret': { spec: validateSecretData, specUpdate: validateSecretUpdate },
   '/PersistentVolume': { spec: validatePersistentVolumeSpec },
-  '/PersistentVolumeClaim': { create: (obj, info) => [...metaErrors(obj, info, nameIsDNSSubdomain), ...validatePersistentVolumeClaimSpec(specOf(obj))], update: (n, o) => [...metaUpdateErrors(n, o), ...validatePersistentVolumeClaimUpdate(n, o)] },
+  '/PersistentVolumeClaim': { spec: (obj) => validatePersistentVolumeClaimSpec(specOf(obj)), specUpdate: validatePersistentVolumeClaimUpdate },
   '/ResourceQuota': { spec: validateResourceQuotaSpec },
   '/LimitRange': { spec: validateLimitRangeSpec },
   '/Endpoints': { spec: validateEndpoints },
@@ -96,10 +98,10 @@ const RULES: Record<string, KindRules> = {
   'apps/Deployment': { create: validateDeployment, updateExtra: validateSelectorImmutable },
   'apps/ReplicaSet': { create: validateReplicaSet, updateExtra: validateSelectorImmutable },
   'apps/DaemonSet': { create: validateDaemonSet, updateExtra: validateSelectorImmutable },
-  'apps/StatefulSet': { create: validateStatefulSet, update: (n, o) => [...validateStatefulSetUpdate(n, o), ...validateSelectorImmutable(n, o)] },
+  'apps/StatefulSet': { create: validateStatefulSet, specUpdate: validateStatefulSetUpdate, updateExtra: validateSelectorImmutable },
   'apps/ControllerRevision': { updateExtra: validateControllerRevisionUpdate },
-  'batch/Job': { create: validateJob, update: validateJobUpdate },
-  'batch/CronJob': { create: validateCronJob, update: validateCronJobUpdate },
+  'batch/Job': { create: validateJob, specUpdate: validateJobUpdate },
+  'batch/CronJob': { create: validateCronJob, specUpdate: validateCronJobUpdate },
   'autoscaling/HorizontalPodAutoscaler': { spec: validateHPASpec },
   'networking.k8s.io/Ingress': { spec: validateIngressSpec },
   'networking.k8s.io/NetworkPolicy': { spec: validateNetworkPolicySpec },
@@ -138,7 +140,8 @@ export function validateUpdate(info: ResourceInfo, newObj: KubeObject, oldObj: K
   const rules = rulesFor(info);
   if (rules.update) return rules.update(newObj, oldObj, info);
   const errs = metaUpdateErrors(newObj, oldObj);
-  if (rules.create) errs.push(...withoutMeta(rules.create(newObj, info)));
+  if (rules.specUpdate) errs.push(...rules.specUpdate(newObj, oldObj));
+  else if (rules.create) errs.push(...withoutMeta(rules.create(newObj, info)));
   else errs.push(...(rules.spec?.(newObj, info) ?? []));
   errs.push(...(rules.updateExtra?.(newObj, oldObj) ?? []));
   return errs;

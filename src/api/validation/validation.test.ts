@@ -189,3 +189,33 @@ test('nodes: taints and set-once fields', () => {
   ]);
   assert.deepEqual(validateUpdate(nodes, node({ podCIDRs: ['10.42.0.0/24'], unschedulable: true }) as KubeObject, old), []);
 });
+
+test('job templates and statefulset specs are fixed after create', () => {
+  const jobs = info('batch', 'jobs');
+  const job = applyDefaults(jobs, {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'j', namespace: 'default', resourceVersion: '2' },
+    spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'a', image: 'x' }] } } },
+  } as KubeObject) as any;
+  const newImage = structuredClone(job);
+  newImage.spec.template.spec.containers[0].image = 'y';
+  assert.deepEqual(validateUpdate(jobs, newImage, job).map((e) => `${e.field}: ${e.message}`), ['spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable']);
+  const more = structuredClone(job);
+  more.spec.parallelism = 3;
+  assert.deepEqual(validateUpdate(jobs, more, job), []);
+
+  const stsInfo = info('apps', 'statefulsets');
+  const sts = applyDefaults(stsInfo, {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 's', namespace: 'default', resourceVersion: '2' },
+    spec: { serviceName: 's', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'a', image: 'x' }] } } },
+  } as KubeObject) as any;
+  const scaled = structuredClone(sts);
+  scaled.spec.replicas = 3;
+  assert.deepEqual(validateUpdate(stsInfo, scaled, sts), []);
+  const renamed = structuredClone(sts);
+  renamed.spec.serviceName = 'other';
+  assert.deepEqual(validateUpdate(stsInfo, renamed, sts).map((e) => e.field), ['spec']);
+});

@@ -8,7 +8,7 @@ import { selectorFromLabelSelector, selectorFromSet, type Selector } from '../la
 import { isDNS1123Label, nameIsDNSSubdomain } from '../names.js';
 import { CronParseError, parseCron } from '../cron.js';
 import { child, forbidden, GoValue, goStringMap, invalidValue, notSupported, required } from './field.js';
-import { goLabelSelector, validateImmutable, validateLabelSelector, validateNonnegative, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { goLabelSelector, validateImmutable, validateLabelSelector, validateNonnegative, validateObjectMeta } from './meta.js';
 import { validatePodTemplateSpec } from './pod.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -195,9 +195,9 @@ export function validateSelectorImmutable(newObj: JsonObject, oldObj: JsonObject
   return validateImmutable(specOf(newObj).selector, specOf(oldObj).selector, 'spec.selector', goLabelSelector);
 }
 
+/** Spec checks of a StatefulSet update: only some spec fields may change. */
 export function validateStatefulSetUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
-  const errs = validateObjectMetaUpdate(metaOf(newObj), metaOf(oldObj));
-  errs.push(...validateStatefulSet(newObj).filter((e) => !e.field.startsWith('metadata.')));
+  const errs = validateStatefulSet(newObj).filter((e) => !e.field.startsWith('metadata.'));
   const mutable = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'revisionHistoryLimit'];
   const strip = (spec: JsonObject): JsonObject => Object.fromEntries(Object.entries(spec).filter(([k]) => !mutable.includes(k)));
   if (validateImmutable(strip(specOf(newObj)), strip(specOf(oldObj)), 'spec').length)
@@ -251,11 +251,11 @@ export function validateJob(obj: JsonObject): FieldError[] {
   return errs;
 }
 
+/** Spec checks of a Job update: selector, template (unless suspended) and modes are fixed. */
 export function validateJobUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
-  const errs = validateObjectMetaUpdate(metaOf(newObj), metaOf(oldObj));
   const spec = specOf(newObj);
   const old = specOf(oldObj);
-  errs.push(...validateJobSpec(spec, 'spec'));
+  const errs = validateJobSpec(spec, 'spec');
   errs.push(...validateImmutable(spec.selector, old.selector, 'spec.selector', goLabelSelector));
   // Scheduling directives of a suspended job's template may change; kube allows it before the job starts.
   const strip = (t: unknown): unknown => {
@@ -313,8 +313,7 @@ export function validateCronJob(obj: JsonObject): FieldError[] {
   return errs;
 }
 
+/** Spec checks of a CronJob update (no 52-character name limit: existing cronjobs stay editable). */
 export function validateCronJobUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
-  const errs = validateObjectMetaUpdate(metaOf(newObj), metaOf(oldObj));
-  errs.push(...validateCronJobSpec(specOf(newObj), specOf(oldObj)));
-  return errs;
+  return validateCronJobSpec(specOf(newObj), specOf(oldObj));
 }

@@ -1,5 +1,6 @@
 // The container engine end to end as users run it (bin/skiff, the built bundle): `run --rm busybox true`
-// median wall time against Debian's podman (runc, --network none, nofile 1024) on its own root, and
+// median wall time against Debian's podman (runc, --network none, nofile 1024, nproc 4096 since podman's
+// default nproc exceeds this sandbox's hard limit) on its own root, and
 // against the floor for a Node.js CLI (`node -e 0` plus bare `runc run` on the same rootfs); then 100
 // `run -d` started at once (total time, memory per container). Targets from issue 4.
 import { spawn, spawnSync } from 'node:child_process';
@@ -45,6 +46,12 @@ function bareBundle(dir: string, rootfs: string, cgroupParent: string): void {
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
 }
 
+/** podman leaves its overlay dir mounted on itself; nothing under the bench dir may stay mounted. */
+function unmountUnder(dir: string): void {
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(`${dir}/`));
+  for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
+}
+
 export const benchmark: Benchmark = {
   name: 'engine',
   description: 'skiff run --rm busybox true vs podman and vs node + bare runc; 100 parallel run -d',
@@ -57,6 +64,7 @@ export const benchmark: Benchmark = {
     try {
       const image = await engine.images.ensureBusybox();
       const rootfs = engine.snapshots.layerDir(image.chain[0]);
+      process.stderr.write('  skiff run --rm ...\n');
       const skiffMs = medianOf(RUNS, () => timeSync(SKIFF, ['--root', root, 'run', '--rm', 'busybox', 'true']));
 
       const bundle = path.join(work, 'bare');
@@ -72,14 +80,16 @@ export const benchmark: Benchmark = {
       const tar = spawnSync('tar', ['-C', rootfs, '-cf', '-', '.'], { maxBuffer: 64 << 20 });
       const imported = spawnSync('podman', [...podman, 'import', '-', 'localhost/bench-busybox'], { input: tar.stdout, encoding: 'utf8' });
       let podmanMs = NaN;
+      process.stderr.write('  bare runc, node, podman ...\n');
       if (imported.status === 0) {
         podmanMs = medianOf(RUNS, () =>
-          timeSync('podman', [...podman, 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', 'localhost/bench-busybox', 'true']),
+          timeSync('podman', [...podman, 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', 'localhost/bench-busybox', 'true']),
         );
       } else {
         process.stderr.write(`podman import failed, no podman figure: ${imported.stderr}\n`);
       }
       spawnSync('podman', [...podman, 'system', 'reset', '--force'], { stdio: 'ignore' });
+      unmountUnder(work);
 
       rows.push({ metric: 'run --rm busybox true (median)', unit: 'ms', skiff: skiffMs, peer: podmanMs, peerName: 'podman', lowerIsBetter: true, target: '<= 0.85x podman' });
       rows.push({ metric: 'run --rm busybox true vs floor', unit: 'ms', skiff: skiffMs, peer: floor, peerName: `node -e 0 (${nodeMs.toFixed(0)}) + bare runc (${runcMs.toFixed(0)})`, lowerIsBetter: true, target: '<= 1.25x floor' });
@@ -103,6 +113,7 @@ export const benchmark: Benchmark = {
     } finally {
       await engine.removeAll();
       engine.close();
+      unmountUnder(work);
       fs.rmSync(work, { recursive: true, force: true });
     }
     return rows;

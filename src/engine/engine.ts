@@ -9,6 +9,7 @@ import type { NetworkProvider } from './network-provider.js';
 import { enginePaths, type EnginePaths } from './paths.js';
 import { Snapshots, unmount } from './snapshots/overlay.js';
 import { removeCgroupDir } from './containers/cgroups.js';
+import { releaseRootNetworks } from './networks/index.js';
 
 export interface EngineOptions {
   root: string;
@@ -57,5 +58,6 @@ export class Engine {
     const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter(Boolean);
     for (const m of mounts.filter((p) => p.startsWith(this.paths.root + '/')).reverse()) unmount(m);
     removeCgroupDir(this.paths.cgroupParent);
+    await releaseRootNetworks(this.paths.root);
   }
 }

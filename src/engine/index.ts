@@ -13,7 +13,7 @@ export { enginePaths, rootTag, type EnginePaths } from './paths.js';
 export { formatTimeNano, parseTimeArg, parseTimeNano, readLogs, type LogMessage, type LogOptions } from './containers/logs.js';
 export { chainIdOf } from './snapshots/overlay.js';
 export { sha256File } from './content/store.js';
-export { attachSocket, resizePty, type AttachSession, type AttachStreams } from './containers/attach.js';
+export { attachSocket, preloadAttach, resizePty, type AttachSession, type AttachStreams } from './containers/attach.js';
 export { execSync, execStream, type ExecSession, type ExecSyncResult } from './containers/exec.js';
 export { Runtime, type ContainerFilter, type SandboxFilter } from './runtime/index.js';
 export type {

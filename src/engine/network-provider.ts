@@ -27,6 +27,8 @@ export interface NetworkAttachment {
   dns?: { nameservers: string[]; search: string[] };
   /** Published ports as inspect shows them: "80/tcp" → [{HostIp, HostPort}]. */
   ports?: Record<string, Array<{ HostIp: string; HostPort: string }>>;
+  /** "name:ip" entries for /etc/hosts (containers of the same user network), written like --add-host. */
+  extraHosts?: string[];
 }
 
 export interface NetworkProvider {

@@ -34,6 +34,12 @@ describe('run, ps, logs, rm', () => {
     assert.match(badFlag.stderr, /unknown flag: --no-such-flag/);
   });
 
+  test('an image that is not here is looked for in its registry (on loopback only) and fails with 125', () => {
+    const r = skiffSync(root, ['run', '--rm', '127.0.0.1:9/nosuch', 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /^Unable to find image '127\.0\.0\.1:9\/nosuch:latest' locally\n/);
+  });
+
   test('names are unique with docker\'s conflict message; rm refuses a running container', () => {
     ok(root, ['run', '-d', '--name', 'uniq', 'busybox', 'sleep', '60']);
     const dup = skiffSync(root, ['run', '-d', '--name', 'uniq', 'busybox', 'true']);
@@ -211,6 +217,24 @@ describe('stop, kill, pause, restart policies, limits', () => {
     assert.match(ok(root, ['ps', '-a', '--filter', 'name=lonely', '--format', '{{.Status}}']), /^Exited \(3\) /);
     assert.equal(ok(root, ['logs', 'lonely']), 'before exit');
     ok(root, ['rm', 'lonely']);
+  });
+
+  test('system restore starts again what restart policies keep running once conmon is gone', async () => {
+    const kept = ok(root, ['run', '-d', '--name', 'survivor', '--restart', 'always', 'busybox', 'sleep', '300']);
+    const plain = ok(root, ['run', '-d', '--name', 'bystander', 'busybox', 'sleep', '300']);
+    // A host restart, simulated: monitors and containers vanish without writing exit files.
+    for (const id of [kept, plain]) {
+      const conmon = Number(fs.readFileSync(path.join(root, 'containers', id, 'conmon.pid'), 'utf8'));
+      const pid = Number(inspect(id, '{{.State.Pid}}'));
+      process.kill(conmon, 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
+    }
+    await eventually('conmon gone', () => inspect('survivor', '{{.State.Status}}') === 'exited');
+    assert.equal(inspect('bystander', '{{.State.Status}} {{.State.ExitCode}}'), 'exited 255');
+    assert.equal(ok(root, ['system', 'restore']), kept);
+    assert.equal(inspect('survivor', '{{.State.Status}}'), 'running');
+    assert.equal(inspect('bystander', '{{.State.Status}}'), 'exited');
+    ok(root, ['rm', '-f', 'survivor', 'bystander']);
   });
 
   test('20 parallel run -d never corrupt state', async () => {

@@ -22,8 +22,10 @@ export function selfCommand(): string[] {
 
 export async function openEngine(globals: GlobalOptions): Promise<Engine> {
   const { Engine } = await import('../../engine/index.js');
+  const { EngineNetworks } = await import('../../engine/networks/index.js');
   return new Engine({
     root: globals.root,
+    networkProvider: new EngineNetworks(globals.root),
     // conmon runs this with its cwd in the container dir, which the cleanup may delete: start from /.
     cleanupCommand: (id) => ['/usr/bin/env', '-C', '/', ...selfCommand(), '--root', globals.root, 'container', 'cleanup', id],
   });

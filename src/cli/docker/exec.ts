@@ -24,6 +24,7 @@ export async function exec(argv: string[], globals: GlobalOptions): Promise<numb
   );
   const [ref, ...cmd] = flags.positionals;
   if (!ref || !cmd.length) throw new CliError(`skiff: 'exec' requires at least 2 arguments.\nSee 'skiff exec --help'.`, 1);
+  if (flagBool(flags, 'tty') && flagBool(flags, 'interactive') && !process.stdin.isTTY) throw new CliError('the input device is not a TTY', 1);
   return withEngine(globals, async (engine) => {
     const c = engine.containers.get(ref);
     if (!c.State.Running) throw new CliError(`Error response from daemon: container ${c.Id} is not running`, 1);

@@ -47,13 +47,14 @@ export const verbs: Record<string, () => Promise<Verb>> = {
   save: async () => (await import('./save.js')).save,
   load: async () => (await import('./load.js')).load,
   search: async () => (await import('./search.js')).search,
+  network: async () => (await import('./network.js')).network,
 };
 
 /** `docker container X` / `docker image X` / `docker system X` → the verb that does it. */
 const management: Record<string, Record<string, string>> = {
   container: { ls: 'ps', list: 'ps', ps: 'ps', remove: 'rm', cleanup: 'container-cleanup', prune: 'container-prune', inspect: 'container-inspect' },
   image: { ls: 'images', list: 'images', rm: 'rmi', remove: 'rmi', inspect: 'image-inspect', prune: 'image-prune' },
-  system: { df: 'system-df', info: 'info', events: 'events' },
+  system: { df: 'system-df', info: 'info', events: 'events', restore: 'system-restore' },
 };
 
 verbs['container-cleanup'] = async () => (await import('./lifecycle.js')).containerCleanup;
@@ -62,6 +63,7 @@ verbs['image-inspect'] = async () => (await import('./inspect.js')).imageInspect
 verbs['container-prune'] = async () => (await import('./system.js')).containerPrune;
 verbs['image-prune'] = async () => (await import('./system.js')).imagePrune;
 verbs['system-df'] = async () => (await import('./system.js')).systemDf;
+verbs['system-restore'] = async () => (await import('./lifecycle.js')).systemRestore;
 
 function resolveVerb(verb: string, argv: string[]): { name: string; args: string[]; shown: string } | undefined {
   const table = management[verb];
@@ -98,7 +100,7 @@ export async function reportError(err: unknown, shown: string): Promise<number> 
   }
   const { CliError } = await import('./common.js');
   if (err instanceof CliError) {
-    process.stderr.write(`${err.message}\n`);
+    if (err.message) process.stderr.write(`${err.message}\n`);
     return err.code;
   }
   const { EngineError } = await import('../../engine/index.js');

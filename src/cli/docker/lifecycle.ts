@@ -101,3 +101,12 @@ export async function containerCleanup(argv: string[], globals: GlobalOptions): 
     return 0;
   });
 }
+
+/** `system restore`: after a host restart, start again what restart policies keep running. */
+export async function systemRestore(argv: string[], globals: GlobalOptions): Promise<number> {
+  parseFlags(argv, []);
+  return withEngine(globals, async (engine) => {
+    for (const id of await engine.containers.restore()) process.stdout.write(`${id}\n`);
+    return 0;
+  });
+}

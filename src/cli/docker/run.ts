@@ -21,7 +21,13 @@ async function ensureImage(engine: Engine, image: string, globals: GlobalOptions
   process.stderr.write(`Unable to find image '${familiar}' locally\n`);
   const pull = verbs.pull;
   if (!pull) throw new CliError(`skiff: Error response from daemon: pull access denied for ${familiar.split(':')[0]}, repository does not exist or may require 'docker login'.\nSee 'skiff run --help'.`, 125);
-  const code = await (await pull())([image], globals);
+  let code: number;
+  try {
+    code = await (await pull())([image], globals);
+  } catch (err) {
+    throw new CliError(`skiff: ${(err as Error).message}.\nSee 'skiff run --help'.`, 125);
+  }
+  // The pull verb has printed why it failed; docker's run then exits 125.
   if (code !== 0) throw new CliError('', 125);
 }
 
@@ -98,6 +104,7 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
 }
 
 export async function run(argv: string[], globals: GlobalOptions): Promise<number> {
+  if (!argv.includes('-d') && !argv.includes('--detach')) (await import('../../engine/index.js')).preloadAttach();
   return withEngine(globals, async (engine) => {
     const { c, flags } = await createFromArgs(argv, globals, engine);
     const detach = flagBool(flags, 'detach');

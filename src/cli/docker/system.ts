@@ -90,7 +90,7 @@ export async function events(argv: string[], globals: GlobalOptions): Promise<nu
   });
 }
 
-async function confirm(question: string): Promise<boolean> {
+export async function confirm(question: string): Promise<boolean> {
   process.stdout.write(`${question} [y/N] `);
   const answer = await new Promise<string>((resolve) => {
     process.stdin.once('data', (d: Buffer) => resolve(d.toString()));

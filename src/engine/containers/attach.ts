@@ -24,9 +24,17 @@ export interface AttachSession {
 
 const SUN_PATH_MAX = 107;
 
+let socketModule: Promise<typeof import('node-unix-socket')> | undefined;
+
+/** Starts loading the native socket module early, so a later attach does not wait for it. */
+export function preloadAttach(): void {
+  socketModule ??= import('node-unix-socket');
+}
+
 /** Connects to a container's attach socket; `bundle` is the directory conmon was started in. */
 export async function attachSocket(bundle: string, streams: AttachStreams): Promise<AttachSession> {
-  const { SeqpacketSocket } = await import('node-unix-socket');
+  preloadAttach();
+  const { SeqpacketSocket } = await socketModule!;
   const target = path.join(bundle, 'attach');
   let linkDir: string | undefined;
   let connectPath = target;

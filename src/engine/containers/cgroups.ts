@@ -26,6 +26,24 @@ export function removeCgroupDir(cgroupPath: string): void {
   }
 }
 
+/**
+ * Removes a container's own cgroup in every hierarchy; false if one still has processes (or cannot
+ * be removed for another reason), so the caller falls back to the runtime.
+ */
+export function removeCgroupLeaf(cgroupPath: string): boolean {
+  const dirs = isCgroupV2() ? [path.join(ROOT, cgroupPath)] : fs.readdirSync(ROOT).map((c) => path.join(ROOT, c, cgroupPath));
+  let ok = true;
+  for (const dir of dirs) {
+    try {
+      fs.rmdirSync(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') ok = false;
+    }
+  }
+  return ok;
+}
+
 function readNumber(file: string): number | undefined {
   try {
     const text = fs.readFileSync(file, 'utf8').trim();

@@ -13,7 +13,7 @@ import type { MountSpec } from '../mounts.js';
 import type { NetworkAttachRequest, NetworkProvider } from '../network-provider.js';
 import type { EnginePaths } from '../paths.js';
 import { isMounted, unmount, type Snapshots } from '../snapshots/overlay.js';
-import { removeCgroupDir } from './cgroups.js';
+import { removeCgroupDir, removeCgroupLeaf } from './cgroups.js';
 import { startConmon } from './conmon.js';
 import { hostsFile, resolvConf, resolveUser } from './etc-files.js';
 import { randomName, validateName } from './names.js';
@@ -85,6 +85,8 @@ function nowIso(): string {
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
+/** State.Error of a container whose conmon vanished without an exit file (host restart, conmon killed). */
+const CONMON_LOST = 'container monitor (conmon) exited unexpectedly';
 
 function defaultHostConfig(): HostConfig {
   return {
@@ -187,15 +189,20 @@ export class ContainerEngine {
     if (c.State.Status !== 'running' && c.State.Status !== 'paused') return c;
     const exit = this.readExit(c.Id);
     if (exit) {
-      return this.update(c.Id, (cur) => {
-        if (cur.State.StartedAt !== c.State.StartedAt || (cur.State.Status !== 'running' && cur.State.Status !== 'paused')) return;
-        markExited(cur, exit.code, exit.finishedAt, exit.oom);
+      let changed = false;
+      const cur = this.update(c.Id, (x) => {
+        if (x.State.StartedAt !== c.State.StartedAt || (x.State.Status !== 'running' && x.State.Status !== 'paused')) return;
+        markExited(x, exit.code, exit.finishedAt, exit.oom);
+        changed = true;
       });
+      // Whoever records the exit reports it, exactly once.
+      if (changed) this.event('die', cur, { exitCode: String(exit.code) });
+      return cur;
     }
     if (c.ConmonPid && !alive(c.ConmonPid)) {
       // conmon died without an exit file (killed, host reboot): the container is gone with it.
       return this.update(c.Id, (cur) => {
-        if (cur.State.StartedAt === c.State.StartedAt && cur.State.Running) markExited(cur, 255, nowIso(), false, 'container monitor (conmon) exited unexpectedly');
+        if (cur.State.StartedAt === c.State.StartedAt && cur.State.Running) markExited(cur, 255, nowIso(), false, CONMON_LOST);
       });
     }
     return c;
@@ -315,7 +322,7 @@ export class ContainerEngine {
       c = this.update(c.Id, (cur) => {
         cur.NetworkSettings = network.settings;
       });
-      this.writeBundle(c, network.spec, network.dns);
+      this.writeBundle(c, network.spec, network.dns, network.extraHosts);
       const handle = await startConmon({
         cid: c.Id,
         cuuid: c.Id,
@@ -406,7 +413,7 @@ export class ContainerEngine {
     };
   }
 
-  private async setupNetwork(c: Container): Promise<{ spec: string; settings: Container['NetworkSettings']; dns?: { nameservers: string[]; search: string[] }; ip?: string }> {
+  private async setupNetwork(c: Container): Promise<{ spec: string; settings: Container['NetworkSettings']; dns?: { nameservers: string[]; search: string[] }; ip?: string; extraHosts?: string[] }> {
     const empty = { Networks: {}, Ports: {}, SandboxKey: '' };
     if (c.Extras.namespaces?.network) return { spec: c.Extras.namespaces.network, settings: { ...empty, SandboxKey: c.Extras.namespaces.network } };
     const mode = c.HostConfig.NetworkMode;
@@ -429,6 +436,7 @@ export class ContainerEngine {
       spec: file,
       dns: att.dns,
       ip: att.ipAddress,
+      extraHosts: att.extraHosts,
       settings: {
         Networks: { [att.name]: { IPAddress: att.ipAddress, Gateway: att.gateway, IPPrefixLen: att.ipPrefixLen, MacAddress: att.macAddress, NetworkID: att.networkId } },
         Ports: att.ports ?? {},
@@ -450,7 +458,7 @@ export class ContainerEngine {
     return this.hostLimits;
   }
 
-  private writeBundle(c: Container, network: string, dns?: { nameservers: string[]; search: string[] }): void {
+  private writeBundle(c: Container, network: string, dns?: { nameservers: string[]; search: string[] }, extraHosts: string[] = []): void {
     const dir = this.dir(c.Id);
     const rootfs = path.join(dir, 'rootfs');
     const read = (p: string): string => {
@@ -470,7 +478,7 @@ export class ContainerEngine {
     const ip = Object.values(c.NetworkSettings.Networks)[0]?.IPAddress ?? '';
     const etcDir = c.Extras.etcFilesFrom ? this.dir(c.Extras.etcFilesFrom) : dir;
     const etc = { hosts: path.join(etcDir, 'hosts'), hostname: path.join(etcDir, 'hostname'), resolvConf: path.join(etcDir, 'resolv.conf') };
-    if (!c.Extras.etcFilesFrom) this.writeEtcFiles(c, etc, network, ip, dns);
+    if (!c.Extras.etcFilesFrom) this.writeEtcFiles(c, etc, network, ip, dns, extraHosts);
     const spec = buildSpec({
       container: c,
       rootfs,
@@ -488,9 +496,9 @@ export class ContainerEngine {
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
   }
 
-  private writeEtcFiles(c: Container, etc: { hosts: string; hostname: string; resolvConf: string }, network: string, ip: string, dns?: { nameservers: string[]; search: string[] }): void {
+  private writeEtcFiles(c: Container, etc: { hosts: string; hostname: string; resolvConf: string }, network: string, ip: string, dns?: { nameservers: string[]; search: string[] }, extraHosts: string[] = []): void {
     if (network === 'host') fs.writeFileSync(etc.hosts, safeRead('/etc/hosts'));
-    else fs.writeFileSync(etc.hosts, hostsFile(c.Config.Hostname, ip, c.HostConfig.ExtraHosts ?? []));
+    else fs.writeFileSync(etc.hosts, hostsFile(c.Config.Hostname, ip, [...(c.HostConfig.ExtraHosts ?? []), ...extraHosts]));
     fs.writeFileSync(etc.hostname, `${c.Config.Hostname}\n`);
     const own = c.Extras.dns;
     if (own) {
@@ -504,7 +512,7 @@ export class ContainerEngine {
 
   /** Frees what a stopped container holds at runtime: runc state, network, rootfs mount. Idempotent. */
   private async releaseRuntime(c: Container): Promise<void> {
-    await this.runc.delete(c.Id).catch(() => undefined);
+    await this.deleteRuncState(c);
     const file = this.netnsFile(c.Id);
     if (fs.existsSync(file)) {
       await this.o.networkProvider?.detach(this.attachRequest(c)).catch(() => undefined);
@@ -513,6 +521,21 @@ export class ContainerEngine {
     }
     const rootfs = path.join(this.dir(c.Id), 'rootfs');
     if (isMounted(rootfs)) unmount(rootfs);
+  }
+
+  /**
+   * What `runc delete` does for a container whose init has exited (remove its cgroups and state dir),
+   * done in-process because a runc spawn is a large share of a short `run --rm`. Anything unexpected
+   * (processes left in a cgroup, state of a live container) goes to `runc delete --force`.
+   */
+  private async deleteRuncState(c: Container): Promise<void> {
+    const stateDir = path.join(this.o.paths.runcRoot, c.Id);
+    if (!fs.existsSync(stateDir)) return;
+    if (this.readExit(c.Id) && removeCgroupLeaf(this.cgroupPath(c))) {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+      return;
+    }
+    await this.runc.delete(c.Id).catch(() => undefined);
   }
 
   // ---- exit handling ----------------------------------------------------------------------------------
@@ -528,7 +551,6 @@ export class ContainerEngine {
     await this.releaseRuntime(c);
     const exit = this.readExit(c.Id);
     if (!exit || !this.takeExitOnce(c.Id, exit.finishedAt)) return;
-    this.event('die', c, { exitCode: String(c.State.ExitCode) });
     if (c.HostConfig.AutoRemove) await this.remove(c.Id, { force: true, released: true });
     else if (this.shouldRestart(c)) await this.restartAfterExit(c);
   }
@@ -572,18 +594,39 @@ export class ContainerEngine {
     this.event('restart', cur);
   }
 
+  /**
+   * After a host restart (or conmon deaths) nothing runs: record the lost containers as exited and start
+   * again those whose restart policy asks for it (always, unless-stopped unless stopped by hand,
+   * on-failure). Returns the ids started.
+   */
+  async restore(): Promise<string[]> {
+    const started: string[] = [];
+    for (const c of this.list()) {
+      if (c.State.Running || c.Extras.sandbox) continue;
+      const p = c.HostConfig.RestartPolicy.Name;
+      const wasUp = c.State.Error === CONMON_LOST || c.State.Status === 'restarting';
+      const wanted = p === 'always' ? !c.ManuallyStopped || wasUp : p === 'unless-stopped' ? !c.ManuallyStopped : p === 'on-failure' ? wasUp : false;
+      if (!wanted) continue;
+      await this.start(c.Id);
+      started.push(c.Id);
+    }
+    return started;
+  }
+
   /** Waits until the container's process has exited and returns its exit code (docker wait). */
   async wait(ref: string, signal?: AbortSignal): Promise<number> {
     const id = this.get(ref).Id;
+    let polls = 0;
     for (;;) {
       const c = this.find(id);
       if (!c) {
-        const died = this.o.db.events().reverse().find((e) => e.actorId === id && e.action === 'die');
+        const died = this.o.db.lastEvent(id, 'die');
         return died ? Number(died.attributes.exitCode) : 0;
       }
       if (c.State.Status !== 'running' && c.State.Status !== 'paused' && c.State.Status !== 'restarting') return c.State.ExitCode;
       if (signal?.aborted) throw new Error('wait aborted');
-      await new Promise((r) => setTimeout(r, 25));
+      // Short polls first: a foreground run asks right after its output ended, when the exit file is due.
+      await new Promise((r) => setTimeout(r, polls++ < 40 ? 5 : 50));
     }
   }
 

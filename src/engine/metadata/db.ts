@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS layers (chain_id TEXT PRIMARY KEY, diff_id TEXT NOT N
 CREATE TABLE IF NOT EXISTS containers (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, time_nano TEXT NOT NULL,
   type TEXT NOT NULL, action TEXT NOT NULL, actor_id TEXT NOT NULL, attributes TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_actor ON events(actor_id, action);
 `;
 
 export class MetadataDB {
@@ -172,6 +173,14 @@ export class MetadataDB {
     this.db
       .prepare('INSERT INTO events (time_nano, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?)')
       .run(e.timeNano.toString(), e.type, e.action, e.actorId, JSON.stringify(e.attributes));
+  }
+
+  /** The newest event of one action for one actor (e.g. the `die` of a removed container). */
+  lastEvent(actorId: string, action: string): EventRow | undefined {
+    const r = this.db.prepare('SELECT * FROM events WHERE actor_id = ? AND action = ? ORDER BY seq DESC LIMIT 1').get(actorId, action) as Record<string, unknown> | undefined;
+    return r
+      ? { timeNano: BigInt(String(r.time_nano)), type: String(r.type), action: String(r.action), actorId: String(r.actor_id), attributes: JSON.parse(String(r.attributes)) as Record<string, string> }
+      : undefined;
   }
 
   /** Events after sequence number `afterSeq`, oldest first, with their sequence numbers. */

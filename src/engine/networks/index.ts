@@ -4,3 +4,5 @@ export { attachToBridge, detachFromBridge, removeBridgeNetwork, bridgeConfList, 
 export { addNetworkList, delNetworkList, checkNetworkList, execPlugin, CniError, CNI_PATH, CNI_VERSION, type CniConfList, type CniResult, type CniRuntimeConf, type CniPluginConf } from './cni.js';
 export { removeChainsByPrefix } from './iptables.js';
 export { parseCidr, formatCidr, overlaps, contains, firstHost } from './ipnet.js';
+export { EngineNetworks, releaseRootNetworks, type NetworkRecord, type Endpoint, type CreateNetworkOptions } from './provider.js';
+export { publishPorts, unpublishPorts, probeHostPort, freeHostPort, type PortMapping } from './ports.js';

@@ -1,0 +1,125 @@
+// docker networks and published ports end to end on runc + CNI, through the CLI: name resolution on a
+// user network, `network rm` refused in use, -p on 127.0.0.1, docker's port-in-use error, `port`, and
+// nothing left on the host (links, chains) once the containers and networks are gone.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import { EngineNetworks } from '../../../src/engine/networks/index.js';
+import { destroyRoot, makeRoot, ok, skiffSync } from '../helpers.js';
+
+let root = '';
+const tag = crypto.randomBytes(3).toString('hex');
+const HTTPD = ['sh', '-c', 'mkdir -p /www && echo hello-$(hostname) > /www/index.html && exec httpd -f -p 80 -h /www'];
+
+function hostState(): { links: string[]; rules: string[] } {
+  const nets = new EngineNetworks(root);
+  const prefix = nets.linkPrefix;
+  const chains = nets.scope.chainPrefix;
+  nets.close();
+  const links = spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(`${prefix}`));
+  const rules = spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(chains));
+  return { links, rules };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/', timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+async function eventuallyGet(port: number): Promise<string> {
+  for (let i = 0; ; i++) {
+    try {
+      return await get(port);
+    } catch (err) {
+      if (i > 50) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+before(async () => {
+  root = await makeRoot(`net${tag}`);
+});
+
+after(async () => {
+  await destroyRoot(root);
+});
+
+test('containers on a user network reach each other by name and alias; rm of a network in use is refused', () => {
+  const netName = `n${tag}`;
+  const id = ok(root, ['network', 'create', netName]);
+  assert.match(id, /^[0-9a-f]{64}$/);
+  assert.match(ok(root, ['network', 'ls']), new RegExp(`${id.slice(0, 12)}\\s+${netName}\\s+bridge\\s+local`));
+  ok(root, ['run', '-d', '--name', `web${tag}`, '--network', netName, 'busybox', ...HTTPD]);
+  const got = ok(root, ['run', '--rm', '--network', netName, 'busybox', 'sh', '-c', `for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web${tag}/ && exit 0; sleep 0.3; done; exit 1`]);
+  assert.match(got, /^hello-/);
+  const inspect = JSON.parse(ok(root, ['network', 'inspect', netName])) as Array<{ Containers: Record<string, { Name: string; IPv4Address: string }>; IPAM: { Config: Array<{ Subnet: string }> } }>;
+  assert.deepEqual(Object.values(inspect[0].Containers).map((c) => c.Name), [`web${tag}`]);
+  const rm = skiffSync(root, ['network', 'rm', netName]);
+  assert.equal(rm.code, 1);
+  assert.match(rm.stderr, /Error response from daemon: error while removing network: network .* has active endpoints/);
+
+  // connect/disconnect with an alias: a container on the default bridge joins and resolves the alias
+  ok(root, ['run', '-d', '--name', `cli${tag}`, 'busybox', 'sleep', '60']);
+  ok(root, ['network', 'connect', '--alias', `al${tag}`, netName, `cli${tag}`]);
+  assert.match(ok(root, ['exec', `cli${tag}`, 'wget', '-qO-', `http://web${tag}/`]), /^hello-/);
+  assert.match(ok(root, ['exec', `web${tag}`, 'cat', '/etc/hosts']), new RegExp(`al${tag}`));
+  ok(root, ['network', 'disconnect', netName, `cli${tag}`]);
+  assert.doesNotMatch(ok(root, ['exec', `web${tag}`, 'cat', '/etc/hosts']), new RegExp(`al${tag}`));
+
+  ok(root, ['rm', '-f', `web${tag}`, `cli${tag}`]);
+  assert.equal(ok(root, ['network', 'rm', netName]), netName);
+  assert.deepEqual(ok(root, ['network', 'ls', '--format', '{{.Name}}']).split('\n').sort(), ['bridge', 'host', 'none']);
+});
+
+test('-p 127.0.0.1:H:80 answers from the host; a port in use is refused as docker does; port shows it', async () => {
+  const port = await freePort();
+  ok(root, ['run', '-d', '--name', `pub${tag}`, '-p', `127.0.0.1:${port}:80`, 'busybox', ...HTTPD]);
+  assert.match(await eventuallyGet(port), /^hello-/);
+  assert.equal(ok(root, ['port', `pub${tag}`]), `80/tcp -> 127.0.0.1:${port}`);
+  const again = skiffSync(root, ['run', '-d', '-p', `127.0.0.1:${port}:80`, 'busybox', 'true']);
+  assert.equal(again.code, 125);
+  assert.match(again.stderr, new RegExp(`Bind for 127\\.0\\.0\\.1:${port} failed: port is already allocated`));
+
+  const held = await freePort();
+  const holder = net.createServer().listen(held, '127.0.0.1');
+  try {
+    const busy = skiffSync(root, ['run', '-d', '-p', `127.0.0.1:${held}:80`, 'busybox', 'true']);
+    assert.equal(busy.code, 125);
+    assert.match(busy.stderr, new RegExp(`Error starting userland proxy: listen tcp4 127\\.0\\.0\\.1:${held}: bind: address already in use`));
+  } finally {
+    holder.close();
+  }
+
+  ok(root, ['run', '-d', '--name', `rnd${tag}`, '-p', '80', 'busybox', ...HTTPD]);
+  const [, hostPort] = /0\.0\.0\.0:(\d+)/.exec(ok(root, ['port', `rnd${tag}`, '80']))!;
+  assert.match(await eventuallyGet(Number(hostPort)), /^hello-/);
+  ok(root, ['rm', '-f', `pub${tag}`, `rnd${tag}`]);
+  assert.deepEqual(hostState().rules.filter((r) => r.includes('DNAT')), [], 'port rules removed with the containers');
+});
+
+test('after removing every container and network nothing of the root is left on the host', async () => {
+  for (const id of ok(root, ['ps', '-aq']).split('\n').filter(Boolean)) ok(root, ['rm', '-f', id]);
+  const { EngineNetworks: Nets } = await import('../../../src/engine/networks/index.js');
+  const nets = new Nets(root);
+  await nets.reset();
+  nets.close();
+  assert.deepEqual(hostState(), { links: [], rules: [] });
+});

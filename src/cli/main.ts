@@ -5,6 +5,7 @@ import type { CommandModule, GlobalOptions } from './command.js';
 
 const clusterCommands: Record<string, () => Promise<CommandModule>> = {
   server: () => import('./server.js'),
+  agent: () => import('./agent.js'),
   'hollow-nodes': () => import('./hollow-nodes.js'),
   kubectl: () => import('./kubectl.js'),
   registry: () => import('./registry.js'),

@@ -1,1 +1,3 @@
 export { hostNames, dataDirTag, DEFAULT_DATA_DIR, type HostNames } from './host-names.js';
+export { startAgent, type AgentOptions, type AgentHandle } from './agent.js';
+export { KUBELET_VERSION } from './node-status.js';

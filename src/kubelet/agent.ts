@@ -1,0 +1,94 @@
+// `startAgent`: one node — registers the Node, keeps it Ready (status + Lease every 10 s), runs the
+// kubelet's pod manager on the engine's runtime and serves the streaming endpoints the API server
+// proxies to. Used by `skiff agent` and by the built-in agent of `skiff server`.
+import os from 'node:os';
+import path from 'node:path';
+import { RestClient, type ClientConfig } from '../client/index.js';
+import { Runtime, type Engine } from '../engine/index.js';
+import { Kubelet } from './kubelet.js';
+import { HEARTBEAT_MS, machineFacts, registerNode, renewLease, updateNodeStatus, type NodeFacts } from './node-status.js';
+import { startStreamingServer } from './streaming/server.js';
+
+export interface AgentOptions {
+  /** How to reach the API server (a join token or the admin's client certificate). */
+  client: ClientConfig;
+  /** The cluster's join token: the API server presents it when it proxies to this kubelet. */
+  token: string;
+  dataDir: string;
+  engine: Engine;
+  nodeName?: string;
+  /** The address the API server reaches the kubelet at (default: 127.0.0.1). */
+  nodeIP?: string;
+  /** Kubelet port (default 10250; 0 picks a free one). */
+  kubeletPort?: number;
+  controlPlane?: boolean;
+  clusterDNS?: string;
+  clusterDomain?: string;
+  log?: (message: string) => void;
+}
+
+export interface AgentHandle {
+  nodeName: string;
+  kubeletPort: number;
+  kubelet: Kubelet;
+  /** Stops the agent; containers keep running and are re-adopted by the next start. */
+  stop(): Promise<void>;
+}
+
+export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
+  const log = o.log ?? ((m: string) => process.stderr.write(`agent: ${m}\n`));
+  const nodeName = (o.nodeName ?? os.hostname()).toLowerCase();
+  const nodeIP = o.nodeIP ?? '127.0.0.1';
+  const client = new RestClient({ ...o.client, userAgent: `skiff-kubelet/${nodeName}` });
+  const runtime = new Runtime(o.engine);
+  const machine = machineFacts(o.dataDir);
+  const kubelet = new Kubelet({
+    client,
+    runtime,
+    nodeName,
+    nodeIP,
+    stateDir: path.join(path.resolve(o.dataDir), 'agent'),
+    clusterDNS: o.clusterDNS ?? '10.43.0.10',
+    clusterDomain: o.clusterDomain ?? 'cluster.local',
+    memoryCapacity: machine.memoryBytes,
+    allocatable: { cpu: String(machine.cpus), memory: String(machine.memoryBytes), 'ephemeral-storage': String(machine.diskBytes) },
+    log,
+  });
+  const streaming = await startStreamingServer(kubelet, { port: o.kubeletPort ?? 10250, host: nodeIP === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', token: o.token });
+  const facts: NodeFacts = {
+    name: nodeName,
+    ip: nodeIP,
+    kubeletPort: streaming.port,
+    controlPlane: o.controlPlane ?? false,
+    ...machine,
+    maxPods: 110,
+    runtimeVersion: 'skiff://0.1.0',
+  };
+  let node = await registerNode(client, facts);
+  await renewLease(client, node);
+  await kubelet.start();
+  let stopped = false;
+  const heartbeat = setInterval(() => {
+    void (async () => {
+      try {
+        node = await updateNodeStatus(client, facts, node);
+        await renewLease(client, node);
+      } catch (err) {
+        if (!stopped) log(`heartbeat: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    })();
+  }, HEARTBEAT_MS);
+  return {
+    nodeName,
+    kubeletPort: streaming.port,
+    kubelet,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(heartbeat);
+      await kubelet.stop();
+      await streaming.close();
+      client.close();
+    },
+  };
+}

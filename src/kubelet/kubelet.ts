@@ -1,0 +1,308 @@
+// The kubelet's pod manager: pods bound to this node (an informer with spec.nodeName=<node>) each get
+// a PodWorker; a relist of the runtime every second (kubelet's PLEG) wakes the workers whose
+// containers changed; sandboxes of pods that no longer exist are removed (after an agent restart
+// too). It is also the NodeContext the workers use and the lookup the streaming server uses.
+import fs from 'node:fs';
+import path from 'node:path';
+import { EventRecorder, Informer, isNotFound, ResourceClient, refs, type RestClient } from '../client/index.js';
+import type { KubeObject } from '../api/index.js';
+import type { ContainerStatusCRI, Runtime } from '../engine/index.js';
+import type { EnvSources, ServiceInfo } from './env.js';
+import type { NodeContext } from './node-context.js';
+import { LABEL_CONTAINER_NAME, LABEL_POD_UID, PodWorker } from './pod-worker.js';
+import type { Pod, PodStatus } from './types.js';
+import type { VolumeSources } from './volumes.js';
+
+const RELIST_MS = 1000;
+/** Periodic full sync of every pod: configMap/secret volumes and status refresh. */
+const RESYNC_MS = 10_000;
+
+const SERVICES = { group: '', version: 'v1', resource: 'services', namespaced: true, kind: 'Service' };
+const CONFIGMAPS = { group: '', version: 'v1', resource: 'configmaps', namespaced: true, kind: 'ConfigMap' };
+const SECRETS = { group: '', version: 'v1', resource: 'secrets', namespaced: true, kind: 'Secret' };
+
+export interface KubeletOptions {
+  client: RestClient;
+  runtime: Runtime;
+  nodeName: string;
+  nodeIP: string;
+  /** Node state: pods/ (volumes) and logs/. */
+  stateDir: string;
+  podNetwork?: string;
+  clusterDNS: string;
+  clusterDomain: string;
+  memoryCapacity: number;
+  allocatable: EnvSources['nodeAllocatable'];
+  log?: (message: string) => void;
+}
+
+interface ServiceObject extends KubeObject {
+  spec?: { clusterIP?: string; ports?: Array<{ name?: string; port: number; protocol?: string }> };
+}
+
+export class Kubelet implements NodeContext {
+  readonly runtime: Runtime;
+  readonly recorder: EventRecorder;
+  readonly nodeName: string;
+  readonly nodeIP: string;
+  readonly podsDir: string;
+  readonly logsDir: string;
+  readonly podNetwork?: string;
+  readonly podIPReachable: boolean;
+  readonly memoryCapacity: number;
+  private readonly pods: Informer<Pod>;
+  private readonly services: Informer<ServiceObject>;
+  private readonly podClient: ResourceClient<Pod>;
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly fingerprints = new Map<string, string>();
+  private relistTimer?: NodeJS.Timeout;
+  private resyncTimer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly o: KubeletOptions) {
+    this.runtime = o.runtime;
+    this.nodeName = o.nodeName;
+    this.nodeIP = o.nodeIP;
+    this.podsDir = path.join(o.stateDir, 'pods');
+    this.logsDir = path.join(o.stateDir, 'logs');
+    this.podNetwork = o.podNetwork;
+    this.podIPReachable = Boolean(o.podNetwork);
+    this.memoryCapacity = o.memoryCapacity;
+    this.recorder = new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName });
+    this.podClient = new ResourceClient<Pod>(o.client, refs.pods);
+    this.pods = new Informer<Pod>(this.podClient, { fieldSelector: `spec.nodeName=${o.nodeName}` });
+    this.services = new Informer<ServiceObject>(new ResourceClient<ServiceObject>(o.client, SERVICES));
+    fs.mkdirSync(this.podsDir, { recursive: true });
+    fs.mkdirSync(this.logsDir, { recursive: true });
+  }
+
+  log(message: string): void {
+    (this.o.log ?? ((m: string) => process.stderr.write(`kubelet: ${m}\n`)))(message);
+  }
+
+  async start(): Promise<void> {
+    this.services.start();
+    this.pods.addEventHandler({
+      add: (pod) => this.upsert(pod),
+      update: (_old, pod) => this.upsert(pod),
+      delete: (pod) => {
+        const w = this.workers.get(pod.metadata.uid!);
+        if (!w) return;
+        w.deleted = true;
+        w.kick();
+      },
+    });
+    this.pods.start();
+    await Promise.all([this.pods.waitForSync(), this.services.waitForSync()]);
+    await this.removeOrphans();
+    this.relistTimer = setInterval(() => this.relist(), RELIST_MS);
+    this.resyncTimer = setInterval(() => {
+      for (const w of this.workers.values()) w.kick();
+    }, RESYNC_MS);
+  }
+
+  /** Stops watching and probing; containers keep running (they belong to conmon, not to us). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.relistTimer);
+    clearInterval(this.resyncTimer);
+    this.pods.stop();
+    this.services.stop();
+    for (const w of this.workers.values()) w.stopProbes();
+    await Promise.all([...this.workers.values()].map((w) => w.idle()));
+    for (const w of this.workers.values()) w.stopProbes();
+    await this.recorder.flush();
+  }
+
+  private upsert(pod: Pod): void {
+    if (this.stopped) return;
+    const uid = pod.metadata.uid!;
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = new PodWorker(pod, this, (id) => this.workers.delete(id));
+      this.workers.set(uid, w);
+    } else {
+      // Our own status writes come back through the watch; the newer resourceVersion wins.
+      if (Number(pod.metadata.resourceVersion) < Number(w.pod.metadata.resourceVersion)) return;
+      w.pod = pod;
+    }
+    w.kick();
+  }
+
+  /** Sandboxes and containers whose pod is not bound here any more (deleted while we were away). */
+  private async removeOrphans(): Promise<void> {
+    const known = new Set(this.pods.indexer.list().map((p) => p.metadata.uid));
+    for (const sb of this.runtime.listPodSandbox()) {
+      const uid = sb.labels[LABEL_POD_UID];
+      if (!uid || known.has(uid)) continue;
+      this.log(`removing sandbox ${sb.id.slice(0, 12)} of pod ${sb.metadata.namespace}/${sb.metadata.name}, which no longer exists`);
+      await this.runtime.stopPodSandbox(sb.id);
+      await this.runtime.removePodSandbox(sb.id);
+      fs.rmSync(path.join(this.podsDir, uid), { recursive: true, force: true });
+    }
+  }
+
+  /** Wakes the workers of pods whose containers changed state since the last look (PLEG). */
+  private relist(): void {
+    const by = new Map<string, string[]>();
+    for (const s of this.runtime.listContainers()) {
+      const uid = s.labels[LABEL_POD_UID];
+      if (!uid) continue;
+      if (!by.has(uid)) by.set(uid, []);
+      by.get(uid)!.push(`${s.id}:${s.state}`);
+    }
+    for (const sb of this.runtime.listPodSandbox()) {
+      const uid = sb.labels[LABEL_POD_UID];
+      if (uid) (by.get(uid) ?? by.set(uid, []).get(uid)!).push(`${sb.id}:${sb.state}`);
+    }
+    for (const [uid, w] of this.workers) {
+      const fp = (by.get(uid) ?? []).sort().join(',');
+      if (this.fingerprints.get(uid) !== fp) {
+        this.fingerprints.set(uid, fp);
+        w.kick();
+      }
+    }
+    for (const uid of this.fingerprints.keys()) if (!this.workers.has(uid)) this.fingerprints.delete(uid);
+  }
+
+  // ---- NodeContext ------------------------------------------------------------------------------------
+
+  private async getData(ref: typeof CONFIGMAPS, namespace: string, name: string): Promise<Record<string, Buffer> | undefined> {
+    try {
+      const obj = (await new ResourceClient(this.o.client, ref).get(name, namespace)) as KubeObject & { data?: Record<string, string>; binaryData?: Record<string, string> };
+      const out: Record<string, Buffer> = {};
+      const secret = ref === SECRETS;
+      for (const [k, v] of Object.entries(obj.data ?? {})) out[k] = secret ? Buffer.from(v, 'base64') : Buffer.from(v);
+      for (const [k, v] of Object.entries(obj.binaryData ?? {})) out[k] = Buffer.from(v, 'base64');
+      return out;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  envSources(pod: Pod): EnvSources {
+    const ns = pod.metadata.namespace ?? 'default';
+    const strings = async (ref: typeof CONFIGMAPS, name: string): Promise<Record<string, string> | undefined> => {
+      const data = await this.getData(ref, ns, name);
+      return data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString()]));
+    };
+    const services: ServiceInfo[] = this.services.indexer
+      .list()
+      .filter((s) => s.metadata.namespace === ns || (s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes'))
+      .map((s) => ({ name: s.metadata.name ?? '', clusterIP: s.spec?.clusterIP ?? '', ports: s.spec?.ports ?? [] }));
+    return { configMap: (n) => strings(CONFIGMAPS, n), secret: (n) => strings(SECRETS, n), services, nodeAllocatable: this.o.allocatable };
+  }
+
+  volumeSources(pod: Pod): VolumeSources {
+    const ns = pod.metadata.namespace ?? 'default';
+    return {
+      configMap: async (n) => {
+        const data = await this.getData(CONFIGMAPS, ns, n);
+        return data && { data };
+      },
+      secret: async (n) => {
+        const data = await this.getData(SECRETS, ns, n);
+        return data && { data };
+      },
+      claimPath: (claim) => this.claimPath(ns, claim),
+      nodeAllocatable: this.o.allocatable,
+    };
+  }
+
+  private async claimPath(ns: string, claim: string): Promise<string | { error: string }> {
+    type PVC = KubeObject & { spec?: { volumeName?: string }; status?: { phase?: string } };
+    type PV = KubeObject & { spec?: { hostPath?: { path: string }; local?: { path: string } } };
+    let pvc: PVC;
+    try {
+      pvc = await new ResourceClient<PVC>(this.o.client, refs.persistentVolumeClaims).get(claim, ns);
+    } catch (err) {
+      if (isNotFound(err)) return { error: `persistentvolumeclaim "${claim}" not found` };
+      throw err;
+    }
+    const pvName = pvc.spec?.volumeName;
+    if (!pvName) return { error: `persistentvolumeclaim "${claim}" is not bound` };
+    const pv = await new ResourceClient<PV>(this.o.client, refs.persistentVolumes).get(pvName);
+    const p = pv.spec?.hostPath?.path ?? pv.spec?.local?.path;
+    if (!p) return { error: `persistentvolume "${pvName}" has no hostPath or local path this node can mount` };
+    fs.mkdirSync(p, { recursive: true });
+    return p;
+  }
+
+  dnsConfig(pod: Pod): { servers: string[]; searches: string[]; options: string[] } | undefined {
+    const spec = pod.spec;
+    let policy = spec.dnsPolicy ?? 'ClusterFirst';
+    if (policy === 'ClusterFirst' && spec.hostNetwork) policy = 'Default';
+    let base: { servers: string[]; searches: string[]; options: string[] };
+    if (policy === 'None') base = { servers: [], searches: [], options: [] };
+    else if (policy === 'Default') base = hostResolvConf();
+    else {
+      const ns = pod.metadata.namespace ?? 'default';
+      const d = this.o.clusterDomain;
+      base = { servers: [this.o.clusterDNS], searches: [`${ns}.svc.${d}`, `svc.${d}`, d], options: ['ndots:5'] };
+    }
+    const extra = spec.dnsConfig;
+    if (extra) {
+      base.servers = [...new Set([...base.servers, ...(extra.nameservers ?? [])])];
+      base.searches = [...new Set([...base.searches, ...(extra.searches ?? [])])];
+      const opts = new Map(base.options.map((o) => [o.split(':')[0], o]));
+      for (const o of extra.options ?? []) opts.set(o.name, o.value !== undefined ? `${o.name}:${o.value}` : o.name);
+      base.options = [...opts.values()];
+    }
+    return base;
+  }
+
+  async patchStatus(pod: Pod, status: PodStatus): Promise<Pod | undefined> {
+    try {
+      return await this.podClient.patch(pod.metadata.name, { metadata: { uid: pod.metadata.uid }, status }, 'merge', { namespace: pod.metadata.namespace, subresource: 'status' });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async deletePod(pod: Pod): Promise<void> {
+    try {
+      await this.podClient.delete(pod.metadata.name, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  // ---- lookups for streaming -------------------------------------------------------------------------
+
+  pod(namespace: string, name: string): Pod | undefined {
+    return this.pods.indexer.list().find((p) => p.metadata.namespace === namespace && p.metadata.name === name);
+  }
+
+  /** The runtime container of a pod's container: the current attempt, or the one before it. */
+  container(pod: Pod, name: string, previous = false): ContainerStatusCRI | undefined {
+    const list = this.runtime
+      .listContainers({ labelSelector: { [LABEL_POD_UID]: pod.metadata.uid!, [LABEL_CONTAINER_NAME]: name } })
+      .sort((a, b) => b.metadata.attempt - a.metadata.attempt);
+    return previous ? list[1] : list[0];
+  }
+
+  podAddress(pod: Pod): { ip: string; netnsPath: string } {
+    const sb = this.runtime.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: pod.metadata.uid! } }).sort((a, b) => b.metadata.attempt - a.metadata.attempt)[0];
+    if (pod.spec.hostNetwork) return { ip: '127.0.0.1', netnsPath: '' };
+    return { ip: this.podIPReachable ? (sb?.network.ip ?? '') : '', netnsPath: sb?.netnsPath ?? '' };
+  }
+}
+
+function hostResolvConf(): { servers: string[]; searches: string[]; options: string[] } {
+  const out = { servers: [] as string[], searches: [] as string[], options: [] as string[] };
+  let text = '';
+  try {
+    text = fs.readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    const [key, ...rest] = line.trim().split(/\s+/);
+    if (key === 'nameserver' && rest[0]) out.servers.push(rest[0]);
+    else if (key === 'search') out.searches.push(...rest);
+    else if (key === 'options') out.options.push(...rest);
+  }
+  return out;
+}

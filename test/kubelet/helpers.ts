@@ -1,0 +1,72 @@
+// A real skiff server plus an in-process agent on its own engine root, for kubelet tests with the real
+// kubectl. Everything the agent created (containers, mounts, cgroups) is removed in stop().
+import fs from 'node:fs';
+import path from 'node:path';
+import { Engine } from '../../src/engine/index.js';
+import { loadKubeconfig } from '../../src/client/index.js';
+import { startAgent, type AgentHandle } from '../../src/kubelet/index.js';
+import { kubectl, kubectlOk, makeTempDir, startTestServer, type KubectlVersion, type TestServer } from '../lib/index.js';
+
+export interface Cluster {
+  server: TestServer;
+  agent: AgentHandle;
+  engine: Engine;
+  dataDir: string;
+  node: string;
+  k(version: KubectlVersion, args: string[], input?: string): Promise<string>;
+  /** Starts the agent again on the same data dir (after stopAgent). */
+  restartAgent(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(name: string): Promise<Cluster> {
+  const server = await startTestServer();
+  const dataDir = makeTempDir(`kubelet-${name}`);
+  const engine = new Engine({ root: path.join(dataDir, 'engine') });
+  const node = `node-${name}-${process.pid}`;
+  const client = loadKubeconfig(server.kubeconfig);
+  const token = fs.readFileSync(path.join(server.dataDir, 'server', 'token'), 'utf8').trim();
+  const start = (): Promise<AgentHandle> =>
+    startAgent({ client, token, dataDir, engine, nodeName: node, nodeIP: '127.0.0.1', kubeletPort: 0, log: () => undefined });
+  const cluster: Cluster = {
+    server,
+    agent: await start(),
+    engine,
+    dataDir,
+    node,
+    k: (version, args, input) => kubectlOk(version, server.kubeconfig, args, { input }),
+    async restartAgent() {
+      cluster.agent = await start();
+    },
+    async stop() {
+      await cluster.agent.stop().catch(() => undefined);
+      await engine.removeAll().catch(() => undefined);
+      engine.close();
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
+
+export function podManifest(name: string, node: string, spec: Record<string, unknown>): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: node, terminationGracePeriodSeconds: 1, ...spec } });
+}
+
+/** Polls fn until it returns a truthy value (or fails after timeoutMs). */
+export async function waitFor<T>(what: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export { kubectl };

@@ -1,6 +1,8 @@
-// The admission chain: plugins see every write (after decoding, before validation and storage) and
-// may change the object (mutating) or refuse it by throwing a StatusError. Later plugins (service
-// accounts, LimitRange defaults, quota, PodSecurity…) are added to the list `startServer` builds.
+// The admission chain: plugins see every write and may change the object (mutating: after decoding
+// and defaulting, before the resource's strategy and validation) or refuse it by throwing a
+// StatusError (validating: after validation, just before storage), as kube-apiserver orders them.
+// Plugins (service accounts, LimitRange defaults, quota, PodSecurity…) are added to the chain
+// `startServer` builds, or later through the server handle's addAdmission().
 import { forbidden, notFound, StatusError, type KubeObject, type ResourceInfo } from '../api/index.js';
 import type { UserInfo } from './auth.js';
 
@@ -16,18 +18,24 @@ export interface AdmissionAttributes {
   dryRun: boolean;
 }
 
-/** What a plugin may read: objects as the API server currently has them. */
+/** What a plugin may read: objects as the API server currently has them (from the watch cache). */
 export interface AdmissionContext {
   getNamespace(name: string): Promise<KubeObject | undefined>;
+  /** One object, or undefined. */
+  get(info: ResourceInfo, namespace: string, name: string): KubeObject | undefined;
+  /** The objects of a resource in a namespace ("" = all namespaces, or cluster-scoped). */
+  list(info: ResourceInfo, namespace: string): KubeObject[];
 }
 
 export interface AdmissionPlugin {
   name: string;
+  /** Validating plugins run after validation and must not change the object; default: mutating. */
+  validating?: boolean;
   admit(attrs: AdmissionAttributes, ctx: AdmissionContext): Promise<void>;
 }
 
-export async function runAdmission(chain: AdmissionPlugin[], attrs: AdmissionAttributes, ctx: AdmissionContext): Promise<void> {
-  for (const plugin of chain) await plugin.admit(attrs, ctx);
+export async function runAdmission(chain: AdmissionPlugin[], phase: 'mutating' | 'validating', attrs: AdmissionAttributes, ctx: AdmissionContext): Promise<void> {
+  for (const plugin of chain) if (Boolean(plugin.validating) === (phase === 'validating')) await plugin.admit(attrs, ctx);
 }
 
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);

@@ -1,7 +1,7 @@
 // Objects every cluster has from its first start: the namespaces default, kube-system, kube-public
 // and kube-node-lease.
 import { lookupResource, StatusError, type KubeObject } from '../api/index.js';
-import { prepareForCreate } from './model.js';
+import { applyDefaults, prepareForCreate } from './model.js';
 import { newUid, nowTimestamp, type ObjectStorage } from './objects.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -16,6 +16,7 @@ export async function ensureSystemNamespaces(objects: ObjectStorage): Promise<vo
       spec: { finalizers: ['kubernetes'] },
       status: { phase: 'Active' },
     };
+    applyDefaults(info, ns);
     prepareForCreate(info, ns);
     try {
       await objects.create(info, ns);

@@ -20,7 +20,7 @@ import type { Connector, Connectors } from './router.js';
 import { createHttpsServer } from './server.js';
 import { WatchCache } from './watch-cache.js';
 
-export type { AdmissionPlugin, AdmissionAttributes } from './admission.js';
+export type { AdmissionPlugin, AdmissionAttributes, AdmissionContext } from './admission.js';
 export type { Authenticator, Authorizer, UserInfo } from './auth.js';
 export type { Connector } from './router.js';
 export type { ResourceContext } from './context.js';
@@ -64,8 +64,14 @@ export interface ServerHandle {
   joinToken: string;
   admin: AdminClientConfig;
   store: Store;
-  /** Serve a connect-style subresource such as "pods/log" or "pods/exec". */
+  /** The key pair service account tokens are signed (private) and verified (public) with, PEM. */
+  serviceAccountKeys: { privateKey: string; publicKey: string };
+  /** Serve a connect-style subresource such as "pods/log" or "serviceaccounts/token". */
   addConnector(resourceAndSubresource: string, handler: Connector): void;
+  /** Append a plugin to a chain while the server runs (components started after the server). */
+  addAdmission(plugin: AdmissionPlugin): void;
+  addAuthenticator(authenticator: Authenticator): void;
+  addAuthorizer(authorizer: Authorizer): void;
   stop(): Promise<void>;
 }
 
@@ -94,13 +100,15 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   await ensureSystemNamespaces(core.objects);
 
   const connectors: Connectors = kubeletConnectors(tokens.joinToken);
+  const authenticators: Authenticator[] = [clientCertAuthenticator, tokenAuthenticator(tokens.tokens), ...(options.authenticators ?? [])];
+  const authorizers: Authorizer[] = [allowAuthenticated, ...(options.authorizers ?? [])];
   let serverAddress = '';
   const server = createHttpsServer(
     { key: pki.servingKey, cert: pki.servingCert, ca: pki.caCert },
     {
       core,
-      authenticators: [clientCertAuthenticator, tokenAuthenticator(tokens.tokens), ...(options.authenticators ?? [])],
-      authorizers: [allowAuthenticated, ...(options.authorizers ?? [])],
+      authenticators,
+      authorizers,
       connectors,
       get serverAddress() {
         return serverAddress;
@@ -137,7 +145,11 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     joinToken: tokens.joinToken,
     admin,
     store,
+    serviceAccountKeys: { privateKey: pki.serviceAccountKey, publicKey: pki.serviceAccountPublicKey },
     addConnector: (key, handler) => void connectors.set(key, handler),
+    addAdmission: (plugin) => void core.admission.push(plugin),
+    addAuthenticator: (a) => void authenticators.push(a),
+    addAuthorizer: (a) => void authorizers.push(a),
     async stop() {
       if (stopped) return;
       stopped = true;

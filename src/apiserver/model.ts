@@ -3,7 +3,7 @@
 // protobuf decoding. Handlers call only these functions, so the model can grow behind them.
 import type { FieldError, KubeObject, ListMeta, ResourceInfo } from '../api/index.js';
 import {
-  applyDefaults,
+  applyDefaults as applyApiDefaults,
   printTable,
   convertForStorage,
   convertFromStorage,
@@ -56,18 +56,21 @@ export function fieldSelector(info: ResourceInfo, text: string | null): { matche
   return { matches: (obj) => selector.matches(objectFields(info, obj)), name: selector.requiresExactMatch('metadata.name') };
 }
 
-/** Defaults, then the resource's create rules (status reset, generation 1, job selectors…). Call after uid and name are set. */
+/** kube's defaulting of a decoded object (SetDefaults_*), done before admission. */
+export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
+  applyApiDefaults(info, obj);
+}
+
+/** The resource's create rules (status reset, generation 1, job selectors…). Call after uid and name are set. */
 export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
-  applyDefaults(info, obj);
   strategyFor(info).prepareForCreate(obj);
 }
 
 /**
- * Defaults, then the resource's update rules: system metadata from the stored object, status kept
- * by the resource and spec by its status subresource, generation moved on spec changes.
+ * The resource's update rules: system metadata from the stored object, status kept by the resource
+ * and spec by its status subresource, generation moved on spec changes.
  */
 export function prepareForUpdate(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject, subresource: string): void {
-  applyDefaults(info, newObj);
   strategyFor(info).prepareForUpdate(newObj, oldObj, subresource);
 }
 

@@ -1,7 +1,8 @@
 // The cluster's certificates, made once on first start under <data-dir>/server/tls/ with the openssl
-// CLI (always installed by scripts/setup): a CA, the API server's serving certificate, and the admin
-// client certificate (CN=system:admin, O=system:masters) that goes into the kubeconfig. Later starts
-// reuse them, except that the serving certificate is re-issued when the names it must cover change.
+// CLI (always installed by scripts/setup): a CA, the API server's serving certificate, the admin
+// client certificate (CN=system:admin, O=system:masters) that goes into the kubeconfig, and the key
+// pair service account tokens are signed with. Later starts reuse them, except that the serving
+// certificate is re-issued when the names it must cover change.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,10 @@ export interface Pki {
   servingKey: string;
   adminCert: string;
   adminKey: string;
+  /** PEM (PKCS#8, EC P-256): signs service account tokens (ES256). */
+  serviceAccountKey: string;
+  /** PEM (SPKI): verifies them. */
+  serviceAccountPublicKey: string;
 }
 
 export interface PkiOptions {
@@ -88,8 +93,14 @@ export function ensurePki(dir: string, options: PkiOptions): Pki {
   if (!fs.existsSync(path.join(dir, 'admin.crt'))) {
     issue(dir, 'admin', '/O=system:masters/CN=system:admin', ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=clientAuth']);
   }
+  if (!fs.existsSync(path.join(dir, 'service-account.pub'))) {
+    newKey('service-account.key', dir);
+    openssl(['pkey', '-in', 'service-account.key', '-pubout', '-out', 'service-account.pub'], dir);
+  }
   return {
     dir,
+    serviceAccountKey: read(dir, 'service-account.key'),
+    serviceAccountPublicKey: read(dir, 'service-account.pub'),
     caCert: read(dir, 'ca.crt'),
     caKey: read(dir, 'ca.key'),
     servingCert: read(dir, 'serving.crt'),

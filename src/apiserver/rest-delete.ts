@@ -81,7 +81,9 @@ export interface DeleteResult {
 export async function deleteOne(ctx: ResourceContext, namespace: string, name: string, opts: DeleteOptions): Promise<DeleteResult> {
   const info = ctx.info;
   const dryRun = isDryRun(ctx.query) || (opts.dryRun ?? []).includes('All');
-  await runAdmission(ctx.core.admission, { operation: 'DELETE', info, subresource: '', namespace, name, user: ctx.user, dryRun }, admissionContext(ctx));
+  const attrs = { operation: 'DELETE' as const, info, subresource: '', namespace, name, user: ctx.user, dryRun };
+  // A delete carries no object to change: both phases only get to refuse it.
+  for (const phase of ['mutating', 'validating'] as const) await runAdmission(ctx.core.admission, phase, attrs, admissionContext(ctx));
   let deletedNow = false;
   const { obj, deleted } = await ctx.core.objects.update(
     info,

@@ -2,30 +2,37 @@
 // resource's strategy prepare and validate, then write (unless dryRun=All) — kube's generic
 // registry flow, with its metadata rules (uid, creationTimestamp, generateName, finalizers).
 import { badRequest, conflict, invalid, StatusError, type KubeObject, type ResourceInfo } from '../api/index.js';
-import { runAdmission, type AdmissionAttributes } from './admission.js';
+import { runAdmission, type AdmissionAttributes, type AdmissionContext } from './admission.js';
 import { isDryRun, type ResourceContext } from './context.js';
 import { decodeObject, fieldValidationOf, toObject } from './decode.js';
-import { applyPatch, patchTypeOf, prepareForCreate, prepareForUpdate, unknownFields, validateCreate, validateUpdated } from './model.js';
-import { generatedName, newUid, nowTimestamp, objectKey, outputObject } from './objects.js';
+import { applyDefaults, applyPatch, patchTypeOf, prepareForCreate, prepareForUpdate, unknownFields, validateCreate, validateUpdated } from './model.js';
+import { generatedName, listPrefix, newUid, nowTimestamp, objectKey, outputObject } from './objects.js';
 import { negotiateOrFail, sendObject } from './rest-read.js';
 import { decodeKv } from './watch-cache.js';
 
 /** Metadata only the server sets. */
 const SERVER_OWNED = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'] as const;
 
-export function admissionContext(ctx: ResourceContext) {
+export function admissionContext(ctx: ResourceContext): AdmissionContext {
+  const cache = ctx.core.cache;
   return {
-    getNamespace: async (name: string): Promise<KubeObject | undefined> => {
-      const cached = ctx.core.cache.cache('namespaces').objects.get(`/registry/namespaces/${name}`);
+    getNamespace: async (name) => {
+      const cached = cache.cache('namespaces').objects.get(`/registry/namespaces/${name}`);
       if (cached) return cached.obj;
+      // Not in the cache yet (created a moment ago): ask the store.
       const kv = await ctx.core.store.get(`/registry/namespaces/${name}`);
       return kv ? decodeKv(kv).obj : undefined;
     },
+    get: (info, namespace, name) => {
+      const o = cache.cache(info.storageResource).objects.get(objectKey(info, namespace, name));
+      return o ? outputObject(info, o.obj) : undefined;
+    },
+    list: (info, namespace) => cache.cache(info.storageResource).list(listPrefix(info, namespace)).map((o) => outputObject(info, o.obj)),
   };
 }
 
-function admit(ctx: ResourceContext, attrs: Omit<AdmissionAttributes, 'info' | 'user' | 'dryRun' | 'subresource'>): Promise<void> {
-  return runAdmission(ctx.core.admission, { ...attrs, info: ctx.info, subresource: ctx.ri.subresource, user: ctx.user, dryRun: isDryRun(ctx.query) }, admissionContext(ctx));
+function admit(ctx: ResourceContext, phase: 'mutating' | 'validating', attrs: Omit<AdmissionAttributes, 'info' | 'user' | 'dryRun' | 'subresource'>): Promise<void> {
+  return runAdmission(ctx.core.admission, phase, { ...attrs, info: ctx.info, subresource: ctx.ri.subresource, user: ctx.user, dryRun: isDryRun(ctx.query) }, admissionContext(ctx));
 }
 
 /** Sets the request's namespace on the object, refusing a different one in the body. */
@@ -58,9 +65,12 @@ export async function createDecoded(ctx: ResourceContext, obj: KubeObject): Prom
   }
   const generate = !meta.name;
   if (generate) meta.name = generatedName(String(meta.generateName));
-  await admit(ctx, { operation: 'CREATE', namespace: ctx.ri.namespace, name: meta.name ?? '', object: obj });
+  const attrs = { operation: 'CREATE' as const, namespace: ctx.ri.namespace, name: meta.name ?? '', object: obj };
+  applyDefaults(info, obj);
+  await admit(ctx, 'mutating', attrs);
   prepareForCreate(info, obj);
   failIfInvalid(info, obj, validateCreate(info, obj));
+  await admit(ctx, 'validating', attrs);
   if (isDryRun(ctx.query)) return obj;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -100,9 +110,12 @@ async function prepareUpdated(ctx: ResourceContext, next: KubeObject, current: K
   // An update without resourceVersion is unconditional: the strategy applies it to the stored
   // version, and a race with another writer is retried rather than reported as a conflict.
   const unconditional = !meta.resourceVersion;
-  await admit(ctx, { operation: 'UPDATE', namespace: ctx.ri.namespace, name: ctx.ri.name, object: next, oldObject: current });
+  const attrs = { operation: 'UPDATE' as const, namespace: ctx.ri.namespace, name: ctx.ri.name, object: next, oldObject: current };
+  applyDefaults(info, next);
+  await admit(ctx, 'mutating', attrs);
   prepareForUpdate(info, next, current, ctx.ri.subresource);
   failIfInvalid(info, next, validateUpdated(info, next, current, ctx.ri.subresource));
+  await admit(ctx, 'validating', attrs);
   if (unconditional) delete meta.resourceVersion;
   if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0) return null;
   return next;

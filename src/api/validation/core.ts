@@ -310,7 +310,7 @@ export function validateIngressSpec(obj: JsonObject): FieldError[] {
   const errs: FieldError[] = [];
   const rules = getObjects(spec, 'rules');
   const defaultBackend = getObject(spec, 'defaultBackend');
-  if (rules.length === 0 && !defaultBackend) errs.push(invalidValue('spec', new GoValue('[]networking.IngressRule(nil)'), 'either `defaultBackend` or `rules` must be specified'));
+  if (rules.length === 0 && !defaultBackend) errs.push(invalidValue('spec', null, 'either `defaultBackend` or `rules` must be specified'));
   if (defaultBackend) errs.push(...validateIngressBackend(defaultBackend, 'spec.defaultBackend'));
   rules.forEach((rule, i) => {
     const p = index('spec.rules', i);

@@ -2,6 +2,7 @@
 // cluster controllers): startControllers() runs them all against an API server on one shared set of
 // informers, the way kube-controller-manager shares its informer factory.
 import { clientFromKubeconfig, InformerFactory, type RestClient } from '../client/index.js';
+import { DeploymentController } from './deployment/index.js';
 import { ReplicaSetController } from './replicaset/index.js';
 import { ReplicationControllerController } from './replicationcontroller/index.js';
 
@@ -40,6 +41,7 @@ export interface ControllersHandle {
 const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   replicaset: (ctx) => new ReplicaSetController(ctx),
   replicationcontroller: (ctx) => new ReplicationControllerController(ctx),
+  deployment: (ctx) => new DeploymentController(ctx),
 };
 
 export async function startControllers(options: StartControllersOptions): Promise<ControllersHandle> {

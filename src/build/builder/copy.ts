@@ -100,7 +100,16 @@ function fileHash(abs: string, name: string, st: fs.Stats): string {
   const type = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : 'file';
   const link = st.isSymbolicLink() ? fs.readlinkSync(abs) : '';
   hash.update(`name=${name}\0mode=${(st.mode & 0o7777).toString(8)}\0uid=${st.uid}\0gid=${st.gid}\0size=${st.isFile() ? st.size : 0}\0type=${type}\0link=${link}\0`);
-  if (st.isFile()) hash.update(fs.readFileSync(abs));
+  if (st.isFile()) {
+    // In chunks: a context may hold files larger than memory.
+    const fd = fs.openSync(abs, 'r');
+    const buf = Buffer.alloc(1 << 20);
+    try {
+      for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
   return hash.digest('hex');
 }
 

@@ -95,14 +95,15 @@ test('-p 127.0.0.1:H:80 answers from the host; a port in use is refused as docke
   assert.match(await eventuallyGet(port), /^hello-/);
   assert.equal(ok(root, ['port', `pub${tag}`]), `80/tcp -> 127.0.0.1:${port}`);
   const again = skiffSync(root, ['run', '-d', '-p', `127.0.0.1:${port}:80`, 'busybox', 'true']);
-  assert.equal(again.code, 125);
+  assert.equal(again.code, 125, again.stdout + again.stderr);
   assert.match(again.stderr, new RegExp(`Bind for 127\\.0\\.0\\.1:${port} failed: port is already allocated`));
 
   const held = await freePort();
-  const holder = net.createServer().listen(held, '127.0.0.1');
+  const holder = net.createServer();
+  await new Promise<void>((resolve) => holder.listen(held, '127.0.0.1', resolve));
   try {
     const busy = skiffSync(root, ['run', '-d', '-p', `127.0.0.1:${held}:80`, 'busybox', 'true']);
-    assert.equal(busy.code, 125);
+    assert.equal(busy.code, 125, busy.stdout + busy.stderr);
     assert.match(busy.stderr, new RegExp(`Error starting userland proxy: listen tcp4 127\\.0\\.0\\.1:${held}: bind: address already in use`));
   } finally {
     holder.close();
@@ -112,7 +113,7 @@ test('-p 127.0.0.1:H:80 answers from the host; a port in use is refused as docke
   const [, hostPort] = /0\.0\.0\.0:(\d+)/.exec(ok(root, ['port', `rnd${tag}`, '80']))!;
   assert.match(await eventuallyGet(Number(hostPort)), /^hello-/);
   ok(root, ['rm', '-f', `pub${tag}`, `rnd${tag}`]);
-  assert.deepEqual(hostState().rules.filter((r) => r.includes('DNAT')), [], 'port rules removed with the containers');
+  assert.deepEqual(hostState().rules.filter((r) => r.includes('-j DNAT')), [], 'port rules removed with the containers');
 });
 
 test('after removing every container and network nothing of the root is left on the host', async () => {

@@ -60,6 +60,7 @@ test('scope, categories, verbs and subresources match discovery', () => {
     ],
   );
   assert.deepEqual(lookupResource('', 'v1', 'namespaces')!.verbs, ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
+  assert.deepEqual(subresourcesOf(lookupResource('', 'v1', 'namespaces')!).map((s) => `${s.subresource}:${s.verbs.join(',')}`), ['finalize:update', 'status:get,patch,update']);
   assert.equal(lookupResource('', 'v1', 'nodes')!.namespaced, false);
   for (const [g, r] of [['apps', 'deployments'], ['apps', 'replicasets'], ['apps', 'statefulsets'], ['', 'replicationcontrollers']] as const) {
     const scale = subresourcesOf(lookupResource(g, 'v1', r)!).find((s) => s.subresource === 'scale');

@@ -16,7 +16,10 @@ import { validate, validateStatusUpdate, validateUpdate } from '../validation/in
 export interface Strategy {
   /** Resets what clients may not set on create (status, generation...). Call after metadata.uid/name are set. */
   prepareForCreate(obj: KubeObject): void;
-  /** `subresource` is "" for the resource itself, "status" for /status (others behave as the resource). */
+  /**
+   * `subresource` is "" for the resource itself, "status" for /status, "finalize" for namespaces'
+   * /finalize (which alone may change spec.finalizers); others behave as the resource.
+   */
   prepareForUpdate(newObj: KubeObject, oldObj: KubeObject, subresource: string): void;
   validate(obj: KubeObject): FieldError[];
   validateUpdate(newObj: KubeObject, oldObj: KubeObject, subresource: string): FieldError[];
@@ -201,7 +204,8 @@ function updateRules(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject,
     }
     switch (key) {
       case '/Namespace': {
-        // spec.finalizers change only through the finalize subresource.
+        // spec.finalizers change only through the finalize subresource (the namespace controller).
+        if (subresource === 'finalize') break;
         const oldFinalizers = getObject(oldObj, 'spec')?.finalizers;
         const spec = ensureObject(newObj, 'spec');
         if (oldFinalizers === undefined) delete spec.finalizers;

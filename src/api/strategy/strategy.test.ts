@@ -131,3 +131,17 @@ test('core and events.k8s.io events share storage', () => {
   assert.equal(stored.reportingComponent, 'kubelet');
   assert.deepEqual(convertFromStorage(ev, stored), obj);
 });
+
+test('namespaces: spec.finalizers change only through finalize', () => {
+  const i = info('', 'namespaces');
+  const old = created('', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+  old.metadata.resourceVersion = '4';
+  const emptied = structuredClone(old);
+  emptied.spec.finalizers = [];
+  const viaUpdate = structuredClone(emptied);
+  strategyFor(i).prepareForUpdate(viaUpdate, old, '');
+  assert.deepEqual(viaUpdate.spec.finalizers, ['kubernetes']);
+  strategyFor(i).prepareForUpdate(emptied, old, 'finalize');
+  assert.deepEqual(emptied.spec.finalizers, []);
+  assert.deepEqual(strategyFor(i).validateUpdate(emptied, old, 'finalize'), []);
+});

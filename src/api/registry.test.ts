@@ -37,6 +37,9 @@ test('short names resolve as kubectl resolves them', () => {
     assert.equal(info.group ? `${info.group}/${info.resource}` : info.resource, want, name);
   }
   assert.equal(lookupByName('hpa')?.version, 'v2');
+  assert.equal(lookupByName('hpa.v1.autoscaling')?.version, 'v1');
+  assert.equal(lookupByName('pods.v1')?.resource, 'pods');
+  assert.equal(lookupByName('deployments.v1.apps')?.group, 'apps');
   assert.equal(lookupByName('ev')?.group, '');
   assert.equal(lookupByName('foos'), undefined);
 });

@@ -222,17 +222,25 @@ export function lookupKind(group: string, version: string, kind: string): Resour
 
 /**
  * Resolves what a user types as kubectl does: plural, singular, short name or kind (case-insensitive),
- * optionally qualified by group ("deployments.apps", "hpa.autoscaling"). The table is in discovery
- * priority order (core first, preferred versions first), so the first match is the one kubectl picks.
+ * optionally qualified by group or version and group ("deployments.apps", "hpa.v1.autoscaling").
+ * The table is in discovery priority order (core first, preferred versions first), so the first
+ * match is the one kubectl picks.
  */
 export function lookupByName(name: string): ResourceInfo | undefined {
   const lower = name.toLowerCase();
   const dot = lower.indexOf('.');
   const bare = dot < 0 ? lower : lower.slice(0, dot);
-  const group = dot < 0 ? undefined : lower.slice(dot + 1);
+  let group = dot < 0 ? undefined : lower.slice(dot + 1);
+  let version: string | undefined;
+  const versioned = group?.match(/^(v\d+(?:(?:alpha|beta)\d+)?)(?:\.(.*))?$/);
+  if (versioned) {
+    version = versioned[1];
+    group = versioned[2] ?? '';
+  }
   return RESOURCES.find(
     (r) =>
       (group === undefined || r.group === group) &&
+      (version === undefined || r.version === version) &&
       (r.resource === bare || r.singular === bare || r.kind.toLowerCase() === bare || r.shortNames.includes(bare)),
   );
 }

@@ -6,3 +6,4 @@ export { removeChainsByPrefix } from './iptables.js';
 export { parseCidr, formatCidr, overlaps, contains, firstHost } from './ipnet.js';
 export { EngineNetworks, releaseRootNetworks, type NetworkRecord, type Endpoint, type CreateNetworkOptions } from './provider.js';
 export { publishPorts, unpublishPorts, probeHostPort, freeHostPort, type PortMapping } from './ports.js';
+export { singleBridgeProvider } from './single.js';

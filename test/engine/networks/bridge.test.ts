@@ -84,3 +84,22 @@ test('an internal network has no default route and drops forwarding off the brid
   assert.deepEqual(linksWithPrefix(internal.bridge), []);
   assert.ok(!iptablesSave().includes(scope.chainPrefix));
 });
+
+test('the single-bridge provider attaches by network name and detaches idempotently', async () => {
+  const { singleBridgeProvider } = await import('../../../src/engine/networks/index.js');
+  const pods: BridgeNetworkSpec = { name: `p${tag}`, bridge: `skp${tag}`, subnet: `10.252.${third}.0/24` };
+  const provider = singleBridgeProvider(scope, pods);
+  const d = newNetns('d');
+  const req = { containerId: `d${tag}`, containerName: 'd', network: pods.name, netnsPath: d, hostname: 'd', portBindings: {}, aliases: [] };
+  try {
+    assert.ok(provider.handles(pods.name));
+    assert.ok(!provider.handles('bridge'));
+    const att = await provider.attach(req);
+    assert.equal(att.gateway, `10.252.${third}.1`);
+    await provider.detach(req);
+    await provider.detach(req);
+  } finally {
+    await removeBridgeNetwork(scope, pods);
+  }
+  assert.deepEqual(linksWithPrefix(pods.bridge), []);
+});

@@ -173,6 +173,12 @@ test('parse errors are reported before any step; -q prints only the image ID; a 
   assert.equal(await ok(root, ['run', '--rm', 'fromstdin']), 'from a tar on stdin\n');
   const dfFromStdin = (await ok(root, ['build', '-q', '-f', '-', ctx], { input: 'FROM busybox\nCOPY hello.txt /\nCMD ["cat", "/hello.txt"]\n' })).trim();
   assert.equal(dfFromStdin, quiet.trim(), 'the same Dockerfile from stdin hits the cache of the first build');
+  const iid = path.join(base, 'iid');
+  const labelled = await ok(root, ['build', '--label', 'team=a b', '--label', 'tier=web', '--iidfile', iid, ctx]);
+  assert.match(labelled, /Step 4\/4 : LABEL "team"="a b" "tier"="web"\n/);
+  const id = fs.readFileSync(iid, 'utf8');
+  assert.match(id, /^sha256:[0-9a-f]{64}$/);
+  assert.equal((await ok(root, ['image', 'inspect', '--format', '{{json .Config.Labels}}', id])).trim(), '{"team":"a b","tier":"web"}');
   const target = await skiff(root, ['build', '--target', 'nope', ctx]);
   assert.equal(target.stderr, 'Error response from daemon: failed to reach build target nope in Dockerfile\n');
 });

@@ -23,6 +23,8 @@ export async function buildVerb(argv: string[], globals: GlobalOptions): Promise
     { name: 'force-rm', kind: 'bool' },
     { name: 'pull', kind: 'bool' },
     { name: 'network', kind: 'string' },
+    { name: 'label', kind: 'list' },
+    { name: 'iidfile', kind: 'string' },
   ]);
   if (flags.positionals.length !== 1) throw new UsageError('"build" requires exactly 1 argument.');
   const { parseReference } = await import('../../engine/index.js');
@@ -63,6 +65,13 @@ export async function buildVerb(argv: string[], globals: GlobalOptions): Promise
     throw err;
   }
 
+  // docker appends --label values to the Dockerfile as one more LABEL step of the last stage.
+  const labels = flagList(flags, 'label').map((l) => {
+    const eq = l.indexOf('=');
+    return eq < 0 ? [l, ''] : [l.slice(0, eq), l.slice(eq + 1)];
+  });
+  if (labels.length) dockerfile = `${dockerfile.replace(/\n?$/, '\n')}LABEL ${labels.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ')}\n`;
+
   const quiet = flagBool(flags, 'quiet');
   // With -q the transcript is kept and shown only if the build fails, as docker does.
   const captured: Buffer[] = [];
@@ -81,6 +90,8 @@ export async function buildVerb(argv: string[], globals: GlobalOptions): Promise
           target: flagString(flags, 'target'),
           network: flagString(flags, 'network'),
         });
+        const iidfile = flagString(flags, 'iidfile');
+        if (iidfile) fs.writeFileSync(iidfile, result.imageId);
         if (quiet) process.stdout.write(`${result.imageId}\n`);
         return 0;
       } catch (err) {

@@ -28,3 +28,10 @@ test('robfig/cron error messages', () => {
   ];
   for (const [spec, message] of cases) assert.throws(() => parseCron(spec), (e: unknown) => e instanceof CronParseError && e.message === message, spec);
 });
+
+test('activations in a time zone', () => {
+  // 09:00 in Berlin is 08:00 UTC in winter and 07:00 UTC in summer.
+  assert.equal(nextActivation(parseCron('0 9 * * *'), new Date('2026-01-10T12:00:00Z'), 'Europe/Berlin')?.toISOString(), '2026-01-11T08:00:00.000Z');
+  assert.equal(nextActivation(parseCron('0 9 * * *'), new Date('2026-07-10T12:00:00Z'), 'Europe/Berlin')?.toISOString(), '2026-07-11T07:00:00.000Z');
+  assert.equal(nextActivation(parseCron('CRON_TZ=Asia/Tokyo 30 0 1 * *'), new Date('2026-01-05T00:00:00Z'))?.toISOString(), '2026-01-31T15:30:00.000Z');
+});

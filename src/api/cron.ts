@@ -153,44 +153,65 @@ function parseStandardFields(text: string): CronSchedule {
   };
 }
 
-function dayMatches(s: CronSchedule, date: Date): boolean {
-  const domMatch = s.daysOfMonth.has(date.getUTCDate());
-  const dowMatch = s.daysOfWeek.has(date.getUTCDay());
+/** Wall-clock fields of an instant in a time zone (UTC when none). */
+interface WallClock {
+  month: number;
+  day: number;
+  weekday: number;
+  hour: number;
+  minute: number;
+}
+
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function wallClock(t: Date, timeZone: string | undefined): WallClock {
+  if (!timeZone || timeZone === 'UTC') return { month: t.getUTCMonth() + 1, day: t.getUTCDate(), weekday: t.getUTCDay(), hour: t.getUTCHours(), minute: t.getUTCMinutes() };
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', month: 'numeric', day: 'numeric', weekday: 'short', hour: 'numeric', minute: 'numeric' });
+    formatters.set(timeZone, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]));
+  return { month: Number(parts.month), day: Number(parts.day), weekday: WEEKDAYS[parts.weekday ?? 'Sun'] ?? 0, hour: Number(parts.hour), minute: Number(parts.minute) };
+}
+
+/** True when `timeZone` is an IANA zone this runtime knows. */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function dayMatches(s: CronSchedule, w: WallClock): boolean {
+  const domMatch = s.daysOfMonth.has(w.day);
+  const dowMatch = s.daysOfWeek.has(w.weekday);
   // Either restricted day field may match, unless one of them is `*` (standard cron semantics).
   if (s.domStar || s.dowStar) return domMatch && dowMatch;
   return domMatch || dowMatch;
 }
 
+const MINUTE = 60_000;
+
 /**
- * The first activation strictly after `after` (UTC; a schedule's timeZone is the caller's to apply).
- * Undefined if none within five years (e.g. "0 0 30 2 *").
+ * The first activation strictly after `after`, in `timeZone` (a CronJob's spec.timeZone; else the
+ * schedule's CRON_TZ, else UTC). Undefined if none within five years (e.g. "0 0 30 2 *").
  */
-export function nextActivation(s: CronSchedule, after: Date): Date | undefined {
+export function nextActivation(s: CronSchedule, after: Date, timeZone?: string): Date | undefined {
   if (s.everyMs !== undefined) return new Date(after.getTime() - (after.getTime() % 1000) + s.everyMs);
-  const t = new Date(after.getTime());
-  t.setUTCSeconds(0, 0);
-  t.setUTCMinutes(t.getUTCMinutes() + 1);
-  const limit = after.getTime() + 5 * 366 * 24 * 3600 * 1000;
-  while (t.getTime() <= limit) {
-    if (!s.months.has(t.getUTCMonth() + 1)) {
-      t.setUTCMonth(t.getUTCMonth() + 1, 1);
-      t.setUTCHours(0, 0);
-      continue;
-    }
-    if (!dayMatches(s, t)) {
-      t.setUTCDate(t.getUTCDate() + 1);
-      t.setUTCHours(0, 0);
-      continue;
-    }
-    if (!s.hours.has(t.getUTCHours())) {
-      t.setUTCHours(t.getUTCHours() + 1, 0);
-      continue;
-    }
-    if (!s.minutes.has(t.getUTCMinutes())) {
-      t.setUTCMinutes(t.getUTCMinutes() + 1);
-      continue;
-    }
-    return t;
+  const zone = timeZone ?? s.timeZone;
+  let t = after.getTime() - (after.getTime() % MINUTE) + MINUTE;
+  const limit = after.getTime() + 5 * 366 * 24 * 60 * MINUTE;
+  // Skip whole days or hours that cannot match; zones are whole minutes from UTC, so minute steps stay aligned.
+  while (t <= limit) {
+    const w = wallClock(new Date(t), zone);
+    if (!s.months.has(w.month) || !dayMatches(s, w)) t += ((23 - w.hour) * 60 + (60 - w.minute)) * MINUTE;
+    else if (!s.hours.has(w.hour)) t += (60 - w.minute) * MINUTE;
+    else if (!s.minutes.has(w.minute)) t += MINUTE;
+    else return new Date(t);
   }
   return undefined;
 }

@@ -219,3 +219,15 @@ test('job templates and statefulset specs are fixed after create', () => {
   renamed.spec.serviceName = 'other';
   assert.deepEqual(validateUpdate(stsInfo, renamed, sts).map((e) => e.field), ['spec']);
 });
+
+test('cronjob time zones', () => {
+  const cj = (timeZone: string) => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'c', namespace: 'default' },
+    spec: { schedule: '0 9 * * *', timeZone, jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'a', image: 'x' }] } } } } },
+  });
+  assert.deepEqual(check('batch', 'cronjobs', cj('Europe/Berlin')), []);
+  assert.deepEqual(check('batch', 'cronjobs', cj('Mars/Olympus')), ['spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus']);
+  assert.deepEqual(check('batch', 'cronjobs', cj('Local')), ['spec.timeZone: Invalid value: "Local": timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones']);
+});

@@ -6,7 +6,7 @@ import { getObject, getObjects, isObject, type JsonObject } from '../json.js';
 import { goIntOrString, isValidPercent } from '../intstr.js';
 import { selectorFromLabelSelector, selectorFromSet, type Selector } from '../labels.js';
 import { isDNS1123Label, nameIsDNSSubdomain } from '../names.js';
-import { CronParseError, parseCron } from '../cron.js';
+import { CronParseError, isKnownTimeZone, parseCron } from '../cron.js';
 import { child, forbidden, GoValue, goStringMap, invalidValue, notSupported, required } from './field.js';
 import { goLabelSelector, validateImmutable, validateLabelSelector, validateNonnegative, validateObjectMeta } from './meta.js';
 import { validatePodTemplateSpec } from './pod.js';
@@ -286,12 +286,26 @@ function validateSchedule(schedule: string, path: string, allowTZ: boolean): Fie
   return errs;
 }
 
+const TIME_ZONE_PART = /^[A-Za-z.\-_0-9+]{1,14}$/;
+
+/** validateTimeZone: an explicit IANA zone name that the runtime knows. */
+function validateTimeZone(timeZone: unknown, path: string): FieldError[] {
+  if (timeZone === undefined || timeZone === null) return [];
+  const tz = str(timeZone);
+  if (!tz) return [invalidValue(path, tz, 'timeZone must be nil or non-empty string')];
+  if (tz.split('/').some((part) => part === '.' || part === '..' || part.startsWith('-') || !TIME_ZONE_PART.test(part)) || (tz.toLowerCase() !== 'local' && !isKnownTimeZone(tz)))
+    return [invalidValue(path, tz, `unknown time zone ${tz}`)];
+  if (tz.toLowerCase() === 'local') return [invalidValue(path, tz, 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones')];
+  return [];
+}
+
 function validateCronJobSpec(spec: JsonObject, oldSpec: JsonObject | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const schedule = str(spec.schedule);
   if (!schedule) errs.push(required('spec.schedule'));
   else errs.push(...validateSchedule(schedule, 'spec.schedule', str(oldSpec?.schedule).includes('TZ')));
   errs.push(...validateNonnegative(spec.startingDeadlineSeconds, 'spec.startingDeadlineSeconds'));
+  if (!oldSpec || spec.timeZone !== oldSpec.timeZone) errs.push(...validateTimeZone(spec.timeZone, 'spec.timeZone'));
   const cp = spec.concurrencyPolicy;
   if (!cp) errs.push(required('spec.concurrencyPolicy'));
   else if (!['Allow', 'Forbid', 'Replace'].includes(str(cp))) errs.push(notSupported('spec.concurrencyPolicy', cp, ['Allow', 'Forbid', 'Replace']));

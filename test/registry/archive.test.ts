@@ -21,7 +21,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const r of ['root', 'root2', 'root3', 'root4']) await cleanupRoot(path.join(base, r));
+  for (const r of ['root', 'root2', 'root3', 'root4', 'root6']) await cleanupRoot(path.join(base, r));
   fs.rmSync(base, { recursive: true, force: true });
 });
 
@@ -70,6 +70,29 @@ test('an OCI layout made by skopeo loads (from stdin too) and runs; a docker arc
   const root4 = path.join(base, 'root4');
   assert.equal(await ok(root4, ['load', '-i', legacy]), 'Loaded image: arch/legacy:v3\n');
   assert.equal(await ok(root4, ['run', '--rm', 'arch/legacy:v3']), 'saved and loaded\n');
+});
+
+test('an OCI layout made with umoci (static busybox added by repack) loads untagged and runs by ID', async () => {
+  const layout = path.join(base, 'umoci');
+  const bundle = path.join(base, 'umoci-bundle');
+  const umoci = (...args: string[]) => {
+    const r = spawnSync('umoci', args, { encoding: 'utf8' });
+    assert.equal(r.status, 0, `umoci ${args.join(' ')}: ${r.stderr}`);
+  };
+  umoci('init', '--layout', layout);
+  umoci('new', '--image', `${layout}:v1`);
+  umoci('unpack', '--rootless', '--image', `${layout}:v1`, bundle);
+  fs.mkdirSync(path.join(bundle, 'rootfs', 'bin'), { recursive: true });
+  fs.copyFileSync('/bin/busybox', path.join(bundle, 'rootfs', 'bin', 'busybox'));
+  umoci('repack', '--image', `${layout}:v1`, bundle);
+  umoci('config', '--image', `${layout}:v1`, '--config.cmd', '/bin/busybox', '--config.cmd', 'echo', '--config.cmd', 'made by umoci');
+  const tarFile = path.join(base, 'umoci.tar');
+  spawnSync('tar', ['-cf', tarFile, '-C', layout, '.']);
+  const root6 = path.join(base, 'root6');
+  const loaded = await ok(root6, ['load', '-i', tarFile]);
+  const id = /^Loaded image ID: (sha256:[0-9a-f]{64})\n$/.exec(loaded)?.[1];
+  assert.ok(id, loaded);
+  assert.equal(await ok(root6, ['run', '--rm', id.slice(7, 19)]), 'made by umoci\n');
 });
 
 test('save to stdout and load from stdin stream the archive', async () => {

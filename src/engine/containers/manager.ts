@@ -605,7 +605,8 @@ export class ContainerEngine {
       if (c.State.Running || c.Extras.sandbox) continue;
       const p = c.HostConfig.RestartPolicy.Name;
       const wasUp = c.State.Error === CONMON_LOST || c.State.Status === 'restarting';
-      const wanted = p === 'always' ? !c.ManuallyStopped || wasUp : p === 'unless-stopped' ? !c.ManuallyStopped : p === 'on-failure' ? wasUp : false;
+      // Docker's daemon-start rules: always even after a manual stop, unless-stopped only if not stopped by hand.
+      const wanted = p === 'always' ? true : p === 'unless-stopped' ? !c.ManuallyStopped : p === 'on-failure' ? wasUp : false;
       if (!wanted) continue;
       await this.start(c.Id);
       started.push(c.Id);

@@ -154,11 +154,8 @@ export function toCreateOptions(p: ParsedFlags, image: string, cmd: string[]): C
   const oom = flagInt(p, 'oom-score-adj');
   if (oom !== undefined) hostConfig.OomScoreAdj = oom;
   const mounts: MountSpec[] = [];
-  for (const v of flagList(p, 'volume')) {
-    const m = parseBind(v);
-    if (m.Type === 'volume') throw new CliError(`skiff: Error response from daemon: named volumes are not available yet: ${v}`, 125);
-    mounts.push(m);
-  }
+  // `-v /path` alone is an anonymous volume; named ones are resolved by prepareVolumes (volume.ts).
+  for (const v of flagList(p, 'volume')) mounts.push(v.includes(':') ? parseBind(v) : { Type: 'volume', Source: '', Destination: v, RW: true });
   for (const t of flagList(p, 'tmpfs')) {
     const [dst, opts] = t.split(':');
     mounts.push({ Type: 'tmpfs', Source: '', Destination: dst, RW: true, Options: opts ? opts.split(',') : [] });

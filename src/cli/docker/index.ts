@@ -48,6 +48,7 @@ export const verbs: Record<string, () => Promise<Verb>> = {
   load: async () => (await import('./load.js')).load,
   search: async () => (await import('./search.js')).search,
   network: async () => (await import('./network.js')).network,
+  volume: async () => (await import('./volume.js')).volume,
 };
 
 /** `docker container X` / `docker image X` / `docker system X` → the verb that does it. */

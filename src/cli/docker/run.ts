@@ -36,7 +36,10 @@ async function createFromArgs(argv: string[], globals: GlobalOptions, engine: En
   const [image, ...cmd] = flags.positionals;
   if (!image) throw new CliError(`skiff: '${argv.includes('-d') ? 'run' : 'create'}' requires at least 1 argument.\nSee 'skiff run --help'.`, 125);
   await ensureImage(engine, image, globals);
-  const c = await engine.containers.create(toCreateOptions(flags, image, cmd));
+  const opts = toCreateOptions(flags, image, cmd);
+  const copyUp = await (await import('./volume.js')).prepareVolumes(engine, globals, opts);
+  const c = await engine.containers.create(opts);
+  await copyUp(c);
   return { c, flags };
 }
 

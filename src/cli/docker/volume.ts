@@ -1,0 +1,162 @@
+// docker volume create/ls/inspect/rm/prune, and the volume side of create/run: named and anonymous
+// volumes (-v name:/p, -v /p, the image's VOLUMEs) resolved to their Mountpoints, and copy-up of the
+// image's content into empty volumes once the container exists.
+import path from 'node:path';
+import type { Container, CreateOptions, Engine } from '../../engine/index.js';
+import type { Volume, VolumeStore } from '../../engine/volumes/index.js';
+import type { GlobalOptions } from '../command.js';
+import { flagBool, flagList, flagString, parseFlags } from '../flags.js';
+import { CliError, humanSize, renderFormat, withEngine } from './common.js';
+import { confirm } from './system.js';
+import { compile } from './template.js';
+
+async function store(globals: GlobalOptions): Promise<VolumeStore> {
+  const { VolumeStore } = await import('../../engine/volumes/index.js');
+  return new VolumeStore(globals.root);
+}
+
+/** Ids of the containers that mount each volume. */
+function usersByVolume(engine: Engine): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const c of engine.containers.list()) {
+    for (const m of c.Mounts) if (m.Type === 'volume' && m.Name) out.set(m.Name, [...(out.get(m.Name) ?? []), c.Id]);
+  }
+  return out;
+}
+
+/**
+ * Resolves the volume mounts of a create request in place (creating named volumes on first use and
+ * anonymous ones for `-v /path` and the image's VOLUMEs), and returns the copy-up step to run once the
+ * container exists.
+ */
+export async function prepareVolumes(engine: Engine, globals: GlobalOptions, opts: CreateOptions): Promise<(c: Container) => Promise<void>> {
+  const volumes = await store(globals);
+  const image = await engine.images.resolve(opts.image);
+  const mounts = opts.mounts ?? [];
+  for (const dst of Object.keys(image.config.config?.Volumes ?? {})) {
+    if (!mounts.some((m) => path.posix.normalize(m.Destination) === path.posix.normalize(dst))) mounts.push({ Type: 'volume', Source: '', Destination: dst, RW: true });
+  }
+  const used: Array<{ v: Volume; dst: string }> = [];
+  opts.mounts = mounts.map((m) => {
+    if (m.Type !== 'volume') return m;
+    const v = volumes.create(m.Name);
+    used.push({ v, dst: m.Destination });
+    return volumes.mountFor(v, m);
+  });
+  return async (c) => {
+    if (!used.length) return;
+    await engine.containers.withRootfs(c, (rootfs) => {
+      for (const u of used) volumes.copyUp(u.v, path.join(rootfs, u.dst));
+    });
+  };
+}
+
+async function create(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [{ name: 'name', kind: 'string' }, { name: 'label', kind: 'list' }, { name: 'driver', short: 'd', kind: 'string' }, { name: 'opt', short: 'o', kind: 'list' }]);
+  const driver = flagString(flags, 'driver') ?? 'local';
+  if (driver !== 'local') throw new CliError(`Error response from daemon: create ${flags.positionals[0] ?? ''}: error looking up volume plugin ${driver}: plugin "${driver}" not found`, 1);
+  const labels = Object.fromEntries(flagList(flags, 'label').map((l) => [l.split('=')[0], l.includes('=') ? l.slice(l.indexOf('=') + 1) : '']));
+  const v = (await store(globals)).create(flags.positionals[0] ?? flagString(flags, 'name'), labels);
+  process.stdout.write(`${v.Name}\n`);
+  return 0;
+}
+
+async function ls(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [{ name: 'quiet', short: 'q', kind: 'bool' }, { name: 'format', kind: 'string' }, { name: 'filter', short: 'f', kind: 'list' }]);
+  return withEngine(globals, async (engine) => {
+    let list = (await store(globals)).list();
+    const users = usersByVolume(engine);
+    for (const f of flagList(flags, 'filter')) {
+      const [key, value = ''] = f.split('=');
+      if (key === 'name') list = list.filter((v) => v.Name.includes(value));
+      else if (key === 'dangling') list = list.filter((v) => !users.has(v.Name) === (value === 'true' || value === '1'));
+      else if (key === 'label') list = list.filter((v) => value.split('=')[0] in v.Labels);
+      else throw new CliError(`Error response from daemon: invalid filter '${key}'`, 1);
+    }
+    if (flagBool(flags, 'quiet')) {
+      process.stdout.write(list.map((v) => `${v.Name}\n`).join(''));
+      return 0;
+    }
+    const items = list.map((v) => ({ Driver: v.Driver, Name: v.Name, Mountpoint: v.Mountpoint, Scope: v.Scope, Labels: Object.entries(v.Labels).map(([k, x]) => `${k}=${x}`).join(',') }));
+    process.stdout.write(renderFormat(flagString(flags, 'format') ?? 'table {{.Driver}}\t{{.Name}}', { Driver: 'DRIVER', Name: 'VOLUME NAME', Mountpoint: 'MOUNTPOINT', Scope: 'SCOPE', Labels: 'LABELS' }, items));
+    return 0;
+  });
+}
+
+async function inspect(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [{ name: 'format', short: 'f', kind: 'string' }]);
+  if (!flags.positionals.length) throw new CliError(`skiff: 'volume inspect' requires at least 1 argument.\nSee 'skiff volume inspect --help'.`, 1);
+  const volumes = await store(globals);
+  const found: Volume[] = [];
+  let code = 0;
+  for (const name of flags.positionals) {
+    const v = volumes.find(name);
+    if (v) found.push(v);
+    else {
+      process.stderr.write(`Error response from daemon: get ${name}: no such volume\n`);
+      code = 1;
+    }
+  }
+  const format = flagString(flags, 'format');
+  if (format) {
+    const tpl = compile(format);
+    process.stdout.write(found.map((v) => tpl.execute(v) + '\n').join(''));
+  } else process.stdout.write(JSON.stringify(found, null, 4) + '\n');
+  return code;
+}
+
+async function rm(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [{ name: 'force', short: 'f', kind: 'bool' }]);
+  if (!flags.positionals.length) throw new CliError(`skiff: 'volume rm' requires at least 1 argument.\nSee 'skiff volume rm --help'.`, 1);
+  return withEngine(globals, async (engine) => {
+    const volumes = await store(globals);
+    const users = usersByVolume(engine);
+    let code = 0;
+    for (const name of flags.positionals) {
+      try {
+        volumes.remove(name, users.get(name) ?? []);
+        process.stdout.write(`${name}\n`);
+      } catch (err) {
+        if (flagBool(flags, 'force') && /no such volume/.test((err as Error).message)) continue;
+        process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`);
+        code = 1;
+      }
+    }
+    return code;
+  });
+}
+
+async function prune(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [{ name: 'force', short: 'f', kind: 'bool' }, { name: 'all', short: 'a', kind: 'bool' }, { name: 'filter', kind: 'list' }]);
+  const all = flagBool(flags, 'all');
+  if (!flagBool(flags, 'force') && !(await confirm(`WARNING! This will remove ${all ? 'all local volumes' : 'anonymous local volumes'} not used by at least one container.\nAre you sure you want to continue?`))) return 0;
+  return withEngine(globals, async (engine) => {
+    const { ANONYMOUS_LABEL } = await import('../../engine/volumes/index.js');
+    const volumes = await store(globals);
+    const users = usersByVolume(engine);
+    const deleted: string[] = [];
+    for (const v of volumes.list()) {
+      // Docker 23+ prunes only anonymous volumes unless --all.
+      if (users.has(v.Name) || (!all && !(ANONYMOUS_LABEL in v.Labels))) continue;
+      volumes.remove(v.Name, []);
+      deleted.push(v.Name);
+    }
+    if (deleted.length) process.stdout.write(`Deleted Volumes:\n${deleted.join('\n')}\n\n`);
+    process.stdout.write(`Total reclaimed space: ${humanSize(0)}\n`);
+    return 0;
+  });
+}
+
+const subcommands: Record<string, (argv: string[], globals: GlobalOptions) => Promise<number>> = {
+  create, ls, list: ls, inspect, rm, remove: rm, prune,
+};
+
+/** `docker volume SUBCOMMAND`. */
+export async function volume(argv: string[], globals: GlobalOptions): Promise<number> {
+  const sub = subcommands[argv[0] ?? ''];
+  if (!sub) {
+    process.stdout.write(`Usage:  skiff volume COMMAND\n\nCommands:\n${Object.keys(subcommands).map((c) => `  ${c}\n`).join('')}`);
+    return argv.length ? 1 : 0;
+  }
+  return sub(argv.slice(1), globals);
+}

@@ -1,0 +1,2 @@
+// Volumes (docker's local driver) of one engine root.
+export { VolumeStore, volumesOf, ANONYMOUS_LABEL, type Volume } from './store.js';

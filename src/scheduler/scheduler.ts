@@ -59,7 +59,8 @@ function ref(group: string, version: string, resource: string): Lookup {
 export class Scheduler {
   readonly cache: SchedulerCache;
   readonly queue = new SchedulingQueue();
-  readonly recorder: EventRecorder;
+  /** One per profile: events name the profile's schedulerName as their source, as kube-scheduler's do. */
+  private readonly recorders = new Map<string, EventRecorder>();
   private readonly frameworks = new Map<string, Framework>();
   private readonly pods: ResourceClient<Pod>;
   private readonly factory: InformerFactory;
@@ -80,7 +81,6 @@ export class Scheduler {
     this.ownsFactory = !options.informers;
     this.factory = options.informers ?? new InformerFactory(rest);
     this.pods = new ResourceClient<Pod>(rest, refs.pods);
-    this.recorder = new EventRecorder(rest, { component: DEFAULT_SCHEDULER_NAME });
     this.percentageOfNodesToScore = options.config.percentageOfNodesToScore ?? 0;
     this.listers = {
       services: this.factory.informer(ref('', 'v1', 'services')),
@@ -99,9 +99,11 @@ export class Scheduler {
     for (const profile of options.config.profiles ?? [{}]) {
       const schedulerName = profile.schedulerName ?? DEFAULT_SCHEDULER_NAME;
       let fw: Framework | undefined;
+      const recorder = new EventRecorder(rest, { component: schedulerName });
+      this.recorders.set(schedulerName, recorder);
       const handle: Handle = {
         rest,
-        recorder: this.recorder,
+        recorder,
         schedulerName,
         framework: () => fw!,
         namespaceLabels: (ns) => this.cache.namespaceLabels(ns),
@@ -145,7 +147,11 @@ export class Scheduler {
     this.queue.close();
     await this.loopDone;
     if (this.ownsFactory) this.factory.stop();
-    await this.recorder.flush();
+    await Promise.all([...this.recorders.values()].map((r) => r.flush()));
+  }
+
+  private recorderFor(pod: Pod): EventRecorder {
+    return this.recorders.get(pod.spec.schedulerName || DEFAULT_SCHEDULER_NAME) ?? this.recorders.values().next().value!;
   }
 
   private responsible(pod: Pod): Framework | undefined {
@@ -291,7 +297,7 @@ export class Scheduler {
       this.stats.scheduled++;
       this.queue.done(key);
       this.setNominated(key, undefined);
-      this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${host}`);
+      this.recorderFor(pod).event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${host}`);
       return;
     }
     this.stats.bindFailures++;
@@ -310,7 +316,7 @@ export class Scheduler {
    */
   private async handleFailure(q: QueuedPod, message: string, rejectedBy: Set<string>, nominatedNodeName?: string, isError = false): Promise<void> {
     const pod = q.info.pod;
-    this.recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    this.recorderFor(pod).event(pod, 'Warning', 'FailedScheduling', message);
     if (isError || rejectedBy.size === 0) this.queue.addBackoff(q);
     else this.queue.addUnschedulable(q, rejectedBy);
     if (nominatedNodeName !== undefined) this.setNominated(q.info.key, nominatedNodeName ? q.info : undefined, nominatedNodeName);

@@ -10,6 +10,11 @@ import { Transform, type Readable } from 'node:stream';
 import { MANIFEST_MEDIA_TYPES, type RegistryErrorBody } from '../types.js';
 import type { Credentials } from './config.js';
 
+/** SKIFF_OFFLINE=1 (set by the test runner) keeps every registry request on this machine. */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 export class RegistryError extends Error {
   constructor(
     message: string,
@@ -116,6 +121,9 @@ export class RegistryClient {
 
   private raw(method: string, url: string, headers: Record<string, string>, body: Body): Promise<Response> {
     const u = new URL(url);
+    if (process.env.SKIFF_OFFLINE === '1' && !isLoopbackHost(u.hostname)) {
+      return Promise.reject(new Error(`registry ${u.host} not contacted: SKIFF_OFFLINE=1 allows only loopback registries`));
+    }
     const mod = u.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(u, { method, headers: { 'User-Agent': 'skiff', ...headers }, rejectUnauthorized: !this.insecure, timeout: 60_000 }, (res) => {

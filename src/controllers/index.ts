@@ -3,6 +3,7 @@
 // informers, the way kube-controller-manager shares its informer factory.
 import { clientFromKubeconfig, InformerFactory, type RestClient } from '../client/index.js';
 import { DeploymentController } from './deployment/index.js';
+import { JobController } from './job/index.js';
 import { ReplicaSetController } from './replicaset/index.js';
 import { ReplicationControllerController } from './replicationcontroller/index.js';
 
@@ -42,6 +43,7 @@ const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   replicaset: (ctx) => new ReplicaSetController(ctx),
   replicationcontroller: (ctx) => new ReplicationControllerController(ctx),
   deployment: (ctx) => new DeploymentController(ctx),
+  job: (ctx) => new JobController(ctx),
 };
 
 export async function startControllers(options: StartControllersOptions): Promise<ControllersHandle> {

@@ -10,7 +10,6 @@ import {
   isConflict,
   isNotFound,
   isPodActive,
-  isPodReady,
   newControllerRef,
   objectKey,
   podFromTemplate,
@@ -24,6 +23,7 @@ import {
   type WorkloadPod,
 } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
+import { podEventHandler } from './pod-events.js';
 import { podsToDelete } from './ranking.js';
 import { calculateStatus, statusUpToDate } from './status.js';
 import type { ReplicaSet } from './types.js';
@@ -87,11 +87,15 @@ export class ReplicaSetCore implements Controller {
         this.enqueue(rs);
       },
     });
-    this.podInformer.addEventHandler({
-      add: (pod) => this.podAdded(pod),
-      update: (old, pod) => this.podUpdated(old, pod),
-      delete: (pod) => this.podDeleted(pod),
-    });
+    this.podInformer.addEventHandler(
+      podEventHandler<ReplicaSet>({
+        resolve: (ns, ref) => this.resolve(ns, ref),
+        matchingOwners: (pod) => this.matchingOwners(pod),
+        enqueue: (rs, afterMs) => (afterMs ? this.queue.addAfter(objectKey(rs), afterMs) : this.enqueue(rs)),
+        expectations: this.expectations,
+        minReadySeconds: (rs) => rs.spec.minReadySeconds ?? 0,
+      }),
+    );
   }
 
   run(workers: number): void {
@@ -108,8 +112,8 @@ export class ReplicaSetCore implements Controller {
     this.queue.add(objectKey(rs));
   }
 
-  private resolve(namespace: string | undefined, ref: { kind: string; name: string; uid: string } | undefined): ReplicaSet | undefined {
-    if (!ref || ref.kind !== this.info.kind) return undefined;
+  private resolve(namespace: string | undefined, ref: { kind: string; name: string; uid: string }): ReplicaSet | undefined {
+    if (ref.kind !== this.info.kind) return undefined;
     const rs = this.rsInformer.lister.get(ref.name, namespace);
     return rs?.metadata.uid === ref.uid ? rs : undefined;
   }
@@ -124,54 +128,6 @@ export class ReplicaSetCore implements Controller {
         return false;
       }
     });
-  }
-
-  private podAdded(pod: WorkloadPod): void {
-    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod);
-    const ref = controllerRefOf(pod);
-    if (ref) {
-      const rs = this.resolve(pod.metadata.namespace, ref);
-      if (!rs) return;
-      this.expectations.creationObserved(objectKey(rs));
-      return this.enqueue(rs);
-    }
-    for (const rs of this.matchingOwners(pod)) this.enqueue(rs);
-  }
-
-  private podUpdated(old: WorkloadPod, pod: WorkloadPod): void {
-    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
-    if (pod.metadata.deletionTimestamp) {
-      // A pod being deleted is gone as far as replicas go: tell its owner now, not at the final delete.
-      this.podDeleted(pod);
-      if (labelsChanged) this.podDeleted(old);
-      return;
-    }
-    const ref = controllerRefOf(pod);
-    const oldRef = controllerRefOf(old);
-    const refChanged = ref?.uid !== oldRef?.uid;
-    if (refChanged && oldRef) {
-      const previous = this.resolve(old.metadata.namespace, oldRef);
-      if (previous) this.enqueue(previous);
-    }
-    if (ref) {
-      const rs = this.resolve(pod.metadata.namespace, ref);
-      if (!rs) return;
-      this.enqueue(rs);
-      const minReady = rs.spec.minReadySeconds ?? 0;
-      // Becoming available happens minReadySeconds after becoming ready, without any event to tell us.
-      if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.queue.addAfter(objectKey(rs), minReady * 1000 + 1000);
-      return;
-    }
-    if (labelsChanged || refChanged) for (const rs of this.matchingOwners(pod)) this.enqueue(rs);
-  }
-
-  private podDeleted(pod: WorkloadPod): void {
-    const rs = this.resolve(pod.metadata.namespace, controllerRefOf(pod));
-    if (!rs) return;
-    const key = objectKey(rs);
-    this.expectations.podDeletionObserved(key, objectKey(pod));
-    this.queue.add(key);
   }
 
   async sync(key: string): Promise<void> {

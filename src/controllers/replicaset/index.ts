@@ -6,6 +6,7 @@ import { ReplicaSetCore } from './controller.js';
 export { ReplicaSetCore, BURST_REPLICAS, slowStartBatch, type ReplicaSetKind } from './controller.js';
 export { podsToDelete, compareForDeletion, POD_DELETION_COST } from './ranking.js';
 export { calculateStatus } from './status.js';
+export { podEventHandler, type PodOwnerHooks } from './pod-events.js';
 export type { ReplicaSet, ReplicaSetStatus, ReplicaSetCondition } from './types.js';
 
 export class ReplicaSetController extends ReplicaSetCore {

@@ -38,6 +38,8 @@ export const createFlags: FlagSpec[] = [
   { name: 'volume', short: 'v', kind: 'list' },
   { name: 'tmpfs', kind: 'list' },
   { name: 'publish', short: 'p', kind: 'list' },
+  { name: 'publish-all', short: 'P', kind: 'bool' },
+  { name: 'expose', kind: 'list' },
   { name: 'add-host', kind: 'list' },
   { name: 'dns', kind: 'list' },
   { name: 'ulimit', kind: 'list' },

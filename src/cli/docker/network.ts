@@ -1,5 +1,5 @@
 // docker network create/ls/inspect/rm/connect/disconnect/prune on the engine's networks.
-import type { Engine } from '../../engine/index.js';
+import type { CreateOptions, Engine } from '../../engine/index.js';
 import type { EngineNetworks, NetworkRecord } from '../../engine/networks/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagList, flagString, parseFlags } from '../flags.js';
@@ -166,6 +166,18 @@ async function prune(argv: string[], globals: GlobalOptions): Promise<number> {
     if (removed.length) process.stdout.write(`Deleted Networks:\n${removed.join('\n')}\n\n`);
     return 0;
   });
+}
+
+/**
+ * docker run -P: every port the image EXPOSEs (and --expose adds) gets a random host port, unless -p
+ * already binds it.
+ */
+export async function publishExposed(engine: Engine, opts: CreateOptions, extra: string[]): Promise<void> {
+  const image = await engine.images.resolve(opts.image);
+  const ports = [...Object.keys(image.config.config?.ExposedPorts ?? {}), ...extra.map((p) => (p.includes('/') ? p : `${p}/tcp`))];
+  const bindings = (opts.hostConfig ??= {}).PortBindings ?? {};
+  for (const key of ports) bindings[key] ??= [{ HostIp: '', HostPort: '' }];
+  opts.hostConfig.PortBindings = bindings;
 }
 
 const subcommands: Record<string, (argv: string[], globals: GlobalOptions) => Promise<number>> = {

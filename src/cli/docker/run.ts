@@ -2,7 +2,7 @@
 // `runc start` (so no output is lost), waits for the exit file and applies --rm itself.
 import type { Container, Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
-import { flagBool, parseFlags } from '../flags.js';
+import { flagBool, flagList, parseFlags } from '../flags.js';
 import { CliError, withEngine } from './common.js';
 import { createFlags, toCreateOptions } from './create-flags.js';
 import { verbs } from './index.js';
@@ -37,6 +37,7 @@ async function createFromArgs(argv: string[], globals: GlobalOptions, engine: En
   if (!image) throw new CliError(`skiff: '${argv.includes('-d') ? 'run' : 'create'}' requires at least 1 argument.\nSee 'skiff run --help'.`, 125);
   await ensureImage(engine, image, globals);
   const opts = toCreateOptions(flags, image, cmd);
+  if (flagBool(flags, 'publish-all')) await (await import('./network.js')).publishExposed(engine, opts, flagList(flags, 'expose'));
   const copyUp = await (await import('./volume.js')).prepareVolumes(engine, globals, opts);
   const c = await engine.containers.create(opts);
   await copyUp(c);

@@ -4,8 +4,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { EngineNetworks } from '../../../src/engine/networks/index.js';
 import { destroyRoot, makeRoot, ok, skiffSync } from '../helpers.js';
@@ -114,6 +117,21 @@ test('-p 127.0.0.1:H:80 answers from the host; a port in use is refused as docke
   assert.match(await eventuallyGet(Number(hostPort)), /^hello-/);
   ok(root, ['rm', '-f', `pub${tag}`, `rnd${tag}`]);
   assert.deepEqual(hostState().rules.filter((r) => r.includes('-j DNAT')), [], 'port rules removed with the containers');
+});
+
+test('-P publishes every EXPOSEd port of the image on a random host port', async () => {
+  const ctx = fs.mkdtempSync(path.join(os.tmpdir(), `skiff-netctx-${tag}-`));
+  try {
+    fs.writeFileSync(path.join(ctx, 'Dockerfile'), `FROM busybox\nEXPOSE 80\nCMD ${JSON.stringify(HTTPD)}\n`);
+    ok(root, ['build', '-q', '-t', `exp${tag}:1`, ctx]);
+  } finally {
+    fs.rmSync(ctx, { recursive: true, force: true });
+  }
+  ok(root, ['run', '-d', '--name', `all${tag}`, '-P', `exp${tag}:1`]);
+  const m = /^80\/tcp -> 0\.0\.0\.0:(\d+)$/.exec(ok(root, ['port', `all${tag}`]));
+  assert.ok(m, 'port 80 published');
+  assert.match(await eventuallyGet(Number(m[1])), /^hello-/);
+  ok(root, ['rm', '-f', `all${tag}`]);
 });
 
 test('after removing every container and network nothing of the root is left on the host', async () => {

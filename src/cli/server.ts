@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { CommandModule } from './command.js';
 import { flagBool, flagInt, flagString, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { startServer } from '../apiserver/index.js';
+import { startControlPlane } from './control-plane.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'data-dir', short: 'd', kind: 'string', description: 'Folder to hold state (default /var/lib/skiff)' },
@@ -18,6 +19,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'datastore-keyfile', kind: 'string' },
   { name: 'token', short: 't', kind: 'string', description: 'Shared secret agents join with' },
   { name: 'disable-agent', kind: 'bool', description: 'Do not run a node agent on this machine' },
+  { name: 'disable-scheduler', kind: 'bool', description: 'Do not run the scheduler' },
+  { name: 'disable-controller-manager', kind: 'bool', description: 'Do not run the controllers' },
   { name: 'node-name', kind: 'string', description: 'Node name (default: hostname)' },
   { name: 'cluster-cidr', kind: 'string', description: 'Pod network (default 10.42.0.0/16)' },
   { name: 'service-cidr', kind: 'string', description: 'Service network (default 10.43.0.0/16)' },
@@ -51,9 +54,14 @@ export const run: CommandModule['run'] = async (argv) => {
     kubeconfigPath: flagString(flags, 'write-kubeconfig'),
     token: flagString(flags, 'token'),
     nodeName: flagString(flags, 'node-name'),
+    serviceCidr: flagString(flags, 'service-cidr'),
     datastore: endpoint
       ? { endpoint, caFile: flagString(flags, 'datastore-cafile'), certFile: flagString(flags, 'datastore-certfile'), keyFile: flagString(flags, 'datastore-keyfile') }
       : undefined,
+  });
+  const controlPlane = await startControlPlane(handle.kubeconfigPath, {
+    scheduler: !flagBool(flags, 'disable-scheduler'),
+    controllers: !flagBool(flags, 'disable-controller-manager'),
   });
   process.stdout.write(
     `skiff server: API server ready at ${handle.url}\n` +
@@ -71,6 +79,7 @@ export const run: CommandModule['run'] = async (argv) => {
     process.on('SIGTERM', stop);
   });
   process.stderr.write('skiff server: stopping\n');
+  await controlPlane.stop();
   await handle.stop();
   return 0;
 };

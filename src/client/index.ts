@@ -24,3 +24,4 @@ import { RestClient, type RestClientOptions } from './rest.js';
 export function clientFromKubeconfig(file: string, options: LoadOptions & RestClientOptions = {}): RestClient {
   return new RestClient(loadKubeconfig(file, options), options);
 }
+export { runWhileLeading, type LeaderRun, type Stoppable } from './leader-run.js';

@@ -32,6 +32,11 @@ export interface TestServerOptions {
   timeoutMs?: number;
   /** Run the sources through tsx (default) or bin/skiff as users do (the built bundle when present). */
   fromSources?: boolean;
+  /**
+   * Run the server's own scheduler and controller manager (default false: most tests start exactly the
+   * components they exercise in-process, and two controller managers would fight).
+   */
+  controlPlane?: boolean;
 }
 
 export function makeTempDir(prefix: string): string {
@@ -47,7 +52,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dataDir = options.dataDir ?? makeTempDir('server');
   const child = spawn(
     path.join(REPO_ROOT, 'bin/skiff'),
-    ['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', ...(options.args ?? [])],
+    [
+      'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1',
+      ...(options.controlPlane ? [] : ['--disable-scheduler', '--disable-controller-manager']),
+      ...(options.args ?? []),
+    ],
     { env: { ...process.env, SKIFF_DEV: options.fromSources === false ? '' : '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -9,6 +9,7 @@ import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegme
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
 import {
+  validateControllerRevisionUpdate,
   validateCronJob,
   validateCronJobUpdate,
   validateDaemonSet,
@@ -22,39 +23,40 @@ import {
   validateStatefulSetUpdate,
 } from './workloads.js';
 import {
-  validateBindingRoleRef,
   validateConfigMapData,
-  validateControllerRevisionUpdate,
   validateCoreEvent,
   validateEndpoints,
-  validateEndpointSlice,
-  validateEndpointSliceUpdate,
   validateEventsV1Event,
-  validateHPASpec,
   validateImmutableData,
-  validateIngressSpec,
-  validateLeaseSpec,
   validateLimitRangeSpec,
   validateNamespaceSpec,
-  validateNetworkPolicySpec,
   validateNodeSpec,
   validateNodeUpdate,
   validatePersistentVolumeClaimSpec,
   validatePersistentVolumeClaimUpdate,
   validatePersistentVolumeSpec,
-  validatePodDisruptionBudgetSpec,
-  validatePriorityClass,
-  validatePriorityClassUpdate,
-  validateRBACBinding,
-  validateRBACRules,
   validateResourceQuotaSpec,
   validateSecretData,
   validateSecretUpdate,
   validateServiceSpec,
   validateServiceUpdate,
+} from './core.js';
+import {
+  validateBindingRoleRef,
+  validateEndpointSlice,
+  validateEndpointSliceUpdate,
+  validateHPASpec,
+  validateIngressSpec,
+  validateLeaseSpec,
+  validateNetworkPolicySpec,
+  validatePodDisruptionBudgetSpec,
+  validatePriorityClass,
+  validatePriorityClassUpdate,
+  validateRBACBinding,
+  validateRBACRules,
   validateStorageClass,
   validateStorageClassUpdate,
-} from './core.js';
+} from './groups.js';
 
 export { validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate, goLabelSelector } from './meta.js';
 export { validatePodSpec, validatePodTemplateSpec } from './pod.js';

@@ -2,12 +2,12 @@
 // selectors that must match their template, restart policies, strategies, immutable fields.
 
 import type { FieldError } from '../errors.js';
-import { getObject, getObjects, isObject, type JsonObject } from '../json.js';
+import { deepEqual, getObject, getObjects, isObject, type JsonObject } from '../json.js';
 import { goIntOrString, isValidPercent } from '../intstr.js';
 import { selectorFromLabelSelector, selectorFromSet, type Selector } from '../labels.js';
 import { isDNS1123Label, nameIsDNSSubdomain } from '../names.js';
 import { CronParseError, isKnownTimeZone, parseCron } from '../cron.js';
-import { child, forbidden, GoValue, goStringMap, invalidValue, notSupported, required } from './field.js';
+import { child, FIELD_IMMUTABLE, forbidden, GoValue, goStringMap, invalidValue, notSupported, required } from './field.js';
 import { goLabelSelector, validateImmutable, validateLabelSelector, validateNonnegative, validateObjectMeta } from './meta.js';
 import { validatePodTemplateSpec } from './pod.js';
 
@@ -330,4 +330,9 @@ export function validateCronJob(obj: JsonObject): FieldError[] {
 /** Spec checks of a CronJob update (no 52-character name limit: existing cronjobs stay editable). */
 export function validateCronJobUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
   return validateCronJobSpec(specOf(newObj), specOf(oldObj));
+}
+
+/** A ControllerRevision's data is a snapshot: immutable once written. */
+export function validateControllerRevisionUpdate(newObj: JsonObject, oldObj: JsonObject): FieldError[] {
+  return [...validateNonnegative(newObj.revision, 'revision'), ...(deepEqual(newObj.data, oldObj.data) ? [] : [invalidValue('data', new GoValue('runtime.RawExtension{...}'), FIELD_IMMUTABLE)])];
 }

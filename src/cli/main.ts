@@ -8,6 +8,7 @@ const clusterCommands: Record<string, () => Promise<CommandModule>> = {
   agent: () => import('./agent.js'),
   'hollow-nodes': () => import('./hollow-nodes.js'),
   kubectl: () => import('./kubectl.js'),
+  status: () => import('./status.js'),
   registry: () => import('./registry.js'),
 };
 
@@ -19,6 +20,11 @@ function usage(): string {
     '',
     'Cluster commands:',
     '  server        Run the control plane (API server, scheduler, controllers) and a node agent',
+    '  agent         Run a node agent that joins a server (--server URL --token T)',
+    '  kubectl       Run kubectl against this machine\'s cluster',
+    '  status        Show the health of each component of this machine\'s cluster',
+    '  hollow-nodes  Register fake nodes for scale tests',
+    '  registry      Serve an image registry (registry serve --addr --root)',
     '',
     'Container commands are docker\'s: run, ps, images, build, ... (skiff COMMAND --help).',
   ].join('\n');

@@ -5,7 +5,7 @@ import type { FieldError } from '../errors.js';
 import type { LabelSelector } from '../labels.js';
 import { isDNS1123Label, isQualifiedName, isValidLabelValue, type NameValidator } from '../names.js';
 import { deepEqual, getObject, getObjects, isObject, type JsonObject } from '../json.js';
-import { child, forbidden, GoValue, goQuote, goStringMap, goStringSlice, index, invalidValue, required, tooLong, FIELD_IMMUTABLE } from './field.js';
+import { child, forbidden, GoValue, goQuote, goStringMap, goStringSlice, index, invalidValue, key, required, tooLong, FIELD_IMMUTABLE } from './field.js';
 
 const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
@@ -17,8 +17,9 @@ export function validateLabels(labels: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   for (const [k, v] of sortedEntries(labels)) {
     for (const msg of isQualifiedName(k)) errs.push(invalidValue(path, k, msg));
-    const value = typeof v === 'string' ? v : String(v);
-    for (const msg of isValidLabelValue(value)) errs.push(invalidValue(path, value, msg));
+    // kube refuses non-strings while decoding; without typed decoding, refuse them here.
+    if (typeof v !== 'string') errs.push(invalidValue(key(path, k), v, 'must be a string'));
+    else for (const msg of isValidLabelValue(v)) errs.push(invalidValue(path, v, msg));
   }
   return errs;
 }
@@ -28,6 +29,7 @@ export function validateAnnotations(annotations: unknown, path: string): FieldEr
   let size = 0;
   for (const [k, v] of sortedEntries(annotations)) {
     for (const msg of isQualifiedName(k.toLowerCase())) errs.push(invalidValue(path, k, msg));
+    if (typeof v !== 'string') errs.push(invalidValue(key(path, k), v, 'must be a string'));
     size += k.length + String(v).length;
   }
   if (size > TOTAL_ANNOTATION_SIZE_LIMIT) errs.push(tooLong(path, TOTAL_ANNOTATION_SIZE_LIMIT));

@@ -231,3 +231,8 @@ test('cronjob time zones', () => {
   assert.deepEqual(check('batch', 'cronjobs', cj('Mars/Olympus')), ['spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus']);
   assert.deepEqual(check('batch', 'cronjobs', cj('Local')), ['spec.timeZone: Invalid value: "Local": timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones']);
 });
+
+test('label and annotation values must be strings', () => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default', labels: { version: 1 }, annotations: { on: true } } };
+  assert.deepEqual(check('', 'configmaps', cm), ['metadata.labels[version]: Invalid value: 1: must be a string', 'metadata.annotations[on]: Invalid value: true: must be a string']);
+});

@@ -8,6 +8,7 @@ import type { MediaType } from './media.js';
 import type { Metrics } from './metrics.js';
 import type { ObjectStorage } from './objects.js';
 import type { RequestInfo } from './request-info.js';
+import type { ServiceAllocator } from './service-alloc.js';
 import type { WatchCache } from './watch-cache.js';
 
 export interface ServerCore {
@@ -16,6 +17,7 @@ export interface ServerCore {
   cache: WatchCache;
   admission: AdmissionPlugin[];
   metrics: Metrics;
+  services: ServiceAllocator;
   /** Closed when the server stops: long-running requests (watches) end. */
   stopping: AbortSignal;
 }

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { openStore, type Store, type StoreConfig } from '../storage/index.js';
 import { namespaceLifecycle, type AdmissionPlugin } from './admission.js';
 import { allowAuthenticated, clientCertAuthenticator, ensureTokens, tokenAuthenticator, type Authenticator, type Authorizer } from './auth.js';
-import { ensureSystemNamespaces } from './bootstrap.js';
+import { ensureKubernetesService, ensureSystemNamespaces } from './bootstrap.js';
 import type { ServerCore } from './context.js';
 import { storageResources } from './discovery.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -18,6 +18,7 @@ import { kubeletConnectors } from './kubelet-proxy.js';
 import { ensurePki } from './pki.js';
 import type { Connector, Connectors } from './router.js';
 import { createHttpsServer } from './server.js';
+import { DEFAULT_SERVICE_CIDR, kubernetesServiceIP, ServiceAllocator } from './service-alloc.js';
 import { WatchCache } from './watch-cache.js';
 
 export type { AdmissionPlugin, AdmissionAttributes, AdmissionContext } from './admission.js';
@@ -39,6 +40,8 @@ export interface ServerOptions {
   /** The join token (default: made once and kept in <data-dir>/server/token). */
   token?: string;
   nodeName?: string;
+  /** Service ClusterIPs come from here (default 10.43.0.0/16); its first address is the kubernetes Service's. */
+  serviceCidr?: string;
   /** etcd instead of the embedded SQLite store. */
   datastore?: { endpoint: string; caFile?: string; certFile?: string; keyFile?: string };
   /** Extra plugins appended to each chain. */
@@ -75,6 +78,13 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
+/** The address pods reach this API server at: the bind address, else the host's first external IPv4. */
+function podReachableAddress(bindAddress: string): string {
+  if (bindAddress !== '0.0.0.0') return bindAddress;
+  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '127.0.0.1';
+}
+
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
   const dataDir = path.resolve(options.dataDir);
   const serverDir = path.join(dataDir, 'server');
@@ -84,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const pki = ensurePki(path.join(serverDir, 'tls'), { nodeName, extraIps: [bindAddress] });
   const tokens = ensureTokens(serverDir, pki.caCert, options.token);
 
+  const serviceCidr = options.serviceCidr ?? DEFAULT_SERVICE_CIDR;
   const storeConfig: StoreConfig = options.datastore ? { ...options.datastore } : { dataDir };
   const store = await openStore(storeConfig);
   const cache = new WatchCache(store, storageResources());
@@ -96,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     admission: [namespaceLifecycle, ...(options.admission ?? [])],
     metrics: new Metrics(),
     stopping: stopping.signal,
+    services: new ServiceAllocator({ serviceCidr, nodePortMin: 30000, nodePortMax: 32767 }, () => cache.cache('services').list('/registry/services/').map((o) => o.obj)),
   };
   await ensureSystemNamespaces(core.objects);
 
@@ -132,6 +144,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const port = (server.address() as AddressInfo).port;
   serverAddress = `${bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress}:${port}`;
   const url = `https://127.0.0.1:${port}`;
+  await ensureKubernetesService(core.objects, { clusterIP: kubernetesServiceIP(serviceCidr), address: podReachableAddress(bindAddress), port });
   const admin: AdminClientConfig = { server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey };
   const kubeconfigPath = path.resolve(options.kubeconfigPath ?? path.join(dataDir, 'kubeconfig.yaml'));
   writeKubeconfig(kubeconfigPath, admin);

@@ -10,6 +10,10 @@ import { generatedName, listPrefix, newUid, nowTimestamp, objectKey, outputObjec
 import { negotiateOrFail, sendObject } from './rest-read.js';
 import { decodeKv } from './watch-cache.js';
 
+function isService(info: ResourceInfo): boolean {
+  return info.group === '' && info.resource === 'services';
+}
+
 /** Metadata only the server sets. */
 const SERVER_OWNED = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'] as const;
 
@@ -70,6 +74,7 @@ export async function createDecoded(ctx: ResourceContext, obj: KubeObject): Prom
   await admit(ctx, 'mutating', attrs);
   prepareForCreate(info, obj);
   failIfInvalid(info, obj, validateCreate(info, obj));
+  if (isService(info)) ctx.core.services.allocate(obj, undefined, isDryRun(ctx.query));
   await admit(ctx, 'validating', attrs);
   if (isDryRun(ctx.query)) return obj;
   for (let attempt = 0; ; attempt++) {
@@ -115,6 +120,7 @@ async function prepareUpdated(ctx: ResourceContext, next: KubeObject, current: K
   await admit(ctx, 'mutating', attrs);
   prepareForUpdate(info, next, current, ctx.ri.subresource);
   failIfInvalid(info, next, validateUpdated(info, next, current, ctx.ri.subresource));
+  if (isService(info) && ctx.ri.subresource === '') ctx.core.services.allocate(next, current, isDryRun(ctx.query));
   await admit(ctx, 'validating', attrs);
   if (unconditional) delete meta.resourceVersion;
   if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0) return null;

@@ -48,10 +48,14 @@ after(async () => {
   await server?.stop();
 });
 
-/** The seed as this version's copy: cluster-scoped names get a suffix. Returns the file and name. */
+/**
+ * The seed as this version's copy: cluster-scoped names get a suffix, and so that both versions can
+ * hold the NodePort Service at once, 1.33's uses the next port. Returns the file and name.
+ */
 function prepare(seed: Seed, v: KubectlVersion, dir: string): { file: string; name: string } {
-  const doc = YAML.parse(fs.readFileSync(path.join(SEEDS, seed.file), 'utf8')) as { metadata: { name: string } };
+  const doc = YAML.parse(fs.readFileSync(path.join(SEEDS, seed.file), 'utf8')) as { metadata: { name: string }; spec?: { ports?: Array<{ nodePort?: number }> } };
   if (seed.clusterScoped) doc.metadata.name = `${doc.metadata.name}-${v.replace('.', '')}`;
+  for (const port of doc.spec?.ports ?? []) if (port.nodePort && v !== '1.27') port.nodePort += 1;
   const file = path.join(dir, seed.file);
   fs.writeFileSync(file, YAML.stringify(doc));
   return { file, name: doc.metadata.name };

@@ -1,0 +1,170 @@
+// ClusterIPs and NodePorts, allocated by the API server when a Service is created or changes type,
+// as kube's service REST storage does: a requested value must lie in range and be free, a missing one
+// is picked at random. What is in use comes from the watch cache, plus short-lived reservations that
+// cover the moment between a write and its arrival in the cache.
+import { invalid, type FieldError, type KubeObject } from '../api/index.js';
+
+export interface ServiceRanges {
+  /** e.g. "10.43.0.0/16"; its first address belongs to the `kubernetes` Service. */
+  serviceCidr: string;
+  /** NodePort range, inclusive (30000–32767 by default). */
+  nodePortMin: number;
+  nodePortMax: number;
+}
+
+export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
+
+interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ports?: Array<{ port?: number; protocol?: string; nodePort?: number }>;
+}
+
+function ipToInt(ip: string): number | undefined {
+  const parts = ip.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
+}
+
+function intToIp(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+/** The usable addresses of a CIDR: network and broadcast excluded. */
+export function cidrRange(cidr: string): { first: number; last: number } {
+  const [base, bits] = cidr.split('/');
+  const start = ipToInt(base);
+  const prefix = Number(bits);
+  if (start === undefined || !Number.isInteger(prefix) || prefix < 8 || prefix > 30) throw new Error(`invalid service CIDR "${cidr}"`);
+  const size = 2 ** (32 - prefix);
+  const network = start - (start % size);
+  return { first: network + 1, last: network + size - 2 };
+}
+
+/** The `kubernetes` Service's address: the first of the range. */
+export function kubernetesServiceIP(cidr: string): string {
+  return intToIp(cidrRange(cidr).first);
+}
+
+function needsClusterIP(spec: ServiceSpec): boolean {
+  return spec.type !== 'ExternalName' && spec.clusterIP !== 'None';
+}
+
+function needsNodePorts(spec: ServiceSpec): boolean {
+  return spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+}
+
+/** Longer than a write takes to reach the watch cache; also ends reservations of writes that failed. */
+const RESERVATION_MS = 10_000;
+
+export class ServiceAllocator {
+  private readonly ips: { first: number; last: number };
+  /** Values handed out whose Service the cache has not seen yet, by the Service's uid. */
+  private readonly reservations = new Map<string, { ips: string[]; ports: number[]; until: number }>();
+
+  constructor(
+    private readonly ranges: ServiceRanges,
+    /** Every stored Service, current. */
+    private readonly services: () => KubeObject[],
+  ) {
+    this.ips = cidrRange(ranges.serviceCidr);
+  }
+
+  private used(except: string | undefined): { ips: Set<string>; ports: Set<number> } {
+    const ips = new Set<string>();
+    const ports = new Set<number>();
+    const stored = this.services();
+    const storedUids = new Set(stored.map((svc) => svc.metadata.uid));
+    const now = Date.now();
+    for (const [uid, r] of this.reservations) {
+      // Once the cache has the Service (or the write never happened) the reservation has done its job.
+      if (storedUids.has(uid) || r.until < now) this.reservations.delete(uid);
+      else if (uid !== except) {
+        for (const ip of r.ips) ips.add(ip);
+        for (const port of r.ports) ports.add(port);
+      }
+    }
+    for (const svc of stored) {
+      if (svc.metadata.uid === except) continue;
+      const spec = (svc.spec ?? {}) as ServiceSpec;
+      if (spec.clusterIP && spec.clusterIP !== 'None') ips.add(spec.clusterIP);
+      for (const p of spec.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
+    }
+    return { ips, ports };
+  }
+
+  /**
+   * Fills in (or checks) spec.clusterIP(s) and nodePorts of `svc`, whose previous version is `old` on
+   * updates. A dry run allocates without holding the values.
+   */
+  allocate(svc: KubeObject, old: KubeObject | undefined, dryRun: boolean): void {
+    const spec = (svc.spec ?? (svc.spec = {})) as ServiceSpec;
+    const oldSpec = (old?.spec ?? {}) as ServiceSpec;
+    const used = this.used(svc.metadata.uid);
+    const errors: FieldError[] = [];
+    const taken: { ips: string[]; ports: number[] } = { ips: [], ports: [] };
+    if (needsClusterIP(spec)) {
+      if (!spec.clusterIP && spec.clusterIPs?.[0]) spec.clusterIP = spec.clusterIPs[0];
+      if (spec.clusterIP && spec.clusterIP !== oldSpec.clusterIP) {
+        const n = ipToInt(spec.clusterIP);
+        if (n === undefined || n < this.ips.first || n > this.ips.last) {
+          errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is ${this.ranges.serviceCidr}` });
+        } else if (used.ips.has(spec.clusterIP)) {
+          errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: provided IP is already allocated` });
+        } else taken.ips.push(spec.clusterIP);
+      } else if (!spec.clusterIP) {
+        const ip = this.pickIp(used.ips);
+        if (!ip) errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', message: 'Invalid value: []string(nil): failed to allocate IP: range is full' });
+        else {
+          spec.clusterIP = ip;
+          taken.ips.push(ip);
+        }
+      }
+      if (spec.clusterIP) spec.clusterIPs = [spec.clusterIP];
+    }
+    if (needsNodePorts(spec)) {
+      const oldPorts = new Set((oldSpec.ports ?? []).map((p) => p.nodePort).filter(Boolean));
+      (spec.ports ?? []).forEach((p, i) => {
+        if (p.nodePort && !oldPorts.has(p.nodePort)) {
+          if (p.nodePort < this.ranges.nodePortMin || p.nodePort > this.ranges.nodePortMax) {
+            errors.push({ type: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${this.ranges.nodePortMin}-${this.ranges.nodePortMax}` });
+          } else if (used.ports.has(p.nodePort) || taken.ports.includes(p.nodePort)) {
+            errors.push({ type: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: provided port is already allocated` });
+          } else taken.ports.push(p.nodePort);
+        } else if (!p.nodePort) {
+          const port = this.pickPort(used.ports, taken.ports);
+          if (!port) errors.push({ type: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: 'Invalid value: 0: failed to allocate a nodePort: range is full' });
+          else {
+            p.nodePort = port;
+            taken.ports.push(port);
+          }
+        }
+      });
+    }
+    if (errors.length) throw invalid('Service', '', svc.metadata.name ?? '', errors);
+    if (!dryRun && (taken.ips.length || taken.ports.length)) this.reservations.set(svc.metadata.uid ?? '', { ...taken, until: Date.now() + RESERVATION_MS });
+  }
+
+  private pickIp(used: Set<string>): string | undefined {
+    // The first address is the kubernetes Service's; dynamic picks start after it.
+    const size = this.ips.last - this.ips.first;
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const ip = intToIp(this.ips.first + 1 + Math.floor(Math.random() * size));
+      if (!used.has(ip)) return ip;
+    }
+    for (let n = this.ips.first + 1; n <= this.ips.last; n++) if (!used.has(intToIp(n))) return intToIp(n);
+    return undefined;
+  }
+
+  private pickPort(used: Set<number>, taken: number[]): number | undefined {
+    const span = this.ranges.nodePortMax - this.ranges.nodePortMin + 1;
+    const free = (p: number) => !used.has(p) && !taken.includes(p);
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const p = this.ranges.nodePortMin + Math.floor(Math.random() * span);
+      if (free(p)) return p;
+    }
+    for (let p = this.ranges.nodePortMin; p <= this.ranges.nodePortMax; p++) if (free(p)) return p;
+    return undefined;
+  }
+}

@@ -2,10 +2,14 @@
 // cluster controllers): startControllers() runs them all against an API server on one shared set of
 // informers, the way kube-controller-manager shares its informer factory.
 import { clientFromKubeconfig, InformerFactory, type RestClient } from '../client/index.js';
+import { CronJobController } from './cronjob/index.js';
 import { DeploymentController } from './deployment/index.js';
 import { JobController } from './job/index.js';
 import { ReplicaSetController } from './replicaset/index.js';
 import { ReplicationControllerController } from './replicationcontroller/index.js';
+import { EndpointsController } from './endpoints/index.js';
+import { EndpointSliceController } from './endpointslice/index.js';
+import { NodeIpamController } from './nodeipam/index.js';
 
 /** What every controller is built from. */
 export interface ControllerContext {
@@ -13,6 +17,8 @@ export interface ControllerContext {
   informers: InformerFactory;
   /** The controllers' clock (CronJob schedules, deadlines, minReadySeconds); tests pass their own. */
   now: () => Date;
+  /** The pod network node IPAM cuts into per-node /24s (--cluster-cidr; default 10.42.0.0/16). */
+  clusterCIDR?: string;
 }
 
 /** A controller wired to its informers: run() starts its workers, stop() shuts its queue down. */
@@ -20,6 +26,8 @@ export interface Controller {
   readonly name: string;
   run(workers: number): void;
   stop(): Promise<void>;
+  /** Looks at every object again, for controllers that act on the clock rather than on events. */
+  resync?(): void;
 }
 
 export interface StartControllersOptions {
@@ -32,10 +40,13 @@ export interface StartControllersOptions {
   only?: string[];
   /** Workers per controller (kube-controller-manager's --concurrent-*-syncs; default 5). */
   workers?: number;
+  clusterCIDR?: string;
 }
 
 export interface ControllersHandle {
   readonly controllers: Controller[];
+  /** Makes clock-driven controllers (CronJob) look again, e.g. after a test moved its clock. */
+  resync(): void;
   stop(): Promise<void>;
 }
 
@@ -44,6 +55,10 @@ const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   replicationcontroller: (ctx) => new ReplicationControllerController(ctx),
   deployment: (ctx) => new DeploymentController(ctx),
   job: (ctx) => new JobController(ctx),
+  endpoints: (ctx) => new EndpointsController(ctx),
+  endpointslice: (ctx) => new EndpointSliceController(ctx),
+  nodeipam: (ctx) => new NodeIpamController(ctx),
+  cronjob: (ctx) => new CronJobController(ctx),
 };
 
 export async function startControllers(options: StartControllersOptions): Promise<ControllersHandle> {
@@ -51,7 +66,7 @@ export async function startControllers(options: StartControllersOptions): Promis
   if (!rest) throw new Error('startControllers needs a client or a kubeconfig');
   const ownsInformers = !options.informers;
   const informers = options.informers ?? new InformerFactory(rest);
-  const ctx: ControllerContext = { rest, informers, now: options.now ?? (() => new Date()) };
+  const ctx: ControllerContext = { rest, informers, now: options.now ?? (() => new Date()), clusterCIDR: options.clusterCIDR };
   const names = options.only ?? Object.keys(CONTROLLERS);
   const unknown = names.filter((n) => !CONTROLLERS[n]);
   if (unknown.length) throw new Error(`unknown controller(s): ${unknown.join(', ')}; known: ${Object.keys(CONTROLLERS).join(', ')}`);
@@ -61,6 +76,7 @@ export async function startControllers(options: StartControllersOptions): Promis
   for (const c of controllers) c.run(options.workers ?? 5);
   return {
     controllers,
+    resync: () => controllers.forEach((c) => c.resync?.()),
     async stop() {
       await Promise.all(controllers.map((c) => c.stop()));
       if (ownsInformers) informers.stop();

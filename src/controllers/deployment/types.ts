@@ -1,9 +1,7 @@
 // The Deployment fields the controller reads and writes (apps/v1).
-import type { KubeObject, LabelSelector } from '../../api/index.js';
+import type { IntOrString, KubeObject, LabelSelector } from '../../api/index.js';
 import type { PodTemplate } from '../../client/index.js';
 import type { ReplicaSet } from '../replicaset/index.js';
-
-export type IntOrString = number | string;
 
 export interface DeploymentCondition {
   type: string;

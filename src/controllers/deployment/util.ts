@@ -1,7 +1,8 @@
 // The pure parts of the Deployment controller (pkg/controller/deployment/util): the pod-template-hash,
 // which ReplicaSet is new, revision and replica annotations, surge/unavailability fenceposts,
 // proportional scaling shares and the Progressing/Available conditions.
-import type { DeploymentCondition, DeploymentStatus, Deployment, IntOrString, ReplicaSet } from './types.js';
+import { scaledValueFromIntOrPercent } from '../../api/index.js';
+import type { DeploymentCondition, DeploymentStatus, Deployment, ReplicaSet } from './types.js';
 
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 export const REVISION = 'deployment.kubernetes.io/revision';
@@ -140,24 +141,14 @@ export const availableReplicas = (rsList: ReplicaSet[]): number => rsList.reduce
 
 // ---- strategy arithmetic -------------------------------------------------------------------------
 
-/** intstr.GetScaledValueFromIntOrPercent. */
-export function scaledValue(v: IntOrString | undefined, total: number, roundUp: boolean): number {
-  if (v === undefined) return 0;
-  if (typeof v === 'number') return v;
-  const m = /^(\d+)%$/.exec(v);
-  if (!m) throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage`);
-  const scaled = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
-}
-
 export const isRollingUpdate = (d: Deployment): boolean => (d.spec.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
 
 /** ResolveFenceposts: surge rounds up, unavailable down, and they are never both zero. */
 export function fenceposts(d: Deployment): { surge: number; unavailable: number } {
   const ru = d.spec.strategy?.rollingUpdate ?? {};
   const desired = replicasOf(d);
-  const surge = scaledValue(ru.maxSurge ?? '25%', desired, true);
-  const unavailable = scaledValue(ru.maxUnavailable ?? '25%', desired, false);
+  const surge = scaledValueFromIntOrPercent(ru.maxSurge ?? '25%', desired, true);
+  const unavailable = scaledValueFromIntOrPercent(ru.maxUnavailable ?? '25%', desired, false);
   return surge === 0 && unavailable === 0 ? { surge, unavailable: 1 } : { surge, unavailable };
 }
 

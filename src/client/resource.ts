@@ -133,6 +133,15 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     return this.rest.request({ method: 'DELETE', path: resourcePath(this.ref, this.nsFor(undefined, options.namespace), name), body });
   }
 
+  /** Deletes every object the list options select (DELETE on the collection, as `kubectl delete --all`). */
+  deleteCollection(options: ListOptions & Omit<DeleteOptions, 'namespace' | 'preconditions'> = {}): Promise<KubeList<T>> {
+    const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
+    if (options.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = options.gracePeriodSeconds;
+    if (options.propagationPolicy) body.propagationPolicy = options.propagationPolicy;
+    if (options.dryRun) body.dryRun = ['All'];
+    return this.rest.request<KubeList<T>>({ method: 'DELETE', path: resourcePath(this.ref, this.ns(options.namespace)), query: listQuery(options), body });
+  }
+
   /** POST to a subresource: pods/binding, pods/eviction, serviceaccounts/token... */
   createSubresource<R = unknown>(name: string, subresource: string, body: unknown, namespace?: string): Promise<R> {
     return this.rest.request<R>({ method: 'POST', path: resourcePath(this.ref, this.nsFor(undefined, namespace), name, subresource), body });

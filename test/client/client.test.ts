@@ -47,6 +47,14 @@ test('CRUD through a resource client, with Status errors parsed', async () => {
   assert.equal(JSON.parse(del!.body).gracePeriodSeconds, 0);
 });
 
+test('deleteCollection sends the selector and options on the collection path', async () => {
+  const pods = new ResourceClient(rest, refs.pods);
+  await pods.deleteCollection({ namespace: 'default', labelSelector: 'app=gone', gracePeriodSeconds: 0 }).catch(() => undefined);
+  const req = server.requests.findLast((r) => r.method === 'DELETE');
+  assert.equal(req!.url, '/api/v1/namespaces/default/pods?labelSelector=app%3Dgone');
+  assert.equal(JSON.parse(req!.body).gracePeriodSeconds, 0);
+});
+
 test('non-Status error bodies get client-go generic messages', async () => {
   const local = new FakeApiServer();
   await local.start();

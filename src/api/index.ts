@@ -18,3 +18,4 @@ export * from './intstr.js';
 export * from './strategy/index.js';
 export * from './convert/index.js';
 export * from './qos.js';
+export { deepEqual } from './json.js';

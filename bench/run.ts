@@ -12,6 +12,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   apiserver: () => import('./apiserver.js').then((m) => m.benchmark),
   scheduler: () => import('./scheduler.js').then((m) => m.benchmark),
   engine: () => import('./engine.js').then((m) => m.benchmark),
+  network: () => import('./network.js').then((m) => m.benchmark),
 };
 
 function format(n: number | undefined): string {

@@ -2,7 +2,7 @@
 // loopback for lo), with IPAM data and cached results under the caller's state dir, and the NAT rules a
 // bridge needs in the caller's own SKIFF-* chains (the plugins' ipMasq would create CNI-* chains, so it
 // stays off). Docker networks and the kubelet's pod network both use this; nothing here is docker's.
-import { execFile } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -130,14 +130,22 @@ export async function detachFromBridge(scope: BridgeScope, net: BridgeNetworkSpe
 
 /** Removes the bridge link, its chains and its IPAM store (call once no endpoint is left). */
 export async function removeBridgeNetwork(scope: BridgeScope, net: BridgeNetworkSpec): Promise<void> {
-  await removeChain(networkChain(scope, net));
-  await deleteLink(net.bridge);
+  releaseBridgeHost(scope, net);
   fs.rmSync(path.join(scope.stateDir, 'ipam', net.name), { recursive: true, force: true });
 }
 
+/**
+ * Removes what an idle bridge holds on the host (its link and chains), synchronously so the caller can
+ * decide "no endpoint left" and remove in one state-DB transaction; the next attach recreates both.
+ */
+export function releaseBridgeHost(scope: BridgeScope, net: Pick<BridgeNetworkSpec, 'bridge'>): void {
+  removeChain(networkChain(scope, net));
+  deleteLink(net.bridge);
+}
+
 /** Deletes a link if it exists. */
-export function deleteLink(name: string): Promise<void> {
-  return new Promise<void>((resolve) => execFile('ip', ['link', 'del', name], () => resolve()));
+export function deleteLink(name: string): void {
+  spawnSync('ip', ['link', 'del', name], { stdio: 'ignore' });
 }
 
 /** Links whose name starts with `prefix`, and the ports (veths) plugged into them. */

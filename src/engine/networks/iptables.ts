@@ -1,6 +1,6 @@
 // iptables for skiff's own chains only (DESIGN.md §5): every chain skiff creates starts with its caller's
 // prefix (SKIFF-…), is created idempotently, and is removed with the jumps that lead to it, by prefix.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 
 export type Table = 'nat' | 'filter';
 
@@ -10,10 +10,17 @@ interface Run {
   stderr: string;
 }
 
+// -w: tests and CLI processes program rules concurrently; wait for the xtables lock instead of failing.
+const IPTABLES_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+
+function iptablesSync(args: string[]): Run {
+  const r = spawnSync('iptables', ['-w', '5', ...args], { env: IPTABLES_ENV, encoding: 'utf8' });
+  return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
 function iptables(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    // -w: tests and CLI processes program rules concurrently; wait for the xtables lock instead of failing.
-    execFile('iptables', ['-w', '5', ...args], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }, (err, stdout, stderr) => {
+    execFile('iptables', ['-w', '5', ...args], { env: IPTABLES_ENV }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -70,28 +77,31 @@ function owned(name: string, prefix: string): boolean {
   return name === prefix || name.startsWith(`${prefix}-`);
 }
 
-/** Removes chains by name (and every jump into them) from one table. */
-async function removeChainsWhere(table: Table, match: (name: string) => boolean): Promise<void> {
-  const r = await iptables(['-t', table, '-S']);
+/**
+ * Removes chains by name (and every jump into them) from one table. Synchronous, so a caller can do it
+ * inside a state-DB transaction that decides a network is no longer used.
+ */
+function removeChainsWhere(table: Table, match: (name: string) => boolean): void {
+  const r = iptablesSync(['-t', table, '-S']);
   if (r.code !== 0) return;
   const lines = r.stdout.split('\n');
   const chains = lines.filter((l) => l.startsWith('-N ')).map((l) => l.slice(3).trim()).filter(match);
   if (!chains.length) return;
   for (const rule of lines.filter((l) => l.startsWith('-A ')).map(splitRule)) {
     const target = rule[rule.indexOf('-j') + 1];
-    if (rule.includes('-j') && chains.includes(target) && !chains.includes(rule[1])) await iptables(['-t', table, '-D', ...rule.slice(1)]);
+    if (rule.includes('-j') && chains.includes(target) && !chains.includes(rule[1])) iptablesSync(['-t', table, '-D', ...rule.slice(1)]);
   }
-  for (const chain of chains) await iptables(['-t', table, '-F', chain]);
-  for (const chain of chains) await iptables(['-t', table, '-X', chain]);
+  for (const chain of chains) iptablesSync(['-t', table, '-F', chain]);
+  for (const chain of chains) iptablesSync(['-t', table, '-X', chain]);
 }
 
 /** Removes one chain of each table and the jumps into it. */
-export async function removeChain(chain: string): Promise<void> {
-  for (const table of ['nat', 'filter'] as const) await removeChainsWhere(table, (n) => n === chain);
+export function removeChain(chain: string): void {
+  for (const table of ['nat', 'filter'] as const) removeChainsWhere(table, (n) => n === chain);
 }
 
 /** Removes every chain named `prefix` or `prefix-…` in nat and filter, with the jumps into them. */
-export async function removeChainsByPrefix(prefix: string): Promise<void> {
+export function removeChainsByPrefix(prefix: string): void {
   if (!/^SKIFF/.test(prefix)) throw new Error(`refusing to remove chains outside skiff's namespace: ${prefix}`);
-  for (const table of ['nat', 'filter'] as const) await removeChainsWhere(table, (n) => owned(n, prefix));
+  for (const table of ['nat', 'filter'] as const) removeChainsWhere(table, (n) => owned(n, prefix));
 }

@@ -9,10 +9,10 @@ import Database from 'better-sqlite3';
 import { conflict, EngineError, invalid, notFound } from '../errors.js';
 import type { NetworkAttachment, NetworkAttachRequest, NetworkProvider } from '../network-provider.js';
 import { rootTag } from '../paths.js';
-import { attachToBridge, deleteLink, detachFromBridge, linksWithPrefix, removeBridgeNetwork, type BridgeNetworkSpec, type BridgeScope } from './bridge.js';
-import { removeChainsByPrefix } from './iptables.js';
+import { attachToBridge, deleteLink, detachFromBridge, linksWithPrefix, releaseBridgeHost, removeBridgeNetwork, type BridgeNetworkSpec, type BridgeScope } from './bridge.js';
+import { removeChain, removeChainsByPrefix } from './iptables.js';
 import { contains, firstHost, formatCidr, overlaps, parseCidr, type Ipv4Net } from './ipnet.js';
-import { freeHostPort, probeHostPort, publishPorts, unpublishPorts, type PortMapping } from './ports.js';
+import { freeHostPort, portsChain, probeHostPort, publishPorts, unpublishPorts, type PortMapping } from './ports.js';
 
 /** A network as `docker network inspect` shows it (without Containers, which comes from endpoints). */
 export interface NetworkRecord {
@@ -222,41 +222,53 @@ export class EngineNetworks implements NetworkProvider {
    * Plugs a container's namespace into a network: eth0 for its own network, ethN for `network connect`.
    * Published ports are checked against this root's other endpoints and against host processes first.
    */
-  async connect(req: Pick<NetworkAttachRequest, 'containerId' | 'containerName' | 'netnsPath'>, network: string, o: { ifName?: string; aliases: string[]; ports?: NetworkAttachRequest['portBindings']; ip?: string }): Promise<NetworkAttachment> {
+  async connect(req: Pick<NetworkAttachRequest, 'containerId' | 'containerName' | 'netnsPath'>, network: string, o: { ifName?: string; aliases: string[]; ports?: NetworkAttachRequest['portBindings'] }): Promise<NetworkAttachment> {
     const n = this.get(network);
     if (n.Driver !== 'bridge') throw invalid(`container cannot be disconnected from host network or connected to host network`);
-    const mine = this.endpoints({ containerId: req.containerId });
-    if (mine.some((e) => e.networkId === n.Id)) throw new EngineError('Conflict', `endpoint with name ${req.containerName} already exists in network ${n.Name}`);
-    const ifName = o.ifName ?? `eth${firstFreeIndex(mine.map((e) => e.ifName))}`;
     const endpointId = crypto.randomBytes(32).toString('hex');
     const mappings = await this.resolvePorts(req.containerName, endpointId, o.ports ?? {});
     const spec = this.spec(n);
-    const att = await attachToBridge(this.scope, spec, { containerId: req.containerId, netnsPath: req.netnsPath, ifName });
-    const ep: Endpoint = {
-      containerId: req.containerId, containerName: req.containerName, networkId: n.Id, endpointId, netnsPath: req.netnsPath, ifName,
-      ip: att.ip, prefixLen: att.prefixLen, gateway: att.gateway, mac: att.mac, aliases: o.aliases, ports: mappings,
-    };
+    // The endpoint is recorded before the CNI ADD, in the same transaction as the last checks, so a
+    // concurrent last detach never removes the bridge under it and two runs never get one host port.
+    const ep = this.tx((): Endpoint => {
+      const mine = this.endpoints({ containerId: req.containerId });
+      if (mine.some((e) => e.networkId === n.Id)) throw new EngineError('Conflict', `endpoint with name ${req.containerName} already exists in network ${n.Name}`);
+      const taken = this.endpoints().flatMap((e) => e.ports);
+      const clash = mappings.find((m) => taken.some((t) => clashes(t, m.hostIp, m.hostPort, m.protocol)));
+      if (clash) throw portError(req.containerName, endpointId, `Bind for ${clash.hostIp || '0.0.0.0'}:${clash.hostPort} failed: port is already allocated`);
+      const pending: Endpoint = {
+        containerId: req.containerId, containerName: req.containerName, networkId: n.Id, endpointId, netnsPath: req.netnsPath,
+        ifName: o.ifName ?? `eth${firstFreeIndex(mine.map((e) => e.ifName))}`, ip: '', prefixLen: 0, gateway: '', mac: '', aliases: o.aliases, ports: mappings,
+      };
+      this.saveEndpoint(pending);
+      return pending;
+    });
     try {
-      await publishPorts(this.scope.chainPrefix, req.containerId, att.ip, mappings);
-      this.db.prepare('INSERT OR REPLACE INTO endpoints (container_id, network_id, data) VALUES (?, ?, ?)').run(ep.containerId, ep.networkId, JSON.stringify(ep));
+      const att = await attachToBridge(this.scope, spec, { containerId: ep.containerId, netnsPath: ep.netnsPath, ifName: ep.ifName });
+      Object.assign(ep, { ip: att.ip, prefixLen: att.prefixLen, gateway: att.gateway, mac: att.mac });
+      await publishPorts(this.scope.chainPrefix, ep.containerId, att.ip, mappings);
+      this.saveEndpoint(ep);
     } catch (err) {
-      await unpublishPorts(this.scope.chainPrefix, req.containerId).catch(() => undefined);
-      await detachFromBridge(this.scope, spec, { containerId: req.containerId, netnsPath: req.netnsPath, ifName }).catch(() => undefined);
+      await this.disconnectEndpoint(ep).catch(() => undefined);
       throw err;
     }
     if (n.Name !== 'bridge') this.refreshHosts(n.Id);
     return {
-      name: n.Name, networkId: n.Id, ipAddress: att.ip, ipPrefixLen: att.prefixLen, gateway: att.gateway, macAddress: att.mac,
+      name: n.Name, networkId: n.Id, ipAddress: ep.ip, ipPrefixLen: ep.prefixLen, gateway: ep.gateway, macAddress: ep.mac,
       ports: portsView(mappings, o.ports ?? {}),
       ...(n.Name !== 'bridge' ? { extraHosts: this.peerHosts(n.Id, req.containerId) } : {}),
     };
+  }
+
+  private saveEndpoint(ep: Endpoint): void {
+    this.db.prepare('INSERT OR REPLACE INTO endpoints (container_id, network_id, data) VALUES (?, ?, ?)').run(ep.containerId, ep.networkId, JSON.stringify(ep));
   }
 
   /** Random host ports for empty HostPort, then docker's two refusals: allocated here, or bound by a host process. */
   private async resolvePorts(containerName: string, endpointId: string, bindings: NetworkAttachRequest['portBindings']): Promise<PortMapping[]> {
     const out: PortMapping[] = [];
     const fail = (msg: string): never => {
-      throw new EngineError('Runtime', `driver failed programming external connectivity on endpoint ${containerName} (${endpointId}): ${msg}`);
+      throw portError(containerName, endpointId, msg);
     };
     const inUse = this.endpoints().flatMap((e) => e.ports);
     for (const [key, list] of Object.entries(bindings)) {
@@ -299,11 +311,16 @@ export class EngineNetworks implements NetworkProvider {
     await this.disconnectEndpoint(ep);
   }
 
+  /** Unplugs one endpoint; the network's bridge and chains go with its last endpoint (recreated on the next attach). */
   private async disconnectEndpoint(ep: Endpoint): Promise<void> {
     const n = this.list().find((x) => x.Id === ep.networkId);
     if (ep.ports.length) await unpublishPorts(this.scope.chainPrefix, ep.containerId);
     if (n) await detachFromBridge(this.scope, this.spec(n), { containerId: ep.containerId, netnsPath: ep.netnsPath, ifName: ep.ifName });
-    this.db.prepare('DELETE FROM endpoints WHERE container_id = ? AND network_id = ?').run(ep.containerId, ep.networkId);
+    this.tx(() => {
+      this.db.prepare('DELETE FROM endpoints WHERE container_id = ? AND network_id = ?').run(ep.containerId, ep.networkId);
+      if (n && !this.endpoints({ networkId: n.Id }).length) releaseBridgeHost(this.scope, this.spec(n));
+      if (!this.endpoints().some((e) => e.ports.length)) removeChain(portsChain(this.scope.chainPrefix));
+    });
     if (n && n.Name !== 'bridge') this.refreshHosts(n.Id);
   }
 
@@ -353,6 +370,10 @@ function blankRecord(name: string, driver: NetworkRecord['Driver']): NetworkReco
     IPAM: { Driver: 'default', Options: {}, Config: [] }, Internal: false, Attachable: false, Ingress: false, ConfigFrom: { Network: '' },
     ConfigOnly: false, Options: {}, Labels: {},
   };
+}
+
+function portError(containerName: string, endpointId: string, msg: string): EngineError {
+  return new EngineError('Runtime', `driver failed programming external connectivity on endpoint ${containerName} (${endpointId}): ${msg}`);
 }
 
 function parseOrInvalid(cidr: string): Ipv4Net {
@@ -407,8 +428,8 @@ function hostRoutes(): Ipv4Net[] {
  */
 export async function releaseRootNetworks(root: string): Promise<void> {
   const tag = rootTag(path.resolve(root));
-  await removeChainsByPrefix(`SKIFF-E${tag.slice(0, 8)}`);
-  for (const link of linksWithPrefix(`sk${tag.slice(0, 6)}`)) await deleteLink(link);
+  removeChainsByPrefix(`SKIFF-E${tag.slice(0, 8)}`);
+  for (const link of linksWithPrefix(`sk${tag.slice(0, 6)}`)) deleteLink(link);
   const state = path.join(path.resolve(root), 'networks');
   for (const dir of ['ipam', 'results']) fs.rmSync(path.join(state, dir), { recursive: true, force: true });
   try {

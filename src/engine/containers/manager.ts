@@ -15,6 +15,7 @@ import type { EnginePaths } from '../paths.js';
 import { isMounted, unmount, type Snapshots } from '../snapshots/overlay.js';
 import { removeCgroupDir, removeCgroupLeaf } from './cgroups.js';
 import { startConmon } from './conmon.js';
+import { hostDevices } from './devices.js';
 import { hostsFile, resolvConf, resolveUser } from './etc-files.js';
 import { randomName, validateName } from './names.js';
 import { Runc, RUNC } from './runc.js';
@@ -491,6 +492,7 @@ export class ContainerEngine {
       network,
       initPath: c.HostConfig.Init ? INIT_BINARY : undefined,
       host: this.host(),
+      hostDevices: c.HostConfig.Privileged ? hostDevices() : undefined,
     });
     if (c.Config.WorkingDir) fs.mkdirSync(path.join(rootfs, c.Config.WorkingDir), { recursive: true });
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
@@ -813,13 +815,14 @@ function blankNet(name: string): Container['NetworkSettings']['Networks'][string
   return { IPAddress: '', Gateway: '', IPPrefixLen: 0, MacAddress: '', NetworkID: name };
 }
 
+/** Whether a process exists and has not exited (a zombie waiting to be reaped counts as gone). */
 export function alive(pid: number): boolean {
   if (!pid) return false;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -80,3 +80,12 @@ test('etc files: hosts with the container IP, resolv.conf without loopback serve
   assert.equal(resolvConf('nameserver 127.0.0.53\n', false), 'nameserver 127.0.0.53\n');
   assert.equal(resolvConf('', true, { nameservers: ['10.43.0.10'], search: ['svc.local'] }), 'nameserver 10.43.0.10\nsearch svc.local\n');
 });
+
+test('privileged: host devices, all device access, no masked paths', () => {
+  const dev = { path: '/dev/loop0', type: 'b' as const, major: 7, minor: 0, fileMode: 0o600, uid: 0, gid: 0 };
+  const spec = buildSpec({ ...input(container({ Privileged: true })), hostDevices: [dev] }) as any;
+  assert.deepEqual(spec.linux.devices, [dev]);
+  assert.deepEqual(spec.linux.resources.devices, [{ allow: false, access: 'rwm' }, { allow: true, access: 'rwm' }]);
+  assert.equal(spec.linux.maskedPaths, undefined);
+  assert.ok(spec.mounts.some((m: any) => m.destination === '/sys' && m.options.includes('rw')));
+});

@@ -1,6 +1,7 @@
 // Docker's default OCI runtime spec (moby oci/defaults.go, daemon/oci_linux.go) built from a container
 // record, adjusted to what this host allows: capabilities are intersected with our bounding set and
 // rlimits clamped to our hard limits, since runc fails on either otherwise.
+import type { HostDevice } from './devices.js';
 import type { Container } from './types.js';
 
 export const DEFAULT_CAPS = [
@@ -53,6 +54,8 @@ export interface SpecInput {
   /** Host path of the init binary for --init, mounted at /sbin/docker-init. */
   initPath?: string;
   host: HostLimits;
+  /** The host's device nodes, given to privileged containers. */
+  hostDevices?: HostDevice[];
 }
 
 export function normalizeCap(name: string): string {
@@ -184,7 +187,7 @@ export function buildSpec(input: SpecInput): Record<string, unknown> {
       resources,
       cgroupsPath: input.cgroupsPath,
       namespaces,
-      ...(hc.Privileged ? {} : { maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS }),
+      ...(hc.Privileged ? { devices: input.hostDevices ?? [] } : { maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS }),
     },
   };
 }

@@ -131,10 +131,12 @@ export class RestClient {
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           buffered += chunk;
+          // Walk the lines with an index and cut the buffer once: a chunk can hold hundreds of events.
+          let start = 0;
           let newline: number;
-          while (!closed && (newline = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, newline).trim();
-            buffered = buffered.slice(newline + 1);
+          while (!closed && (newline = buffered.indexOf('\n', start)) >= 0) {
+            const line = buffered.slice(start, newline).trim();
+            start = newline + 1;
             if (!line) continue;
             let event: WatchEvent<T>;
             try {
@@ -145,6 +147,7 @@ export class RestClient {
             }
             handlers.onEvent(event);
           }
+          buffered = buffered.slice(start);
         });
         res.on('end', () => close());
         res.on('error', (err) => close(err));

@@ -2,6 +2,7 @@
 // (list, watch, resume, relist on 410), events aggregation, leader election.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import { StatusError, type KubeObject } from '../../src/api/index.js';
 import { RestClient, ResourceClient, Informer, EventRecorder, LeaderElector, refs, isNotFound, isConflict, labelIndexFunc, type CoreEvent, type Lease } from '../../src/client/index.js';
@@ -87,6 +88,30 @@ test('requests retry while the server is not listening yet', async () => {
   } finally {
     client.close();
     await late.stop();
+  }
+});
+
+test('watch events are decoded whether a chunk holds many of them or splits one', async () => {
+  const events = Array.from({ length: 300 }, (_, i) => JSON.stringify({ type: 'ADDED', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `w${i}`, resourceVersion: String(i) } } }) + '\n');
+  const raw = http.createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    const all = events.join('');
+    const cut = Math.floor(all.length / 3) + 7;
+    res.write(all.slice(0, cut));
+    setTimeout(() => res.end(all.slice(cut)), 20);
+  });
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+  const client = new RestClient({ server: `http://127.0.0.1:${(raw.address() as net.AddressInfo).port}`, namespace: 'default' }, { maxRetries: 0 });
+  try {
+    const names: string[] = [];
+    await new Promise<void>((resolve, reject) =>
+      client.watch({ path: '/api/v1/pods' }, { onEvent: (e) => names.push(String(e.object.metadata.name)), onClose: (err) => (err ? reject(err) : resolve()) }),
+    );
+    assert.equal(names.length, 300);
+    assert.equal(names[299], 'w299');
+  } finally {
+    client.close();
+    raw.close();
   }
 });
 

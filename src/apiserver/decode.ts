@@ -2,13 +2,18 @@
 // with fieldValidation (Strict → 400, Warn → `Warning:` headers, Ignore) as kube-apiserver applies it.
 import YAML from 'yaml';
 import { apiVersionOf, badRequest, StatusError, type KubeObject, type ResourceInfo } from '../api/index.js';
-import type { ResourceContext } from './context.js';
+import type { RequestContext } from './context.js';
+
+/** What decoding needs of a request: its headers and query, and the resource when the URL names one. */
+export type DecodeContext = Pick<RequestContext, 'req' | 'query' | 'warnings'> & { info?: ResourceInfo };
+
+type Expected = { group: string; version: string; kind: string };
 import { parseMediaType, PROTOBUF_TYPE } from './media.js';
 import { decodeProtobuf, unknownFields } from './model.js';
 
 const UNSUPPORTED = 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf';
 
-export function contentTypeOf(ctx: ResourceContext): string {
+export function contentTypeOf(ctx: DecodeContext): string {
   const header = ctx.req.headers['content-type'];
   return header ? parseMediaType(header).type : '';
 }
@@ -30,7 +35,7 @@ export function parseStructured(text: string, yaml: boolean): unknown {
 }
 
 /** Decodes a create/update body (JSON when no Content-Type is given, as kubectl scale's PUT sends). */
-export function decodeBody(ctx: ResourceContext, body: Buffer): unknown {
+export function decodeBody(ctx: DecodeContext, body: Buffer): unknown {
   const type = contentTypeOf(ctx);
   if (type === PROTOBUF_TYPE) return decodeProtobuf(body);
   if (type === '' || type === 'application/json' || type === '*/*') return parseStructured(body.toString('utf8'), false);
@@ -52,7 +57,7 @@ export function fieldValidationOf(query: URLSearchParams): FieldValidation {
  * Makes the decoded body into an object of `expect` (kind and apiVersion default from the URL, as
  * kube's decoder does), refusing other kinds, and applies fieldValidation.
  */
-export function toObject(ctx: ResourceContext, value: unknown, expect: { group: string; version: string; kind: string } = ctx.info, jsonText?: string): KubeObject {
+export function toObject(ctx: DecodeContext, value: unknown, expect: Expected = ctx.info!, jsonText?: string): KubeObject {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest(`couldn't get version/kind; json parse error: body is not a JSON object`);
   const obj = value as KubeObject;
   const want = apiVersionOf(expect.group, expect.version);
@@ -66,18 +71,18 @@ export function toObject(ctx: ResourceContext, value: unknown, expect: { group: 
   obj.kind = expect.kind;
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest(`${expect.kind} in version "${expect.version}" cannot be handled as a ${expect.kind}: metadata must be an object`);
-  if (expect === ctx.info) checkUnknownFields(ctx, ctx.info, obj, jsonText);
+  if (ctx.info && expect === ctx.info) checkUnknownFields(ctx, ctx.info, obj, jsonText);
   return obj;
 }
 
 /** decodeBody + toObject: the object a create/update body carries. */
-export function decodeObject(ctx: ResourceContext, body: Buffer, expect: { group: string; version: string; kind: string } = ctx.info): KubeObject {
+export function decodeObject(ctx: DecodeContext, body: Buffer, expect: Expected = ctx.info!): KubeObject {
   const value = decodeBody(ctx, body);
   const type = contentTypeOf(ctx);
   return toObject(ctx, value, expect, type === '' || type === 'application/json' ? body.toString('utf8') : undefined);
 }
 
-function checkUnknownFields(ctx: ResourceContext, info: ResourceInfo, obj: KubeObject, jsonText: string | undefined): void {
+function checkUnknownFields(ctx: DecodeContext, info: ResourceInfo, obj: KubeObject, jsonText: string | undefined): void {
   const mode = fieldValidationOf(ctx.query);
   if (mode === 'Ignore') return;
   const unknown = unknownFields(info, obj, jsonText);

@@ -11,6 +11,7 @@ import { sendError } from './http-util.js';
 import { parseAccept } from './media.js';
 import { handleNonResource, type NonResourceDeps } from './nonresource.js';
 import { requestInfo } from './request-info.js';
+import { handleReview } from './reviews.js';
 import { routeResource, type Connectors } from './router.js';
 
 /** Reachable without credentials, as kube-apiserver's system:public-info-viewer role allows (and k3s's /cacerts). */
@@ -60,6 +61,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, 
     return writeHead(...args);
   };
   if (ri.isResourceRequest) {
+    if (await handleReview(ctx, deps.authorizers)) return;
     await routeResource(ctx, deps.connectors);
     return;
   }

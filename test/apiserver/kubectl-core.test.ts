@@ -17,6 +17,12 @@ after(async () => {
 });
 
 describe('kubectl against skiff server', { concurrency: true }, () => {
+  it('kubectl 1.33: auth whoami names the admin', async () => {
+    const out = await kubectlOk('1.33', server.kubeconfig, ['auth', 'whoami']);
+    assert.match(out, /^Username\s+system:admin$/m);
+    assert.match(out, /^Groups\s+\[system:masters system:authenticated\]$/m);
+  });
+
   for (const v of KUBECTL_VERSIONS) {
     it(`kubectl ${v}: version, api-versions, api-resources, cluster-info`, async () => {
       const version = await kubectlOk(v, server.kubeconfig, ['version']);
@@ -60,6 +66,12 @@ describe('kubectl against skiff server', { concurrency: true }, () => {
       const r = await kubectl(v, server.kubeconfig, ['create', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: nope\n' });
       assert.equal(r.code, 1);
       assert.equal(r.stderr.trim(), 'Error from server (NotFound): error when creating "STDIN": namespaces "nope" not found');
+    });
+
+    it(`kubectl ${v}: auth can-i asks the authorizer`, async () => {
+      assert.equal(await kubectlOk(v, server.kubeconfig, ['auth', 'can-i', 'create', 'pods']), 'yes\n');
+      assert.equal(await kubectlOk(v, server.kubeconfig, ['auth', 'can-i', 'delete', 'deployments.apps', '-n', 'kube-system']), 'yes\n');
+      assert.match(await kubectlOk(v, server.kubeconfig, ['auth', 'can-i', '--list']), /^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
     });
 
     it(`kubectl ${v}: an unknown resource type`, async () => {

@@ -3,6 +3,7 @@
 // informers, the way kube-controller-manager shares its informer factory.
 import { clientFromKubeconfig, InformerFactory, type RestClient } from '../client/index.js';
 import { CronJobController } from './cronjob/index.js';
+import { DaemonSetController } from './daemonset/index.js';
 import { DeploymentController } from './deployment/index.js';
 import { JobController } from './job/index.js';
 import { ReplicaSetController } from './replicaset/index.js';
@@ -10,6 +11,8 @@ import { ReplicationControllerController } from './replicationcontroller/index.j
 import { EndpointsController } from './endpoints/index.js';
 import { EndpointSliceController } from './endpointslice/index.js';
 import { NodeIpamController } from './nodeipam/index.js';
+import { GarbageCollector } from './garbagecollector/index.js';
+import { NamespaceController } from './namespace/index.js';
 
 /** What every controller is built from. */
 export interface ControllerContext {
@@ -58,7 +61,10 @@ const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   endpoints: (ctx) => new EndpointsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   nodeipam: (ctx) => new NodeIpamController(ctx),
+  garbagecollector: (ctx) => new GarbageCollector(ctx),
+  namespace: (ctx) => new NamespaceController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
+  daemonset: (ctx) => new DaemonSetController(ctx),
 };
 
 export async function startControllers(options: StartControllersOptions): Promise<ControllersHandle> {

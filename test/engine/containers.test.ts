@@ -25,6 +25,16 @@ describe('run, ps, logs, rm', () => {
     assert.equal(skiffSync(root, ['inspect', 'once']).code, 1);
   });
 
+  test('container --help lists docker\'s container commands; VERB --help prints its usage', () => {
+    const help = ok(root, ['container', '--help']);
+    const listed = help.split('\n').filter((l) => /^  \w/.test(l)).map((l) => l.trim().split(/\s+/)[0]);
+    assert.deepEqual(listed, ['attach', 'commit', 'cp', 'create', 'diff', 'exec', 'export', 'inspect', 'kill', 'logs', 'ls', 'pause', 'port', 'prune', 'rename', 'restart', 'rm', 'run', 'start', 'stats', 'stop', 'top', 'unpause', 'update', 'wait']);
+    assert.match(ok(root, ['run', '--help']), /Usage:  skiff run \[OPTIONS\] IMAGE \[COMMAND\] \[ARG\.\.\.\]/);
+    const unknown = skiffSync(root, ['frobnicate']);
+    assert.equal(unknown.code, 125);
+    assert.match(unknown.stderr, /'frobnicate' is not a docker command/);
+  });
+
   test('docker exit codes: 127 for a missing command, 125 for engine errors', () => {
     const missing = skiffSync(root, ['run', '--rm', 'busybox', 'no-such-command']);
     assert.equal(missing.code, 127, missing.stderr);

@@ -77,12 +77,35 @@ function resolveVerb(verb: string, argv: string[]): { name: string; args: string
   return verbs[verb] ? { name: verb, args: argv, shown: verb } : undefined;
 }
 
+/** `--help` among the verb's own flags; after a run/exec command starts, it belongs to the command. */
+function wantsHelp(args: string[]): boolean {
+  for (const a of args) {
+    if (a === '--help') return true;
+    if (a === '--' || !a.startsWith('-')) return false;
+  }
+  return false;
+}
+
 export async function run(verb: string, argv: string[], globals: GlobalOptions): Promise<number> {
+  if (management[verb] && (!argv[0] || argv[0] === '--help')) {
+    const { GROUPS, groupHelp } = await import('./help.js');
+    if (GROUPS[verb]) {
+      process.stdout.write(groupHelp(verb));
+      return 0;
+    }
+  }
   const found = resolveVerb(verb, argv);
   if (!found) {
     const what = management[verb] ? `${verb} ${argv[0] ?? ''}`.trim() : verb;
     process.stderr.write(`skiff: '${what}' is not a docker command.\nSee 'skiff --help'\n`);
     return 125;
+  }
+  if (wantsHelp(found.args)) {
+    const text = (await import('./help.js')).verbHelp(found.shown);
+    if (text) {
+      process.stdout.write(text);
+      return 0;
+    }
   }
   const handler = await verbs[found.name]();
   try {

@@ -20,7 +20,7 @@ export interface HollowNodesOptions {
   namePrefix?: string;
   /** Extra labels on every node. */
   labels?: Record<string, string>;
-  /** How often each node renews its Lease (kubelet: 10 s of a 40 s lease); 0 = register the Lease only. */
+  /** How often each node renews its Lease (kubelet: 10 s of a 40 s lease); 0 = register the Lease only and never re-report status. */
   leaseRenewMs?: number;
   /** Play the kubelet for bound pods (default true); off, the nodes only exist (scheduler_perf's fake nodes). */
   kubelet?: boolean;
@@ -37,6 +37,8 @@ export interface HollowNodes {
 
 const LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_SECONDS = 40;
+/** kubelet's nodeStatusReportFrequency. */
+const STATUS_REPORT_MS = 5 * 60 * 1000;
 
 interface PodRun {
   uid: string;
@@ -55,10 +57,11 @@ function podIP(nodeIndex: number, slot: number): string {
   return `127.${128 + ((nodeIndex >> 8) & 127)}.${nodeIndex & 255}.${1 + (slot % 254)}`;
 }
 
-function hollowNode(name: string, index: number, o: Required<Pick<HollowNodesOptions, 'cpu' | 'memory' | 'pods'>> & { labels: Record<string, string> }): Node {
+/** The Node object of hollow node `index`; conditions became true at `since` and were last confirmed now. */
+function hollowNode(name: string, index: number, o: Required<Pick<HollowNodesOptions, 'cpu' | 'memory' | 'pods'>> & { labels: Record<string, string> }, since: string): Node {
   const now = rfc3339();
   const resources = { cpu: o.cpu, memory: o.memory, pods: String(o.pods), 'ephemeral-storage': '100Gi' };
-  const condition = (type: string, status: 'True' | 'False', reason: string, message: string) => ({ type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: now });
+  const condition = (type: string, status: 'True' | 'False', reason: string, message: string) => ({ type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: since });
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -116,6 +119,7 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Hol
   const namespaces = new ResourceClient(rest, refs.namespaces);
   const shape = { cpu: options.cpu ?? '4', memory: options.memory ?? '16Gi', pods: options.pods ?? 110, labels: options.labels ?? {} };
   const defaultRun = options.defaultRunSeconds ?? 1;
+  const registeredAt = rfc3339();
 
   try {
     await namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: LEASE_NAMESPACE } });
@@ -125,7 +129,7 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Hol
 
   // Register (or re-register) every node, a bounded number at a time.
   const register = async (name: string): Promise<void> => {
-    const node = hollowNode(name, indexOf.get(name)!, shape);
+    const node = hollowNode(name, indexOf.get(name)!, shape, registeredAt);
     try {
       await nodes.create(node);
     } catch (err) {
@@ -159,6 +163,19 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Hol
     const perTick = Math.max(1, Math.ceil((names.length * 1000) / renewMs));
     const batch = Array.from({ length: Math.min(perTick, names.length) }, () => names[leaseCursor++ % names.length]);
     void inBatches(batch, 16, renewLease).catch((err) => logError('hollow-nodes', 'lease renewal failed', err));
+  }, 1000);
+
+  // Like the kubelet, re-report node status (the conditions' heartbeat) every 5 minutes even when
+  // nothing changed, spread over the period.
+  let statusCursor = 0;
+  const reportStatus = async (name: string): Promise<void> => {
+    const conditions = hollowNode(name, indexOf.get(name)!, shape, registeredAt).status!.conditions;
+    await nodes.patch(name, { status: { conditions } }, 'merge', { subresource: 'status' });
+  };
+  const statusTimer = renewMs <= 0 ? undefined : setInterval(() => {
+    const perTick = Math.max(1, Math.ceil((names.length * 1000) / STATUS_REPORT_MS));
+    const batch = Array.from({ length: Math.min(perTick, names.length) }, () => names[statusCursor++ % names.length]);
+    void inBatches(batch, 8, reportStatus).catch((err) => logError('hollow-nodes', 'node status report failed', err));
   }, 1000);
 
   // The kubelet part: one pod informer for all nodes, a queue of pod keys, level-triggered sync.
@@ -248,6 +265,7 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Hol
     names,
     stop: async () => {
       clearInterval(leaseTimer);
+      clearInterval(statusTimer);
       queue.shutdown();
       factory.stop();
       await workers;

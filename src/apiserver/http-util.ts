@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import YAML from 'yaml';
 import { StatusError, type Status } from '../api/index.js';
+import { UnavailableError } from '../storage/index.js';
 
 /** kube-apiserver's MaxRequestBodyBytes. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -62,6 +63,8 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, encod
 
 export function statusOf(err: unknown): Status {
   if (err instanceof StatusError) return err.toStatus();
+  // The store (etcd) is down or slow: the client should retry, as with kube-apiserver's 503s.
+  if (err instanceof UnavailableError) return new StatusError(503, 'ServiceUnavailable', `storage is unavailable: ${err.message}`).toStatus();
   const message = err instanceof Error ? err.message : String(err);
   return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`).toStatus();
 }

@@ -8,11 +8,10 @@ import {
   notFound,
   OBJECT_MODIFIED,
   storageInfo,
-  StatusError,
   type KubeObject,
   type ResourceInfo,
 } from '../api/index.js';
-import { ConflictError, KeyExistsError, NotFoundError, UnavailableError, type KeyValue, type Store } from '../storage/index.js';
+import { ConflictError, KeyExistsError, NotFoundError, type KeyValue, type Store } from '../storage/index.js';
 import { decodeKv, REGISTRY_PREFIX } from './watch-cache.js';
 import { fromStorage, toStorage } from './model.js';
 
@@ -48,7 +47,6 @@ export function storeError(err: unknown, info: ResourceInfo, name: string): unkn
   if (err instanceof KeyExistsError) return alreadyExists(info.resource, info.group, name);
   if (err instanceof NotFoundError) return notFound(info.resource, info.group, name);
   if (err instanceof ConflictError) return conflict(info.resource, info.group, name, OBJECT_MODIFIED);
-  if (err instanceof UnavailableError) return new StatusError(503, 'ServiceUnavailable', `storage is unavailable: ${err.message}`);
   return err;
 }
 

@@ -5,6 +5,7 @@ import https from 'node:https';
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { StatusError } from '../api/index.js';
+import { UnavailableError } from '../storage/index.js';
 import { authenticate, authorize, ANONYMOUS, type Authenticator, type Authorizer } from './auth.js';
 import type { RequestContext, ServerCore } from './context.js';
 import { sendError } from './http-util.js';
@@ -75,7 +76,7 @@ export function createHttpsServer(tls: { key: string; cert: string; ca: string }
     const seen = { verb: '', resource: '' };
     res.on('finish', () => deps.core.metrics.observe(seen.verb, seen.resource, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
     serve(req, res, deps, seen, upgradeHead).catch((err: unknown) => {
-      if (!(err instanceof StatusError)) process.stderr.write(`apiserver: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      if (!(err instanceof StatusError) && !(err instanceof UnavailableError)) process.stderr.write(`apiserver: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       try {
         sendError(res, err);
       } catch {

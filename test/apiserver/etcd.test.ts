@@ -32,7 +32,24 @@ describe('etcd datastore', () => {
     assert.equal(w.events[0].object.metadata.name, 'in-etcd');
     await server.stop();
     server = await startTestServer({ dataDir, args: ['--datastore-endpoint', etcd.endpoint] });
-    const got = await request(credentialsFrom(server.kubeconfig), 'GET', '/api/v1/namespaces/default/configmaps/in-etcd');
+    const again = credentialsFrom(server.kubeconfig);
+    const got = await request(again, 'GET', '/api/v1/namespaces/default/configmaps/in-etcd');
     assert.deepEqual(got.json.data, { a: 'b' });
+
+    // etcd down: requests fail with 503 and the server stays up; back: reads and writes resume.
+    await etcd.kill(0);
+    const down = await request(again, 'GET', '/api/v1/namespaces/default/configmaps/in-etcd');
+    assert.equal(down.status, 503, down.body);
+    assert.equal(down.json.reason, 'ServiceUnavailable');
+    etcd.restart(0);
+    await etcd.waitHealthy();
+    const created = await request(again, 'POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-outage' } } });
+    assert.equal(created.status, 201, created.body);
+    let listed: string[] = [];
+    for (let i = 0; i < 50 && !listed.includes('after-outage'); i++) {
+      listed = (await request(again, 'GET', '/api/v1/namespaces/default/configmaps')).json.items?.map((o: { metadata: { name: string } }) => o.metadata.name) ?? [];
+      if (!listed.includes('after-outage')) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(listed.includes('after-outage'), listed.join(','));
   });
 });

@@ -1,0 +1,43 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { StatusError, type KubeObject } from '../api/index.js';
+import { cidrRange, kubernetesServiceIP, ServiceAllocator } from './service-alloc.js';
+
+const svc = (uid: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: uid, uid }, spec });
+
+describe('ServiceAllocator', () => {
+  it('ranges: the kubernetes Service gets the first address', () => {
+    assert.deepEqual(cidrRange('10.43.0.0/16'), { first: (10 << 24) + (43 << 16) + 1, last: (10 << 24) + (43 << 16) + 65534 });
+    assert.equal(kubernetesServiceIP('10.43.0.0/16'), '10.43.0.1');
+    assert.throws(() => cidrRange('nonsense'));
+  });
+
+  it('allocates distinct ClusterIPs and NodePorts, checks requested ones', () => {
+    const stored: KubeObject[] = [];
+    const alloc = new ServiceAllocator({ serviceCidr: '10.0.0.0/29', nodePortMin: 30000, nodePortMax: 30001 }, () => stored);
+    const a = svc('a', { type: 'NodePort', ports: [{ port: 80 }] });
+    alloc.allocate(a, undefined, false);
+    const b = svc('b', { type: 'NodePort', ports: [{ port: 80 }] });
+    alloc.allocate(b, undefined, false);
+    const ipA = (a.spec as { clusterIP: string }).clusterIP;
+    const ipB = (b.spec as { clusterIP: string }).clusterIP;
+    assert.notEqual(ipA, ipB);
+    assert.notEqual(ipA, '10.0.0.1');
+    const ports = [a, b].map((s) => (s.spec as { ports: Array<{ nodePort: number }> }).ports[0].nodePort).sort();
+    assert.deepEqual(ports, [30000, 30001]);
+    const full = svc('c', { type: 'NodePort', ports: [{ port: 80 }] });
+    assert.throws(() => alloc.allocate(full, undefined, false), (err: StatusError) => err.code === 422 && /range is full/.test(err.message));
+    const clash = svc('d', { clusterIP: ipA, ports: [{ port: 80 }] });
+    assert.throws(() => alloc.allocate(clash, undefined, false), /provided IP is already allocated/);
+  });
+
+  it('a dry run holds nothing; a headless Service gets no address', () => {
+    const alloc = new ServiceAllocator({ serviceCidr: '10.0.0.0/30', nodePortMin: 30000, nodePortMax: 30000 }, () => []);
+    const dry = svc('a', { clusterIP: '10.0.0.2', ports: [{ port: 80 }] });
+    alloc.allocate(dry, undefined, true);
+    alloc.allocate(svc('b', { clusterIP: '10.0.0.2', ports: [{ port: 80 }] }), undefined, false);
+    const headless = svc('h', { clusterIP: 'None', ports: [{ port: 80 }] });
+    alloc.allocate(headless, undefined, false);
+    assert.equal((headless.spec as { clusterIP: string }).clusterIP, 'None');
+  });
+});

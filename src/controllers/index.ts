@@ -8,6 +8,7 @@ import { DeploymentController } from './deployment/index.js';
 import { JobController } from './job/index.js';
 import { ReplicaSetController } from './replicaset/index.js';
 import { ReplicationControllerController } from './replicationcontroller/index.js';
+import { StatefulSetController } from './statefulset/index.js';
 import { EndpointsController } from './endpoints/index.js';
 import { EndpointSliceController } from './endpointslice/index.js';
 import { NodeIpamController } from './nodeipam/index.js';
@@ -65,6 +66,7 @@ const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   namespace: (ctx) => new NamespaceController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
 };
 
 export async function startControllers(options: StartControllersOptions): Promise<ControllersHandle> {

@@ -10,7 +10,8 @@ export interface PodOwnerHooks<O extends KubeObject> {
   /** Owners that could adopt an orphan pod. */
   matchingOwners(pod: WorkloadPod): O[];
   enqueue(owner: O, afterMs?: number): void;
-  expectations: UIDTrackingExpectations;
+  /** Told what was observed; controllers that act on deterministic names (StatefulSet) have none. */
+  expectations?: UIDTrackingExpectations;
   /** Seconds after becoming ready that a pod becomes available (ReplicaSets' minReadySeconds). */
   minReadySeconds?(owner: O): number;
 }
@@ -23,7 +24,7 @@ export function podEventHandler<O extends KubeObject>(h: PodOwnerHooks<O>): Even
   const deleted = (pod: WorkloadPod): void => {
     const o = owner(pod);
     if (!o) return;
-    h.expectations.podDeletionObserved(objectKey(o), objectKey(pod));
+    h.expectations?.podDeletionObserved(objectKey(o), objectKey(pod));
     h.enqueue(o);
   };
   return {
@@ -32,7 +33,7 @@ export function podEventHandler<O extends KubeObject>(h: PodOwnerHooks<O>): Even
       if (controllerRefOf(pod)) {
         const o = owner(pod);
         if (!o) return;
-        h.expectations.creationObserved(objectKey(o));
+        h.expectations?.creationObserved(objectKey(o));
         return h.enqueue(o);
       }
       for (const o of h.matchingOwners(pod)) h.enqueue(o);

@@ -1,0 +1,105 @@
+// StatefulSets on hollow nodes with the real kubectl 1.33: web-0 is Running and Ready before web-1 is
+// created, scale-down removes the highest ordinal, a partitioned rolling update, and claims from
+// volumeClaimTemplates.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Informer, isPodReady, ResourceClient, refs, type WorkloadPod } from '../../../src/client/index.js';
+import { eventually, startTestCluster, type TestCluster } from './cluster.js';
+
+let c: TestCluster;
+
+before(async () => {
+  c = await startTestCluster({ nodes: 2 });
+});
+after(async () => {
+  await c?.stop();
+});
+
+interface PodList {
+  items: Array<{ metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string }; spec: { hostname?: string; subdomain?: string; containers: Array<{ image: string }>; volumes?: Array<{ name: string; persistentVolumeClaim?: { claimName: string } }> }; status: { phase?: string } }>;
+}
+
+async function podsOf(app: string): Promise<PodList['items']> {
+  return (JSON.parse(await c.k('get', 'pods', '-l', `app=${app}`, '-o', 'json')) as PodList).items.filter((p) => !p.metadata.deletionTimestamp);
+}
+
+const manifest = (name: string, replicas: number, extra = ''): string => `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ${name}}
+spec:
+  serviceName: ${name}-svc
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+${extra}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers: [{name: nginx, image: "nginx:1.25"}]
+`;
+
+test('web-0 is running and ready before web-1 is created; scale-down removes the highest ordinal', async () => {
+  const informer = new Informer<WorkloadPod>(new ResourceClient<WorkloadPod>(c.rest, refs.pods), { labelSelector: 'app=web' });
+  const order: string[] = [];
+  let web0ReadyWhenWeb1Created: boolean | undefined;
+  informer.addEventHandler({
+    add: (p) => {
+      order.push(String(p.metadata.name));
+      if (p.metadata.name === 'web-1') {
+        const web0 = informer.lister.get('web-0', p.metadata.namespace);
+        web0ReadyWhenWeb1Created = Boolean(web0 && web0.status?.phase === 'Running' && isPodReady(web0));
+      }
+    },
+  });
+  informer.start();
+  try {
+    await informer.waitForSync();
+    assert.match(await c.kIn(manifest('web', 3), 'create', '-f', '-'), /statefulset.apps\/web created/);
+    assert.match(await c.k('rollout', 'status', 'sts/web', '--timeout=60s'), /partitioned roll out complete: 3 new pods have been updated|statefulset rolling update complete 3 pods at revision web-/);
+    assert.deepEqual(order.slice(0, 3), ['web-0', 'web-1', 'web-2']);
+    assert.equal(web0ReadyWhenWeb1Created, true);
+  } finally {
+    informer.stop();
+  }
+  const pods = await podsOf('web');
+  for (const p of pods) {
+    assert.equal(p.spec.hostname, p.metadata.name);
+    assert.equal(p.spec.subdomain, 'web-svc');
+    assert.equal(p.metadata.labels['statefulset.kubernetes.io/pod-name'], p.metadata.name);
+  }
+  assert.match(await c.k('get', 'sts', 'web'), /web\s+3\/3\s+/);
+  await c.k('scale', 'sts', 'web', '--replicas=1');
+  await eventually('only web-0 left', async () => (await podsOf('web')).map((p) => p.metadata.name).join() === 'web-0');
+});
+
+test('a rolling update with a partition updates only the ordinals at or above it, highest first', async () => {
+  await c.kIn(manifest('part', 3, '  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1}}'), 'create', '-f', '-');
+  await eventually('3 ready', async () => (JSON.parse(await c.k('get', 'sts', 'part', '-o', 'json')) as { status: { readyReplicas?: number } }).status.readyReplicas === 3);
+  await c.k('set', 'image', 'sts/part', 'nginx=nginx:1.26');
+  const images = await eventually('part-1 and part-2 updated', async () => {
+    const pods = await podsOf('part');
+    const byName = Object.fromEntries(pods.map((p) => [p.metadata.name, `${p.spec.containers[0].image}/${p.status.phase}`]));
+    return byName['part-2'] === 'nginx:1.26/Running' && byName['part-1'] === 'nginx:1.26/Running' && byName;
+  });
+  assert.equal(images['part-0'], 'nginx:1.25/Running');
+  const status = (JSON.parse(await c.k('get', 'sts', 'part', '-o', 'json')) as { status: { currentRevision: string; updateRevision: string; updatedReplicas: number; currentReplicas: number } }).status;
+  assert.notEqual(status.currentRevision, status.updateRevision);
+  assert.equal(status.updatedReplicas, 2);
+  assert.equal(status.currentReplicas, 1);
+});
+
+test('Parallel creates every pod at once with claims from volumeClaimTemplates', async () => {
+  const claims = `  podManagementPolicy: Parallel
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}`;
+  await c.kIn(manifest('db', 2, claims), 'create', '-f', '-');
+  const pods = await eventually('2 pods', async () => {
+    const items = await podsOf('db');
+    return items.length === 2 && items;
+  });
+  for (const p of pods) assert.equal(p.spec.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName, `data-${p.metadata.name}`);
+  const pvcs = await c.k('get', 'pvc', '-l', 'app=db', '-o', 'name');
+  assert.deepEqual(pvcs.trim().split('\n').sort(), ['persistentvolumeclaim/data-db-0', 'persistentvolumeclaim/data-db-1']);
+});

@@ -144,6 +144,18 @@ describe('inspect, exec, diff, cp', () => {
     assert.match(r.stdout, /in-pty/);
   });
 
+  test('run -it gives the container a pty and relays it', async () => {
+    const child = spawn('script', ['-qec', `${SKIFF} --root ${root} run -it --rm --network none busybox sh -c 'tty; echo in-run-pty'`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    // stdin stays open while the container runs, as a terminal's would.
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    child.stdin.end();
+    assert.equal(code, 0, out);
+    assert.match(out, /\/dev\/pts\/\d+\r?\n/);
+    assert.match(out, /in-run-pty/);
+  });
+
   test('cp copies both ways, and - streams tar', () => {
     const dir = fs.mkdtempSync(path.join(root, 'cp-'));
     fs.writeFileSync(path.join(dir, 'in.txt'), 'into the container\n');

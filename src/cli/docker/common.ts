@@ -1,5 +1,6 @@
 // What every docker verb shares: opening the engine for --root, docker's error shape and exit codes,
 // and docker's human-readable durations, sizes and tab-aligned tables.
+import { spawnSync } from 'node:child_process';
 import type { Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { compile, isTable } from './template.js';
@@ -120,4 +121,17 @@ export function renderFormat(format: string, headers: Record<string, string>, it
 
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/**
+ * Puts the terminal on stdin in docker's raw mode and returns the undo. libuv's raw mode keeps output
+ * post-processing (\n → \r\n), which would double the \r the container's own pty already adds.
+ */
+export function makeRaw(): () => void {
+  process.stdin.setRawMode(true);
+  spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
+  return () => {
+    spawnSync('stty', ['opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
+    process.stdin.setRawMode(false);
+  };
 }

@@ -3,7 +3,7 @@
 import type { Container, Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagList, parseFlags } from '../flags.js';
-import { CliError, withEngine } from './common.js';
+import { CliError, makeRaw, withEngine } from './common.js';
 import { createFlags, toCreateOptions } from './create-flags.js';
 import { verbs } from './index.js';
 
@@ -74,8 +74,7 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
           stderr: process.stderr,
         });
         if (tty && stdin.isTTY) {
-          stdin.setRawMode(true);
-          restore.push(() => stdin.setRawMode(false));
+          restore.push(makeRaw());
           const resize = (): void => resizePty(bundle, process.stdout.rows ?? 24, process.stdout.columns ?? 80);
           resize();
           process.stdout.on('resize', resize);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { formatTimeNano, isCgroupV2, parseTimeArg, attachSocket, resizePty, type Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagInt, flagList, flagString, parseFlags } from '../flags.js';
-import { CliError, humanSize, parseMemory, renderFormat, withEngine } from './common.js';
+import { CliError, humanSize, makeRaw, parseMemory, renderFormat, withEngine } from './common.js';
 import { rwSize } from './ps.js';
 
 export async function update(argv: string[], globals: GlobalOptions): Promise<number> {
@@ -299,12 +299,11 @@ export async function attach(argv: string[], globals: GlobalOptions): Promise<nu
     const bundle = engine.containers.dir(c.Id);
     const withStdin = c.Config.OpenStdin && !flagBool(flags, 'no-stdin');
     const session = await attachSocket(bundle, { stdin: withStdin ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr });
-    if (c.Config.Tty && process.stdin.isTTY && withStdin) {
-      process.stdin.setRawMode(true);
-      resizePty(bundle, process.stdout.rows ?? 24, process.stdout.columns ?? 80);
-    }
+    const raw = c.Config.Tty && process.stdin.isTTY && withStdin;
+    const undo = raw ? makeRaw() : undefined;
+    if (raw) resizePty(bundle, process.stdout.rows ?? 24, process.stdout.columns ?? 80);
     await session.done;
-    if (process.stdin.isTTY && withStdin) process.stdin.setRawMode(false);
+    undo?.();
     process.stdin.pause();
     return engine.containers.wait(c.Id);
   });

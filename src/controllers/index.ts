@@ -6,6 +6,7 @@ import { CronJobController } from './cronjob/index.js';
 import { DaemonSetController } from './daemonset/index.js';
 import { DeploymentController } from './deployment/index.js';
 import { JobController } from './job/index.js';
+import { HorizontalPodAutoscalerController } from './podautoscaler/index.js';
 import { ReplicaSetController } from './replicaset/index.js';
 import { ReplicationControllerController } from './replicationcontroller/index.js';
 import { StatefulSetController } from './statefulset/index.js';
@@ -67,6 +68,7 @@ const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   cronjob: (ctx) => new CronJobController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
+  horizontalpodautoscaling: (ctx) => new HorizontalPodAutoscalerController(ctx),
 };
 
 export async function startControllers(options: StartControllersOptions): Promise<ControllersHandle> {

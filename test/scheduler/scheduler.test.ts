@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestServer, kubectl, kubectlOk, type TestServer } from '../lib/index.js';
+import { startTestServer, kubectlOk, type TestServer } from '../lib/index.js';
 import { clientFromKubeconfig, ResourceClient, refs, type RestClient, type CoreEvent } from '../../src/client/index.js';
 import { startScheduler, startHollowNodes, type HollowNodes, type Pod, type Node } from '../../src/scheduler/index.js';
 
@@ -200,6 +200,15 @@ test('insufficient cpu stays Pending with the exact event message; the init-cont
   assert.equal(await failedSchedulingMessage('huge'), expected);
   const describe = await kubectlOk(K, server.kubeconfig, ['describe', 'pod', 'huge']);
   assert.match(describe, /Warning\s+FailedScheduling\s+.*default-scheduler\s+0\/3 nodes are available: 3 Insufficient cpu\./);
+  // A node change retries the pod; the same failure is counted on the same Event, as describe shows it.
+  await kubectlOk(K, server.kubeconfig, ['label', 'node', 'sched-0', 'poke=1']);
+  await waitFor('the event counted twice', async () => {
+    const list = await new ResourceClient<CoreEvent>(rest, refs.events).list({ namespace: 'default' });
+    const failed = list.items.filter((e) => e.involvedObject.name === 'huge' && e.reason === 'FailedScheduling');
+    return failed.length === 1 && failed[0].count === 2 ? true : undefined;
+  });
+  assert.match(await kubectlOk(K, server.kubeconfig, ['describe', 'pod', 'huge']), /Warning\s+FailedScheduling\s+\S+ \(x2 over \S+\)\s+default-scheduler\s+0\/3 nodes/);
+  await kubectlOk(K, server.kubeconfig, ['label', 'node', 'sched-0', 'poke-']);
 
   // Effective request = max(max(init) = 3, sum(containers) = 2) = 3 cpu: fits a 4-cpu node.
   const initPod = (name: string, initCpu: string) => `apiVersion: v1

@@ -18,7 +18,8 @@ describe('content negotiation', () => {
   it('protobuf-first clients get JSON; YAML when asked; nothing acceptable → undefined', () => {
     assert.deepEqual(negotiateObject(parseAccept('application/vnd.kubernetes.protobuf,application/json'), false), { kind: 'object', encoding: 'json' });
     assert.deepEqual(negotiateObject(parseAccept('application/yaml'), false), { kind: 'object', encoding: 'yaml' });
-    assert.equal(negotiateObject(parseAccept('application/vnd.kubernetes.protobuf'), false), undefined);
+    assert.deepEqual(negotiateObject(parseAccept('application/vnd.kubernetes.protobuf'), false), { kind: 'object', encoding: 'protobuf' });
+    assert.equal(negotiateObject(parseAccept('text/html'), false), undefined);
     assert.deepEqual(negotiateObject(parseAccept(undefined), true), { kind: 'object', encoding: 'json' });
   });
 

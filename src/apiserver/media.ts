@@ -34,7 +34,7 @@ export const PROTOBUF_TYPE = 'application/vnd.kubernetes.protobuf';
 
 /** What a response body should be: a plain object, a Table, or aggregated discovery. */
 export type OutputKind =
-  | { kind: 'object'; encoding: 'json' | 'yaml' }
+  | { kind: 'object'; encoding: 'json' | 'yaml' | 'protobuf' }
   | { kind: 'table'; version: 'v1' | 'v1beta1' }
   | { kind: 'partial'; version: 'v1' | 'v1beta1'; list: boolean };
 
@@ -60,8 +60,9 @@ export function negotiateObject(accept: MediaType[], allowTransform: boolean): O
     }
     if (isJsonLike(m.type)) return { kind: 'object', encoding: 'json' };
     if (m.type === YAML_TYPE) return { kind: 'object', encoding: 'yaml' };
-    // Protobuf responses are not produced: clients that offer it also offer JSON (kubectl, client-go).
   }
+  // Protobuf only for clients that take nothing else: client-go offers JSON too, and JSON is what we trust most.
+  if (accept.some((m) => m.type === PROTOBUF_TYPE && !m.params.as)) return { kind: 'object', encoding: 'protobuf' };
   return undefined;
 }
 

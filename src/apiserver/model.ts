@@ -9,6 +9,7 @@ import {
   convertFromStorage,
   decodeProtobufObject,
   duplicateFieldMessage,
+  encodeProtobufObject,
   fieldSelectorFor,
   findDuplicateFields,
   findUnknownFields,
@@ -110,6 +111,11 @@ export type IncludeObject = 'Metadata' | 'Object' | 'None';
 export function tableOf(info: ResourceInfo, objects: KubeObject[], include: IncludeObject, version: 'v1' | 'v1beta1', metadata: ListMeta, noHeaders = false): Table {
   const list = { apiVersion: 'v1', kind: 'List', metadata, items: objects };
   return printTable(info, list, { includeObject: include, version, noHeaders });
+}
+
+/** Encodes an object as a `k8s\0`-prefixed protobuf body (for clients that accept only protobuf). */
+export function encodeProtobuf(obj: KubeObject): Buffer {
+  return encodeProtobufObject(obj);
 }
 
 /** Decodes a `k8s\0`-prefixed protobuf body (kubectl ≥ 1.32 typed clients) into the JSON object. */

@@ -5,14 +5,17 @@ import { apiVersionOf, badRequest, gone, storageInfo, StatusError, type KubeObje
 import { CompactedError } from '../storage/index.js';
 import type { ResourceContext } from './context.js';
 import { sendJson, sendText } from './http-util.js';
-import { negotiateObject, type OutputKind } from './media.js';
-import { fieldSelector, labelSelector, tableOf, type IncludeObject, type Matcher } from './model.js';
+import { negotiateObject, PROTOBUF_TYPE, type OutputKind } from './media.js';
+import { encodeProtobuf, fieldSelector, labelSelector, tableOf, type IncludeObject, type Matcher } from './model.js';
 import { listPrefix, objectKey, outputObject } from './objects.js';
 import { decodeKv, jsonOf, type CachedObject } from './watch-cache.js';
 
-export function negotiateOrFail(ctx: ResourceContext, allowTransform: boolean): OutputKind {
+/** The representation to answer in; `streams` (lists, watches) are never protobuf. */
+export function negotiateOrFail(ctx: ResourceContext, allowTransform: boolean, streams = false): OutputKind {
   const out = negotiateObject(ctx.accept, allowTransform);
-  if (!out) throw new StatusError(406, 'NotAcceptable', `only the following media types are accepted: application/json, application/yaml`);
+  if (!out || (streams && out.kind === 'object' && out.encoding === 'protobuf')) {
+    throw new StatusError(406, 'NotAcceptable', `only the following media types are accepted: application/json, application/yaml${streams ? '' : ', application/vnd.kubernetes.protobuf'}`);
+  }
   return out;
 }
 
@@ -30,7 +33,9 @@ function partial(version: string, obj: KubeObject): KubeObject {
 export function sendObject(ctx: ResourceContext, code: number, obj: KubeObject, out: OutputKind): void {
   if (out.kind === 'table') return sendJson(ctx.res, code, tableOf(ctx.info, [obj], includeObjectOf(ctx.query), out.version, { resourceVersion: obj.metadata.resourceVersion }));
   if (out.kind === 'partial') return sendJson(ctx.res, code, partial(out.version, obj));
-  sendJson(ctx.res, code, obj, out.kind === 'object' ? out.encoding : 'json');
+  if (out.kind !== 'object') return sendJson(ctx.res, code, obj);
+  if (out.encoding === 'protobuf') return sendText(ctx.res, code, PROTOBUF_TYPE, encodeProtobuf(obj));
+  sendJson(ctx.res, code, obj, out.encoding);
 }
 
 export async function getObject(ctx: ResourceContext): Promise<void> {
@@ -159,7 +164,7 @@ function listKind(info: ResourceInfo): string {
 }
 
 export async function listObjects(ctx: ResourceContext): Promise<void> {
-  const out = negotiateOrFail(ctx, true);
+  const out = negotiateOrFail(ctx, true, true);
   const sel = selectionOf(ctx);
   const page = await readList(ctx, sel);
   const metadata: ListMeta = { resourceVersion: String(page.rv) };

@@ -18,7 +18,7 @@ const MAX_BUFFERED = 64 * 1024 * 1024;
 
 export async function watchObjects(ctx: ResourceContext): Promise<void> {
   const { req, res, query, info, core } = ctx;
-  const out = negotiateOrFail(ctx, true);
+  const out = negotiateOrFail(ctx, true, true);
   const sel = selectionOf(ctx);
   const rvText = query.get('resourceVersion') ?? '';
   if (rvText && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`);

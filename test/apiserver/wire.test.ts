@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
+import { decodeProtobufObject } from '../../src/api/index.js';
 import { credentialsFrom, request, startTestServer, type Credentials, type TestServer } from '../lib/index.js';
 
 let server: TestServer;
@@ -22,6 +24,19 @@ before(async () => {
 after(async () => {
   await server?.stop();
 });
+
+/** A GET whose body is kept as bytes (protobuf). */
+function requestRaw(path: string, accept: string): Promise<{ status: number; contentType: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(new URL(path, admin.server), { headers: { Accept: accept }, ca: admin.ca, cert: admin.cert, key: admin.key, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 const cm = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...extra }, data: { a: 'b' } });
 const pod = (name: string, spec: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec } });
@@ -78,6 +93,17 @@ describe('discovery', { concurrency: true }, () => {
     const eviction = core.json.resources.find((r: { name: string }) => r.name === 'pods/eviction');
     assert.deepEqual({ group: eviction.group, version: eviction.version, kind: eviction.kind }, { group: 'policy', version: 'v1', kind: 'Eviction' });
     assert.equal((await request(admin, 'GET', '/apis/apps')).json.preferredVersion.groupVersion, 'apps/v1');
+  });
+
+  it('protobuf answers only for clients that accept nothing else; lists then get 406', async () => {
+    await request(admin, 'POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'proto' }, data: { k: 'v' } } });
+    const proto = await requestRaw('/api/v1/namespaces/default/configmaps/proto', 'application/vnd.kubernetes.protobuf');
+    assert.equal(proto.contentType, 'application/vnd.kubernetes.protobuf');
+    const decoded = decodeProtobufObject(proto.body);
+    assert.deepEqual({ name: decoded.metadata.name, data: decoded.data }, { name: 'proto', data: { k: 'v' } });
+    const both = await requestRaw('/api/v1/namespaces/default/configmaps/proto', 'application/vnd.kubernetes.protobuf,application/json');
+    assert.equal(both.contentType, 'application/json');
+    assert.equal((await requestRaw('/api/v1/namespaces/default/configmaps', 'application/vnd.kubernetes.protobuf')).status, 406);
   });
 
   it('OpenAPI: v2 protobuf, v3 index and documents with caching headers', async () => {

@@ -21,6 +21,11 @@ export interface BridgeNetworkSpec {
   gateway?: string;
   /** No route out and no forwarding off the bridge (docker's --internal). */
   internal?: boolean;
+  /**
+   * Interface pattern (iptables `-o`, e.g. `skabc123+`) of sibling bridges this one may not forward to,
+   * except for traffic to published ports (DNAT): docker's isolation between networks.
+   */
+  isolateFrom?: string;
 }
 
 /** Where one user of bridges keeps its state, and the prefix of its iptables chains (SKIFF-…). */
@@ -80,7 +85,7 @@ export function networkChain(scope: BridgeScope, net: Pick<BridgeNetworkSpec, 'b
 /**
  * The bridge's host-side rules, idempotent: egress masquerade (unless internal), masquerade for
  * published ports reached from 127.0.0.1 (route_localnet) and for hairpin traffic from the subnet
- * itself; internal networks drop forwarding off the bridge.
+ * itself; internal networks drop forwarding off the bridge, isolated ones forwarding to their siblings.
  */
 async function ensureNetworkRules(scope: BridgeScope, net: BridgeNetworkSpec): Promise<void> {
   const chain = networkChain(scope, net);
@@ -90,9 +95,15 @@ async function ensureNetworkRules(scope: BridgeScope, net: BridgeNetworkSpec): P
   if (!net.internal) await ensureRule('nat', chain, ['-s', subnet, '!', '-o', net.bridge, '-j', 'MASQUERADE']);
   await ensureRule('nat', chain, ['-s', '127.0.0.0/8', '-o', net.bridge, '-j', 'MASQUERADE']);
   await ensureRule('nat', chain, ['-s', subnet, '-o', net.bridge, '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'MASQUERADE']);
-  if (net.internal) {
+  if (net.internal || net.isolateFrom) {
     await ensureChain('filter', chain);
     await ensureRule('filter', 'FORWARD', ['-j', chain], 'insert');
+    await ensureRule('filter', chain, ['-i', net.bridge, '-o', net.bridge, '-j', 'RETURN']);
+  }
+  if (net.isolateFrom) {
+    await ensureRule('filter', chain, ['-i', net.bridge, '-o', net.isolateFrom, '-m', 'conntrack', '!', '--ctstate', 'DNAT', '-j', 'DROP']);
+  }
+  if (net.internal) {
     await ensureRule('filter', chain, ['-i', net.bridge, '!', '-o', net.bridge, '-j', 'DROP']);
     await ensureRule('filter', chain, ['-o', net.bridge, '!', '-i', net.bridge, '-j', 'DROP']);
   }

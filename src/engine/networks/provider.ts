@@ -180,7 +180,7 @@ export class EngineNetworks implements NetworkProvider {
 
   private spec(n: NetworkRecord): BridgeNetworkSpec {
     const ipam = n.IPAM.Config[0];
-    return { name: n.Id.slice(0, 12), bridge: n.Options[BRIDGE_NAME_OPTION], subnet: ipam.Subnet, gateway: ipam.Gateway, internal: n.Internal };
+    return { name: n.Id.slice(0, 12), bridge: n.Options[BRIDGE_NAME_OPTION], subnet: ipam.Subnet, gateway: ipam.Gateway, internal: n.Internal, isolateFrom: `${this.linkPrefix}+` };
   }
 
   endpoints(filter: { networkId?: string; containerId?: string } = {}): Endpoint[] {

@@ -115,6 +115,16 @@ test('-p 127.0.0.1:H:80 answers from the host; a port in use is refused as docke
   ok(root, ['run', '-d', '--name', `rnd${tag}`, '-p', '80', 'busybox', ...HTTPD]);
   const [, hostPort] = /0\.0\.0\.0:(\d+)/.exec(ok(root, ['port', `rnd${tag}`, '80']))!;
   assert.match(await eventuallyGet(Number(hostPort)), /^hello-/);
+  // From a container on another network: the published port through the host answers, the container's
+  // own address does not (docker's isolation between networks).
+  ok(root, ['network', 'create', `o${tag}`]);
+  const gw = ok(root, ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.Gateway}}{{end}}', `rnd${tag}`]);
+  const ip = ok(root, ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', `rnd${tag}`]);
+  assert.match(ok(root, ['run', '--rm', '--network', `o${tag}`, 'busybox', 'wget', '-qO-', `http://${gw}:${hostPort}/`]), /^hello-/);
+  const direct = skiffSync(root, ['run', '--rm', '--network', `o${tag}`, 'busybox', 'sh', '-c', `echo | nc -w 2 ${ip} 80`]);
+  assert.notEqual(direct.code, 0);
+  assert.match(direct.stderr, /timed out/);
+  ok(root, ['network', 'rm', `o${tag}`]);
   ok(root, ['rm', '-f', `pub${tag}`, `rnd${tag}`]);
   assert.deepEqual(hostState().rules.filter((r) => r.includes('-j DNAT')), [], 'port rules removed with the containers');
 });

@@ -11,6 +11,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   build: () => import('./build.js').then((m) => m.benchmark),
   apiserver: () => import('./apiserver.js').then((m) => m.benchmark),
   scheduler: () => import('./scheduler.js').then((m) => m.benchmark),
+  controllers: () => import('./controllers.js').then((m) => m.benchmark),
   engine: () => import('./engine.js').then((m) => m.benchmark),
   network: () => import('./network.js').then((m) => m.benchmark),
 };

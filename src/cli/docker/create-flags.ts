@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import type { CreateOptions, HostConfig, MountSpec, RestartPolicy } from '../../engine/index.js';
 import { parseBind } from '../../engine/index.js';
+import { parseMountFlag } from '../../engine/volumes/index.js';
 import { flagBool, flagInt, flagList, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 import { CliError, parseMemory } from './common.js';
 
@@ -37,6 +38,8 @@ export const createFlags: FlagSpec[] = [
   { name: 'network', kind: 'string', aliases: ['net'] },
   { name: 'volume', short: 'v', kind: 'list' },
   { name: 'tmpfs', kind: 'list' },
+  { name: 'mount', kind: 'list' },
+  { name: 'volumes-from', kind: 'list' },
   { name: 'publish', short: 'p', kind: 'list' },
   { name: 'publish-all', short: 'P', kind: 'bool' },
   { name: 'expose', kind: 'list' },
@@ -158,6 +161,7 @@ export function toCreateOptions(p: ParsedFlags, image: string, cmd: string[]): C
   const mounts: MountSpec[] = [];
   // `-v /path` alone is an anonymous volume; named ones are resolved by prepareVolumes (volume.ts).
   for (const v of flagList(p, 'volume')) mounts.push(v.includes(':') ? parseBind(v) : { Type: 'volume', Source: '', Destination: v, RW: true });
+  for (const m of flagList(p, 'mount')) mounts.push(parseMountFlag(m));
   for (const t of flagList(p, 'tmpfs')) {
     const [dst, opts] = t.split(':');
     mounts.push({ Type: 'tmpfs', Source: '', Destination: dst, RW: true, Options: opts ? opts.split(',') : [] });

@@ -78,7 +78,8 @@ export const rm = (argv: string[], g: GlobalOptions): Promise<number> =>
     ],
     g,
     async (e, ref, f) => {
-      await e.containers.remove(ref, { force: flagBool(f, 'force') });
+      const c = await e.containers.remove(ref, { force: flagBool(f, 'force') });
+      if (flagBool(f, 'volumes')) await (await import('./volume.js')).removeAnonymousVolumes(e, g, c);
       return ref;
     },
   );

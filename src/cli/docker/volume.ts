@@ -29,12 +29,21 @@ function usersByVolume(engine: Engine): Map<string, string[]> {
  * anonymous ones for `-v /path` and the image's VOLUMEs), and returns the copy-up step to run once the
  * container exists.
  */
-export async function prepareVolumes(engine: Engine, globals: GlobalOptions, opts: CreateOptions): Promise<(c: Container) => Promise<void>> {
+export async function prepareVolumes(engine: Engine, globals: GlobalOptions, opts: CreateOptions, volumesFrom: string[] = []): Promise<(c: Container) => Promise<void>> {
   const volumes = await store(globals);
   const image = await engine.images.resolve(opts.image);
   const mounts = opts.mounts ?? [];
+  const taken = (dst: string): boolean => mounts.some((m) => path.posix.normalize(m.Destination) === path.posix.normalize(dst));
+  // --volumes-from C[:ro|rw]: C's volumes and binds at the same paths, read-only with :ro.
+  for (const spec of volumesFrom) {
+    const [ref, mode] = spec.split(':');
+    if (mode !== undefined && mode !== 'ro' && mode !== 'rw') throw new CliError(`skiff: Error response from daemon: invalid mode: ${mode}.\nSee 'skiff run --help'.`, 125);
+    for (const m of engine.containers.get(ref).Mounts) {
+      if (m.Type !== 'tmpfs' && !taken(m.Destination)) mounts.push({ ...m, RW: mode === 'ro' ? false : mode === 'rw' ? true : m.RW });
+    }
+  }
   for (const dst of Object.keys(image.config.config?.Volumes ?? {})) {
-    if (!mounts.some((m) => path.posix.normalize(m.Destination) === path.posix.normalize(dst))) mounts.push({ Type: 'volume', Source: '', Destination: dst, RW: true });
+    if (!taken(dst)) mounts.push({ Type: 'volume', Source: '', Destination: dst, RW: true });
   }
   const used: Array<{ v: Volume; dst: string }> = [];
   opts.mounts = mounts.map((m) => {
@@ -49,6 +58,17 @@ export async function prepareVolumes(engine: Engine, globals: GlobalOptions, opt
       for (const u of used) volumes.copyUp(u.v, path.join(rootfs, u.dst));
     });
   };
+}
+
+/** rm -v: the container's anonymous volumes that no other container uses. */
+export async function removeAnonymousVolumes(engine: Engine, globals: GlobalOptions, c: Container): Promise<void> {
+  const { ANONYMOUS_LABEL } = await import('../../engine/volumes/index.js');
+  const volumes = await store(globals);
+  const users = usersByVolume(engine);
+  for (const m of c.Mounts) {
+    const v = m.Type === 'volume' && m.Name ? volumes.find(m.Name) : undefined;
+    if (v && ANONYMOUS_LABEL in v.Labels && !(users.get(v.Name) ?? []).some((id) => id !== c.Id)) volumes.remove(v.Name, []);
+  }
 }
 
 async function create(argv: string[], globals: GlobalOptions): Promise<number> {

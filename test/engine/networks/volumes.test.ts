@@ -64,3 +64,23 @@ test('an empty named volume receives the image content at its mount path (copy-u
   const left = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(root));
   assert.deepEqual(left, []);
 });
+
+test('--mount, --volumes-from and rm -v', () => {
+  fs.writeFileSync(path.join(hostDir, 'm.txt'), 'mounted\n');
+  const ro = skiffSync(root, ['run', '--rm', '--network', 'none', '--mount', `type=bind,source=${hostDir},target=/m,readonly`, 'busybox', 'sh', '-c', 'cat /m/m.txt && touch /m/x']);
+  assert.equal(ro.stdout, 'mounted\n');
+  assert.match(ro.stderr, /Read-only file system/);
+  const vol = `mnt${tag}`;
+  ok(root, ['run', '--rm', '--network', 'none', '--mount', `source=${vol},target=/v`, 'busybox', 'sh', '-c', 'echo via-mount > /v/f']);
+  assert.equal(ok(root, ['run', '--rm', '--network', 'none', '-v', `${vol}:/w`, 'busybox', 'cat', '/w/f']), 'via-mount');
+
+  const src = ok(root, ['create', '--network', 'none', '--name', `src${tag}`, '-v', `${vol}:/v`, '-v', '/anon2', 'busybox', 'true']);
+  assert.equal(ok(root, ['run', '--rm', '--network', 'none', '--volumes-from', `src${tag}`, 'busybox', 'cat', '/v/f']), 'via-mount');
+  const roFrom = skiffSync(root, ['run', '--rm', '--network', 'none', '--volumes-from', `src${tag}:ro`, 'busybox', 'touch', '/anon2/x']);
+  assert.match(roFrom.stderr, /Read-only file system/);
+  const anon = (JSON.parse(ok(root, ['inspect', '--format', '{{json .Mounts}}', src])) as Array<{ Name: string; Destination: string }>).find((m) => m.Destination === '/anon2')!.Name;
+  ok(root, ['rm', '-v', src]);
+  const left = ok(root, ['volume', 'ls', '-q']).split('\n');
+  assert.ok(!left.includes(anon), 'anonymous volume removed by rm -v');
+  assert.ok(left.includes(vol), 'named volume kept by rm -v');
+});

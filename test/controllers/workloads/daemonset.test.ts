@@ -51,6 +51,15 @@ test('the seed DaemonSet runs one pod on each of the 3 nodes and rolls out a new
   assert.equal(revisions.trim().split('\n').length, 2, revisions);
   const history = await c.k('rollout', 'history', 'ds/ssd-monitor');
   assert.match(history, /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+
+  // kubectl's undo patches the template back from the ControllerRevision; that revision becomes number 3.
+  assert.match(await c.k('rollout', 'undo', 'ds/ssd-monitor'), /daemonset.apps\/ssd-monitor rolled back/);
+  assert.match(await c.k('rollout', 'status', 'ds/ssd-monitor', '--timeout=60s'), /successfully rolled out/);
+  await eventually('v1 pods again', async () => {
+    const items = await podsOf('apps=ssd-monitor');
+    return items.length === 3 && items.every((p) => p.spec.containers[0].image === 'luksa/ssd-monitor');
+  });
+  assert.match(await c.k('rollout', 'history', 'ds/ssd-monitor'), /REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
 });
 
 test('a nodeSelector DaemonSet follows node labels', async () => {

@@ -128,7 +128,7 @@ async function rm(argv: string[], globals: GlobalOptions): Promise<number> {
 }
 
 async function connect(argv: string[], globals: GlobalOptions): Promise<number> {
-  const flags = parseFlags(argv, [{ name: 'alias', kind: 'list' }, { name: 'ip', kind: 'string' }]);
+  const flags = parseFlags(argv, [{ name: 'alias', kind: 'list' }]);
   if (flags.positionals.length !== 2) throw new CliError(`skiff: 'network connect' requires exactly 2 arguments.\nSee 'skiff network connect --help'.`, 1);
   const [netRef, ctrRef] = flags.positionals;
   return withNetworks(globals, async (nets, engine) => {

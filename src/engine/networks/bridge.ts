@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { addNetworkList, CNI_VERSION, delNetworkList, execPlugin, type CniConfList, type CniResult } from './cni.js';
+import { addNetworkList, checkNetworkList, CNI_VERSION, delNetworkList, execPlugin, type CniConfList, type CniResult } from './cni.js';
 import { ensureChain, ensureRule, removeChain } from './iptables.js';
 import { firstHost, formatCidr, parseCidr } from './ipnet.js';
 
@@ -137,6 +137,11 @@ export async function attachToBridge(scope: BridgeScope, net: BridgeNetworkSpec,
 export async function detachFromBridge(scope: BridgeScope, net: BridgeNetworkSpec, ep: BridgeEndpoint): Promise<void> {
   const netns = ep.netnsPath && fs.existsSync(ep.netnsPath) ? ep.netnsPath : '';
   await delNetworkList(bridgeConfList(scope, net), { containerId: ep.containerId, netns, ifName: ep.ifName ?? 'eth0' }, cacheDir(scope));
+}
+
+/** CNI CHECK of an attachment: throws what the plugin finds missing (address, veth, route). */
+export async function checkBridge(scope: BridgeScope, net: BridgeNetworkSpec, ep: BridgeEndpoint): Promise<void> {
+  await checkNetworkList(bridgeConfList(scope, net), { containerId: ep.containerId, netns: ep.netnsPath, ifName: ep.ifName ?? 'eth0' }, cacheDir(scope));
 }
 
 /** Removes the bridge link, its chains and its IPAM store (call once no endpoint is left). */

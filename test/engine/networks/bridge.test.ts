@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { attachToBridge, detachFromBridge, linksWithPrefix, removeBridgeNetwork, removeChainsByPrefix, type BridgeNetworkSpec, type BridgeScope } from '../../../src/engine/networks/index.js';
+import { attachToBridge, checkBridge, detachFromBridge, linksWithPrefix, removeBridgeNetwork, removeChainsByPrefix, type BridgeNetworkSpec, type BridgeScope } from '../../../src/engine/networks/index.js';
 
 const tag = crypto.randomBytes(3).toString('hex');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), `skiff-brtest-${tag}-`));
@@ -58,6 +58,10 @@ test('two namespaces on one bridge reach each other; cleanup leaves nothing', as
   assert.match(inNetns(a, ['ip', '-o', 'addr', 'show', 'lo']).out, /127\.0\.0\.1/, 'lo is up');
   assert.match(iptablesSave(), new RegExp(`-A POSTROUTING -j ${scope.chainPrefix}-N`));
   assert.equal(fs.readFileSync(`/proc/sys/net/ipv4/conf/${net.bridge}/route_localnet`, 'utf8').trim(), '1');
+
+  await checkBridge(scope, net, { containerId: `a${tag}`, netnsPath: a });
+  spawnSync('nsenter', [`--net=${a}`, '--', 'ip', 'addr', 'flush', 'dev', 'eth0']);
+  await assert.rejects(checkBridge(scope, net, { containerId: `a${tag}`, netnsPath: a }), /CNI|plugin type="bridge"/);
 
   await detachFromBridge(scope, net, { containerId: `a${tag}`, netnsPath: a });
   await detachFromBridge(scope, net, { containerId: `a${tag}`, netnsPath: a });

@@ -32,14 +32,12 @@ export async function openEngine(globals: GlobalOptions): Promise<Engine> {
   });
 }
 
-/** Runs fn with an open engine and closes it afterwards. */
+/**
+ * Runs fn with an open engine. The connection is left to the process exit: every verb exits right
+ * after, and closing the last connection checkpoints the WAL, a synchronous write on each CLI call.
+ */
 export async function withEngine<T>(globals: GlobalOptions, fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await openEngine(globals);
-  try {
-    return await fn(engine);
-  } finally {
-    engine.close();
-  }
+  return fn(await openEngine(globals));
 }
 
 /** Go-units HumanDuration, as docker prints "Up 5 seconds" and "3 minutes ago". */

@@ -36,7 +36,7 @@ const timeFlag: FlagSpec = { name: 'time', short: 't', kind: 'int', aliases: ['t
 
 export const stop = (argv: string[], g: GlobalOptions): Promise<number> =>
   eachContainer('stop', argv, [timeFlag, { name: 'signal', short: 's', kind: 'string' }], g, async (e, ref, f) => {
-    await e.containers.stop(ref, flagInt(f, 'time'));
+    await e.containers.stop(ref, flagInt(f, 'time'), flagString(f, 'signal'));
     return ref;
   });
 

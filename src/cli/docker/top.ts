@@ -6,7 +6,6 @@ import { readCgroupStats, type CgroupStats, type Container, type Engine } from '
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagString, parseFlags } from '../flags.js';
 import { bytesSize, CliError, humanSize, renderFormat, withEngine } from './common.js';
-import { portsText } from './ps.js';
 
 export async function top(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [], { stopAtPositional: true });

@@ -28,7 +28,23 @@ let socketModule: Promise<typeof import('node-unix-socket')> | undefined;
 
 /** Starts loading the native socket module early, so a later attach does not wait for it. */
 export function preloadAttach(): void {
-  socketModule ??= import('node-unix-socket');
+  socketModule ??= loadSocketModule();
+}
+
+/**
+ * node-unix-socket picks its glibc or musl addon with process.report.getReport(), a full diagnostic
+ * report that costs tens of milliseconds; during the import that probe is answered from the loader file.
+ */
+async function loadSocketModule(): Promise<typeof import('node-unix-socket')> {
+  const report = process.report as unknown as { getReport: () => object };
+  const original = report.getReport;
+  const musl = fs.existsSync('/lib/ld-musl-x86_64.so.1') || fs.existsSync('/lib/ld-musl-aarch64.so.1');
+  report.getReport = () => ({ header: musl ? {} : { glibcVersionRuntime: 'glibc' } });
+  try {
+    return await import('node-unix-socket');
+  } finally {
+    report.getReport = original;
+  }
 }
 
 /** Connects to a container's attach socket; `bundle` is the directory conmon was started in. */

@@ -13,7 +13,7 @@ import type { MountSpec } from '../mounts.js';
 import type { NetworkAttachRequest, NetworkProvider } from '../network-provider.js';
 import type { EnginePaths } from '../paths.js';
 import { isMounted, unmount, type Snapshots } from '../snapshots/overlay.js';
-import { removeCgroupDir, removeCgroupLeaf } from './cgroups.js';
+import { removeCgroupLeaf } from './cgroups.js';
 import { startConmon } from './conmon.js';
 import { hostDevices } from './devices.js';
 import { hostsFile, resolvConf, resolveUser } from './etc-files.js';
@@ -649,7 +649,7 @@ export class ContainerEngine {
   }
 
   /** docker stop: the stop signal, then SIGKILL after the timeout; returns once the container is down. */
-  async stop(ref: string, timeoutSec?: number): Promise<Container> {
+  async stop(ref: string, timeoutSec?: number, signal?: string): Promise<Container> {
     const c = this.get(ref);
     if (!c.State.Running) {
       if (c.State.Status === 'restarting') this.update(c.Id, (cur) => Object.assign(cur.State, { Status: 'exited', Restarting: false }));
@@ -662,7 +662,7 @@ export class ContainerEngine {
       cur.ManuallyStopped = true;
     });
     const timeout = timeoutSec ?? c.Config.StopTimeout ?? 10;
-    const sig = signalName(c.Config.StopSignal ?? 'TERM');
+    const sig = signalName(signal ?? c.Config.StopSignal ?? 'TERM');
     await this.runc.kill(c.Id, sig);
     if (c.State.Paused) await this.runc.resume(c.Id).catch(() => undefined);
     if (timeout < 0 || !(await this.waitExit(c.Id, timeout * 1000, false))) {
@@ -757,7 +757,6 @@ export class ContainerEngine {
     this.update(c.Id, (cur) => Object.assign(cur.State, { Status: 'removing' }));
     if (!opts.released || c.State.Running) await this.releaseRuntime(c);
     fs.rmSync(this.dir(c.Id), { recursive: true, force: true });
-    removeCgroupDir(c.Extras.cgroupParent ?? this.o.paths.cgroupParent);
     this.o.db.tx(() => this.o.db.deleteContainer(c.Id));
     this.event('destroy', c);
     return c;

@@ -1,7 +1,6 @@
 // Images: configs in the content store, layers as snapshots, names in the metadata tag table. Lookups
 // follow docker: a name is normalised (busybox → docker.io/library/busybox:latest), a hex string is an
 // image ID prefix, and the offline busybox image is built on first use.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ContentStore } from '../content/store.js';
@@ -204,6 +203,3 @@ function isBusybox(ref: string): boolean {
   }
 }
 
-export function newId(): string {
-  return crypto.randomBytes(32).toString('hex');
-}

@@ -2,8 +2,23 @@
 // Every CLI call opens it; WAL plus a busy timeout and IMMEDIATE transactions let many `skiff run -d`
 // processes write at once without corrupting state or losing a name-uniqueness check.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+
+/**
+ * The addon's own path: without it better-sqlite3 asks the `bindings` package, which probes a dozen
+ * candidate paths on every CLI start.
+ */
+function nativeBinding(): string | undefined {
+  try {
+    const pkg = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+    const addon = path.join(path.dirname(pkg), 'build', 'Release', 'better_sqlite3.node');
+    return fs.existsSync(addon) ? addon : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface ImageRow {
   id: string;
@@ -53,7 +68,7 @@ export class MetadataDB {
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file, { timeout: 30000 });
+    this.db = new Database(file, { timeout: 30000, nativeBinding: nativeBinding() });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);

@@ -200,13 +200,31 @@ export class DaemonSetController implements Controller {
           else running.push(pod);
         }
         running.sort((a, b) => created(a) - created(b));
-        remove.push(...running.slice(1));
+        remove.push(...this.excessPods(ds, running, hash));
       } else remove.push(...pods.filter((p) => !p.metadata.deletionTimestamp));
     }
     // Pods for nodes that no longer exist go too.
     const names = new Set(nodes.map((n) => String(n.metadata.name)));
     for (const [node, pods] of byNode) if (!names.has(node)) remove.push(...pods.filter((p) => !p.metadata.deletionTimestamp));
     await this.syncNodes(key, ds, remove, create, hash);
+  }
+
+  /**
+   * Which of a node's running pods go. Without surge all but the oldest; with surge the oldest old and
+   * the oldest new pod may live side by side until the new one is available (or the old one not ready).
+   */
+  private excessPods(ds: DaemonSet, running: WorkloadPod[], hash: string): WorkloadPod[] {
+    if (maxSurgeOf(ds, 1) === 0) return running.slice(1);
+    const extra: WorkloadPod[] = [];
+    let oldestNew: WorkloadPod | undefined;
+    let oldestOld: WorkloadPod | undefined;
+    for (const pod of running) {
+      if (isUpdated(pod, ds, hash) && !oldestNew) oldestNew = pod;
+      else if (!isUpdated(pod, ds, hash) && !oldestOld) oldestOld = pod;
+      else extra.push(pod);
+    }
+    if (oldestNew && oldestOld && (!isPodReady(oldestOld) || isPodAvailable(oldestNew, ds.spec.minReadySeconds ?? 0, this.ctx.now()))) extra.push(oldestOld);
+    return extra;
   }
 
   private async syncNodes(key: string, ds: DaemonSet, remove: WorkloadPod[], create: string[], hash: string): Promise<void> {
@@ -247,33 +265,59 @@ export class DaemonSetController implements Controller {
     if (errors.length) throw errors[0];
   }
 
-  /** RollingUpdate without surge: deletes out-of-date pods, unavailable ones first, within maxUnavailable. */
+  /**
+   * RollingUpdate: without surge, deletes out-of-date pods (unavailable ones first) while at most
+   * maxUnavailable nodes lack an available pod; with maxSurge, starts new pods beside old ones on up to
+   * maxSurge nodes and deletes each old pod once its replacement is available.
+   */
   private async rollingUpdate(key: string, ds: DaemonSet, nodes: Node[], byNode: Map<string, WorkloadPod[]>, hash: string): Promise<void> {
     const now = this.ctx.now();
     const minReady = ds.spec.minReadySeconds ?? 0;
     const eligible = nodes.filter((n) => nodeShouldRunDaemonPod(n, ds).shouldRun).map((n) => String(n.metadata.name));
-    const ru = ds.spec.updateStrategy?.rollingUpdate ?? {};
-    let maxUnavailable = scaledValueFromIntOrPercent(ru.maxUnavailable ?? 1, eligible.length, true);
-    if (maxUnavailable === 0 && scaledValueFromIntOrPercent(ru.maxSurge ?? 0, eligible.length, true) === 0) maxUnavailable = 1;
-    let unavailable = 0;
-    const replaceNow: WorkloadPod[] = [];
+    const maxSurge = maxSurgeOf(ds, eligible.length);
+    let maxUnavailable = scaledValueFromIntOrPercent(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, eligible.length, true);
+    if (maxUnavailable === 0 && maxSurge === 0) maxUnavailable = 1;
+    const available = (p: WorkloadPod): boolean => isPodAvailable(p, minReady, now);
+    let busy = 0;
+    const deleteNow: WorkloadPod[] = [];
     const candidates: WorkloadPod[] = [];
+    const surgeNow: string[] = [];
+    const surgeCandidates: string[] = [];
     for (const node of eligible) {
       const pods = (byNode.get(node) ?? []).filter((p) => !p.metadata.deletionTimestamp);
-      if (pods.length !== 1) {
-        unavailable++;
+      const fresh = pods.filter((p) => isUpdated(p, ds, hash));
+      const stale = pods.filter((p) => !isUpdated(p, ds, hash));
+      if (fresh.length > 1 || stale.length > 1) {
+        // manage() prunes duplicates first; until then the node counts against the budget.
+        busy++;
         continue;
       }
-      const pod = pods[0];
-      const updated = isUpdated(pod, ds, hash);
-      if (updated) {
-        if (!isPodAvailable(pod, minReady, now)) unavailable++;
-      } else if (!isPodAvailable(pod, minReady, now)) replaceNow.push(pod);
-      else candidates.push(pod);
+      const [newPod] = fresh;
+      const [oldPod] = stale;
+      if (maxSurge === 0) {
+        if (!newPod === !oldPod) busy++;
+        else if (newPod) {
+          if (!available(newPod)) busy++;
+        } else if (!available(oldPod)) deleteNow.push(oldPod);
+        else candidates.push(oldPod);
+        continue;
+      }
+      if (!oldPod) continue;
+      if (!newPod) {
+        if (!available(oldPod)) surgeNow.push(node);
+        else surgeCandidates.push(node);
+      } else if (!available(newPod)) busy++;
+      else deleteNow.push(oldPod);
     }
-    const room = Math.max(0, Math.min(maxUnavailable - unavailable, candidates.length));
-    const victims = [...replaceNow, ...candidates.slice(0, room)];
-    if (victims.length) await this.syncNodes(key, ds, victims, [], hash);
+    if (maxSurge === 0) {
+      const room = Math.max(0, Math.min(maxUnavailable - busy, candidates.length));
+      const victims = [...deleteNow, ...candidates.slice(0, room)];
+      if (victims.length) await this.syncNodes(key, ds, victims, [], hash);
+      return;
+    }
+    const room = Math.max(0, Math.min(maxSurge - busy, surgeCandidates.length));
+    const create = [...surgeNow, ...surgeCandidates.slice(0, room)];
+    if (create.length || deleteNow.length) await this.syncNodes(key, ds, deleteNow, create, hash);
   }
 
   /** Deletes revisions beyond revisionHistoryLimit that no pod uses any more. */
@@ -318,6 +362,12 @@ export class DaemonSetController implements Controller {
     if (changed) await this.client.updateStatus({ ...ds, status: { ...old, ...s } });
     if (minReady > 0 && s.numberReady !== s.numberAvailable) this.queue.addAfter(key, minReady * 1000);
   }
+}
+
+/** maxSurge of a RollingUpdate DaemonSet for this many nodes (0 for OnDelete or no surge). */
+function maxSurgeOf(ds: DaemonSet, nodes: number): number {
+  if ((ds.spec.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return 0;
+  return scaledValueFromIntOrPercent(ds.spec.updateStrategy?.rollingUpdate?.maxSurge ?? 0, nodes, true);
 }
 
 /** util.IsPodUpdated: the pod carries the current revision hash (or, from old controllers, the generation). */

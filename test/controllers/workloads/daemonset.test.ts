@@ -89,3 +89,28 @@ spec:
     return s.desiredNumberScheduled === 0 && s.currentNumberScheduled === 0;
   });
 });
+
+test('RollingUpdate with maxSurge 1 and maxUnavailable 0 replaces every pod (surging, never going below 3)', async () => {
+  const manifest = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: surge}
+spec:
+  selector: {matchLabels: {app: surge}}
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  template:
+    metadata: {labels: {app: surge}}
+    spec:
+      containers: [{name: main, image: "agent:v1"}]
+`;
+  await c.kIn(manifest, 'create', '-f', '-');
+  assert.match(await c.k('rollout', 'status', 'ds/surge', '--timeout=60s'), /successfully rolled out/);
+  await c.k('set', 'image', 'ds/surge', 'main=agent:v2');
+  assert.match(await c.k('rollout', 'status', 'ds/surge', '--timeout=60s'), /successfully rolled out/);
+  const pods = await eventually('three v2 pods', async () => {
+    const items = await podsOf('app=surge');
+    return items.length === 3 && items.every((p) => p.spec.containers[0].image === 'agent:v2') && items;
+  });
+  assert.deepEqual(pods.map((p) => p.spec.nodeName).sort(), ['node-0', 'node-1', 'node-2']);
+  const events = await c.k('get', 'events', '--field-selector', 'involvedObject.name=surge', '-o', 'custom-columns=R:.reason', '--no-headers');
+  assert.equal(events.split('\n').filter((l) => l.trim() === 'SuccessfulDelete').length > 0, true);
+});

@@ -180,6 +180,23 @@ export async function publishExposed(engine: Engine, opts: CreateOptions, extra:
   opts.hostConfig.PortBindings = bindings;
 }
 
+/**
+ * `skiff system reset` (podman's): every container, network, volume and image of this root removed, and
+ * what they held on the host (mounts, links, chains, cgroups) released; then the root itself goes.
+ */
+export async function systemReset(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [{ name: 'force', short: 'f', kind: 'bool' }]);
+  const warning = `WARNING! This will remove:\n - all containers\n - all images\n - all networks\n - all volumes\n - the engine root: ${globals.root}`;
+  if (!flagBool(flags, 'force') && !(await confirm(`${warning}\nAre you sure you want to continue?`))) return 0;
+  await withNetworks(globals, async (nets, engine) => {
+    await engine.removeAll();
+    await nets.reset();
+  });
+  const fs = await import('node:fs');
+  fs.rmSync(globals.root, { recursive: true, force: true, maxRetries: 5 });
+  return 0;
+}
+
 const subcommands: Record<string, (argv: string[], globals: GlobalOptions) => Promise<number>> = {
   create, ls, list: ls, inspect, rm, remove: rm, connect, disconnect, prune,
 };

@@ -156,3 +156,23 @@ test('after removing every container nothing of the root is left on the host', a
   nets.close();
   assert.deepEqual(hostState(), { links: [], rules: [] });
 });
+
+test('system reset removes the root and everything it held on the host', async () => {
+  const other = await makeRoot(`reset${tag}`);
+  try {
+    ok(other, ['network', 'create', `r${tag}`]);
+    ok(other, ['volume', 'create', `rv${tag}`]);
+    ok(other, ['run', '-d', '--network', `r${tag}`, '-p', '80', '-v', `rv${tag}:/v`, 'busybox', 'sleep', '60']);
+    ok(other, ['run', '-d', 'busybox', 'sleep', '60']);
+    const nets = new EngineNetworks(other);
+    const prefixes = [nets.linkPrefix, nets.scope.chainPrefix];
+    nets.close();
+    ok(other, ['system', 'reset', '-f']);
+    assert.ok(!fs.existsSync(other), 'root removed');
+    assert.deepEqual(spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(prefixes[0])), []);
+    assert.deepEqual(spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(prefixes[1])), []);
+    assert.deepEqual(fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(other)), []);
+  } finally {
+    if (fs.existsSync(other)) await destroyRoot(other);
+  }
+});

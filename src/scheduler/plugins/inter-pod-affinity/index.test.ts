@@ -30,3 +30,16 @@ test('anti-affinity by zone and namespaces: terms only see pods in their namespa
   assert.equal(schedulePod(fw, makeCache(nodes, [other, mine]), new PodInfo(anti())).host, 'c', 'own namespace only: zone z1 is taken');
   assert.equal(schedulePod(fw, makeCache(nodes, [other, mine]), new PodInfo(anti(['default', 'other']))).host, undefined);
 });
+
+test('namespaceSelector terms look at the namespaces whose labels match', () => {
+  const fw = makeFramework({}, { namespaceLabels: (ns) => (ns === 'team-a' ? { team: 'a' } : {}) });
+  const nodes = [makeNode('n1'), makeNode('n2')];
+  const db = makePod('db', { namespace: 'team-a', labels: { app: 'db' } });
+  db.spec.nodeName = 'n1';
+  const pod = makePod('p', {
+    affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, namespaceSelector: { matchLabels: { team: 'a' } }, topologyKey: 'kubernetes.io/hostname' }] } },
+  });
+  assert.equal(schedulePod(fw, makeCache(nodes, [db]), new PodInfo(pod)).host, 'n1');
+  const other = makeFramework({}, { namespaceLabels: () => ({}) });
+  assert.equal(schedulePod(other, makeCache(nodes, [db]), new PodInfo(pod)).host, undefined, 'team-a no longer selected');
+});

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { openStore, type Store, type StoreConfig } from '../storage/index.js';
 import { namespaceLifecycle, type AdmissionPlugin } from './admission.js';
+import { clusterAdmission } from './admission/index.js';
 import { allowAuthenticated, clientCertAuthenticator, ensureTokens, tokenAuthenticator, type Authenticator, type Authorizer } from './auth.js';
 import { ensureKubernetesService, ensureSystemNamespaces } from './bootstrap.js';
 import type { ServerCore } from './context.js';
@@ -104,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     store,
     objects: new ObjectStorage(store),
     cache,
-    admission: [namespaceLifecycle, ...(options.admission ?? [])],
+    admission: [namespaceLifecycle, ...clusterAdmission, ...(options.admission ?? [])],
     metrics: new Metrics(),
     stopping: stopping.signal,
     services: new ServiceAllocator({ serviceCidr, nodePortMin: 30000, nodePortMax: 32767 }, () => cache.cache('services').list('/registry/services/').map((o) => o.obj)),

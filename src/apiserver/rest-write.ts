@@ -14,6 +14,12 @@ function isService(info: ResourceInfo): boolean {
   return info.group === '' && info.resource === 'services';
 }
 
+/** Allocation looks at the Services in the cache, so the cache must first see every acknowledged write (deletes too). */
+async function allocateServiceValues(ctx: ResourceContext, svc: KubeObject, old: KubeObject | undefined): Promise<void> {
+  await ctx.core.cache.sync();
+  ctx.core.services.allocate(svc, old, isDryRun(ctx.query));
+}
+
 /** Metadata only the server sets. */
 const SERVER_OWNED = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'] as const;
 
@@ -74,7 +80,7 @@ export async function createDecoded(ctx: ResourceContext, obj: KubeObject): Prom
   await admit(ctx, 'mutating', attrs);
   prepareForCreate(info, obj);
   failIfInvalid(info, obj, validateCreate(info, obj));
-  if (isService(info)) ctx.core.services.allocate(obj, undefined, isDryRun(ctx.query));
+  if (isService(info)) await allocateServiceValues(ctx, obj, undefined);
   await admit(ctx, 'validating', attrs);
   if (isDryRun(ctx.query)) return obj;
   for (let attempt = 0; ; attempt++) {
@@ -120,7 +126,7 @@ async function prepareUpdated(ctx: ResourceContext, next: KubeObject, current: K
   await admit(ctx, 'mutating', attrs);
   prepareForUpdate(info, next, current, ctx.ri.subresource);
   failIfInvalid(info, next, validateUpdated(info, next, current, ctx.ri.subresource));
-  if (isService(info) && ctx.ri.subresource === '') ctx.core.services.allocate(next, current, isDryRun(ctx.query));
+  if (isService(info) && ctx.ri.subresource === '') await allocateServiceValues(ctx, next, current);
   await admit(ctx, 'validating', attrs);
   if (unconditional) delete meta.resourceVersion;
   if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0) return null;

@@ -18,7 +18,7 @@ export { execSync, execStream, type ExecSession, type ExecSyncResult } from './c
 export { Runtime, type ContainerFilter, type SandboxFilter } from './runtime/index.js';
 export type {
   PodSandboxConfig, PodSandboxStatus, SandboxMetadata, SandboxState, PortMapping, ContainerConfigCRI, ContainerStatusCRI, ContainerStateCRI,
-  ContainerMetadata, CriMount, LinuxResources, SecurityContext, KeyValue, ImageStatusCRI, ImagePuller,
+  ContainerMetadata, CriMount, LinuxResources, SecurityContext, KeyValue, ImageStatusCRI, ImagePuller, ContainerStatsCRI,
 } from './runtime/index.js';
 export { containerChanges, commitContainer, importTarball, exportContainer, scopedPath, applyChange, type CommitOptions } from './containers/filesystem.js';
 export { readCgroupStats, isCgroupV2, cgroupDir, type CgroupStats } from './containers/cgroups.js';

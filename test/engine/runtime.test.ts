@@ -106,6 +106,11 @@ test('a sandbox and its containers share network, IPC and UTS namespaces and /et
   assert.equal(o2.text(), 'got:hello\n');
   assert.equal(e2.text(), 'err:hello\n');
 
+  await rt.updateContainerResources(a, { memoryLimitInBytes: 48 * 1024 * 1024 });
+  assert.equal(engine.containers.get(a).HostConfig.Memory, 48 * 1024 * 1024);
+  const stats = rt.containerStats(a);
+  assert.ok(stats.memoryUsageBytes > 0 && stats.cpuUsageCoreNanoSeconds > 0n && stats.pids >= 1, JSON.stringify(stats, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+
   await rt.stopContainer(a, 1);
   const stopped = rt.containerStatus(a);
   assert.equal(stopped.state, 'CONTAINER_EXITED');

@@ -12,8 +12,10 @@ import type { Engine } from '../engine.js';
 import { familiarName, normalize } from '../images/reference.js';
 import type { Image } from '../images/types.js';
 import type { MountSpec } from '../mounts.js';
+import { readCgroupStats } from '../containers/cgroups.js';
 import type {
-  ContainerConfigCRI, ContainerStateCRI, ContainerStatusCRI, CriMount, ImagePuller, ImageStatusCRI, PodSandboxConfig, PodSandboxStatus,
+  ContainerConfigCRI, ContainerStateCRI, ContainerStatsCRI, ContainerStatusCRI, CriMount, ImagePuller, ImageStatusCRI, LinuxResources, PodSandboxConfig,
+  PodSandboxStatus,
 } from './types.js';
 
 const P = 'skiff.cri.';
@@ -274,6 +276,34 @@ export class Runtime {
       .map((c) => this.status(c))
       .filter((s) => (!filter.id || s.id.startsWith(filter.id)) && (!filter.podSandboxId || s.podSandboxId === filter.podSandboxId))
       .filter((s) => (!filter.state || s.state === filter.state) && Object.entries(filter.labelSelector ?? {}).every(([k, v]) => s.labels[k] === v));
+  }
+
+  /** CRI UpdateContainerResources: new limits, applied live. */
+  async updateContainerResources(id: string, res: LinuxResources): Promise<void> {
+    await this.containers.updateResources(id, {
+      ...(res.memoryLimitInBytes !== undefined ? { Memory: res.memoryLimitInBytes } : {}),
+      ...(res.cpuShares !== undefined ? { CpuShares: res.cpuShares } : {}),
+      ...(res.cpuQuota !== undefined && res.cpuQuota > 0 ? { NanoCpus: Math.round((res.cpuQuota / (res.cpuPeriod || 100000)) * 1e9) } : {}),
+      ...(res.pidsLimit !== undefined ? { PidsLimit: res.pidsLimit } : {}),
+    });
+  }
+
+  /** CRI ContainerStats: cumulative CPU and memory figures from the container's cgroup. */
+  containerStats(id: string): ContainerStatsCRI {
+    const c = this.containers.get(id);
+    const s = readCgroupStats(this.containers.cgroupPath(c));
+    return {
+      id: c.Id,
+      timestamp: BigInt(Date.now()) * 1000000n,
+      cpuUsageCoreNanoSeconds: BigInt(Math.round(s.cpuNanos)),
+      memoryWorkingSetBytes: s.memoryWorkingSet,
+      memoryUsageBytes: s.memoryUsage,
+      pids: s.pids,
+    };
+  }
+
+  version(): { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string } {
+    return { runtimeName: 'skiff', runtimeVersion: '0.1.0', runtimeApiVersion: 'v1' };
   }
 
   /** Asks conmon to reopen the log file (after the kubelet rotated it away). */

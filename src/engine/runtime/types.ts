@@ -126,6 +126,16 @@ export interface ContainerStatusCRI {
   pid: number;
 }
 
+export interface ContainerStatsCRI {
+  id: string;
+  /** Nanoseconds since the epoch. */
+  timestamp: bigint;
+  cpuUsageCoreNanoSeconds: bigint;
+  memoryWorkingSetBytes: number;
+  memoryUsageBytes: number;
+  pids: number;
+}
+
 export interface ImageStatusCRI {
   id: string;
   repoTags: string[];

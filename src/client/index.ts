@@ -15,6 +15,7 @@ export { refs, rfc3339, microTime } from './refs.js';
 export { logError, logDebug } from './log.js';
 export { newControllerRef, controllerRefOf, isControlledBy, claimObjects, type ClaimOptions } from './controller-ref.js';
 export { UIDTrackingExpectations } from './uid-expectations.js';
+export { requeueOnConflict } from './requeue.js';
 export { isPodReady, isPodAvailable, isPodActive, podReadyTime, podReadyCondition, maxContainerRestarts, podFromTemplate, type WorkloadPod, type PodTemplate, type PodCondition } from './pods.js';
 
 import { loadKubeconfig, type LoadOptions } from './config.js';

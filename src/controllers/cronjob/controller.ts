@@ -13,6 +13,7 @@ import {
   objectKey,
   ResourceClient,
   rfc3339,
+  requeueOnConflict,
   runWorkers,
   splitKey,
   WorkQueue,
@@ -70,7 +71,7 @@ export class CronJobController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
   }
 
   /** Looks at every CronJob again (after the clock moved: tests, or a periodic resync). */

@@ -14,6 +14,7 @@ import {
   objectKey,
   refs,
   ResourceClient,
+  requeueOnConflict,
   runWorkers,
   splitKey,
   WorkQueue,
@@ -101,7 +102,7 @@ export class DeploymentController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
   }
 
   async stop(): Promise<void> {

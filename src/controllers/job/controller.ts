@@ -15,6 +15,7 @@ import {
   refs,
   ResourceClient,
   rfc3339,
+  requeueOnConflict,
   runWorkers,
   splitKey,
   UIDTrackingExpectations,
@@ -80,7 +81,7 @@ export class JobController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
   }
 
   async stop(): Promise<void> {

@@ -12,6 +12,7 @@ import {
   refs,
   ResourceClient,
   rfc3339,
+  requeueOnConflict,
   runWorkers,
   splitKey,
   WorkQueue,
@@ -69,7 +70,7 @@ export class HorizontalPodAutoscalerController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
   }
 
   resync(): void {

@@ -15,6 +15,7 @@ import {
   podFromTemplate,
   refs,
   ResourceClient,
+  requeueOnConflict,
   runWorkers,
   splitKey,
   UIDTrackingExpectations,
@@ -99,7 +100,7 @@ export class ReplicaSetCore implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
   }
 
   async stop(): Promise<void> {

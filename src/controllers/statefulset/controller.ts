@@ -16,6 +16,7 @@ import {
   objectKey,
   refs,
   ResourceClient,
+  requeueOnConflict,
   runWorkers,
   splitKey,
   WorkQueue,
@@ -88,7 +89,7 @@ export class StatefulSetController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
   }
 
   async stop(): Promise<void> {

@@ -15,6 +15,8 @@ import { EndpointSliceController } from './endpointslice/index.js';
 import { NodeIpamController } from './nodeipam/index.js';
 import { GarbageCollector } from './garbagecollector/index.js';
 import { NamespaceController } from './namespace/index.js';
+import { ServiceAccountController } from './serviceaccount/index.js';
+import { NodeLifecycleController } from './nodelifecycle/index.js';
 
 /** What every controller is built from. */
 export interface ControllerContext {
@@ -24,6 +26,8 @@ export interface ControllerContext {
   now: () => Date;
   /** The pod network node IPAM cuts into per-node /24s (--cluster-cidr; default 10.42.0.0/16). */
   clusterCIDR?: string;
+  /** --node-monitor-grace-period and --node-monitor-period, in seconds (defaults 40 and 5). */
+  nodeLifecycle?: { gracePeriodSeconds?: number; monitorPeriodSeconds?: number };
 }
 
 /** A controller wired to its informers: run() starts its workers, stop() shuts its queue down. */
@@ -46,6 +50,7 @@ export interface StartControllersOptions {
   /** Workers per controller (kube-controller-manager's --concurrent-*-syncs; default 5). */
   workers?: number;
   clusterCIDR?: string;
+  nodeLifecycle?: ControllerContext['nodeLifecycle'];
 }
 
 export interface ControllersHandle {
@@ -65,6 +70,8 @@ const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   nodeipam: (ctx) => new NodeIpamController(ctx),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
   namespace: (ctx) => new NamespaceController(ctx),
+  serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
@@ -76,7 +83,7 @@ export async function startControllers(options: StartControllersOptions): Promis
   if (!rest) throw new Error('startControllers needs a client or a kubeconfig');
   const ownsInformers = !options.informers;
   const informers = options.informers ?? new InformerFactory(rest);
-  const ctx: ControllerContext = { rest, informers, now: options.now ?? (() => new Date()), clusterCIDR: options.clusterCIDR };
+  const ctx: ControllerContext = { rest, informers, now: options.now ?? (() => new Date()), clusterCIDR: options.clusterCIDR, nodeLifecycle: options.nodeLifecycle };
   const names = options.only ?? Object.keys(CONTROLLERS);
   const unknown = names.filter((n) => !CONTROLLERS[n]);
   if (unknown.length) throw new Error(`unknown controller(s): ${unknown.join(', ')}; known: ${Object.keys(CONTROLLERS).join(', ')}`);

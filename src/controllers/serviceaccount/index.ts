@@ -1,0 +1,2 @@
+// Service accounts: the `default` ServiceAccount in every namespace.
+export { ServiceAccountController, DEFAULT_SERVICE_ACCOUNT, SERVICE_ACCOUNTS } from './controller.js';

@@ -1,0 +1,83 @@
+// A one-node cluster as a user starts it: `skiff server` (its own scheduler and controllers) and a real
+// `skiff agent --server URL --token T` process on its own data dir, pod network and kubelet port. stop()
+// ends the agent by its pid, then removes every container, mount, cgroup, bridge and chain of its data dir.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cleanupNode } from '../../../src/kubelet/index.js';
+import { kubectl, kubectlOk, makeTempDir, REPO_ROOT, startTestServer, type KubectlResult, type KubectlVersion, type TestServer } from '../../lib/index.js';
+
+export { eventually } from '../../controllers/workloads/cluster.js';
+
+export interface NodeCluster {
+  server: TestServer;
+  node: string;
+  dataDir: string;
+  /** kubectl 1.33 exactly as typed; fails the test on a non-zero exit. */
+  k(...args: string[]): Promise<string>;
+  kv(version: KubectlVersion, ...args: string[]): Promise<string>;
+  kTry(...args: string[]): Promise<KubectlResult>;
+  kIn(input: string, ...args: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export async function startNodeCluster(name: string): Promise<NodeCluster> {
+  const server = await startTestServer({ controlPlane: true });
+  const dataDir = makeTempDir(`e2e-agent-${name}`);
+  const node = `e2e-${name}-${process.pid}`;
+  // A /24 of this run's own (the kubelet tests use 10.200-249.x), so files running in parallel never share one.
+  const podCIDR = `10.${150 + (process.pid % 50)}.${(process.pid >> 6) % 250}.0/24`;
+  const token = fs.readFileSync(path.join(server.dataDir, 'server', 'token'), 'utf8').trim();
+  const agent = spawn(
+    path.join(REPO_ROOT, 'bin/skiff'),
+    ['agent', '--server', server.url, '--token', token, '--data-dir', dataDir, '--node-name', node, '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--pod-cidr', podCIDR],
+    { env: { ...process.env, SKIFF_DEV: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  agent.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  agent.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const stop = async (): Promise<void> => {
+    if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGTERM');
+    const force = setTimeout(() => agent.kill('SIGKILL'), 15_000);
+    await exited(agent);
+    clearTimeout(force);
+    await cleanupNode(dataDir, podCIDR).catch(() => undefined);
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`skiff agent did not become ready:\n${output}`)), 60_000);
+      const onData = (): void => {
+        if (output.includes(`node ${node} ready`)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      agent.stdout!.on('data', onData);
+      agent.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`skiff agent exited (${code ?? signal}):\n${output}`));
+      });
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const kc = server.kubeconfig;
+  return {
+    server,
+    node,
+    dataDir,
+    k: (...args) => kubectlOk('1.33', kc, args),
+    kv: (version, ...args) => kubectlOk(version, kc, args),
+    kTry: (...args) => kubectl('1.33', kc, args),
+    kIn: (input, ...args) => kubectlOk('1.33', kc, args, { input }),
+    stop,
+  };
+}

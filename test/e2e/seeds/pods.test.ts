@@ -1,0 +1,187 @@
+// Seed 002 §pod, §namespace demo, §存活探针, §就绪探针, §job and seed 001 §5 (logs, exec -c) on real
+// containers: a `skiff server` with a real `skiff agent` node, driven by the real kubectl 1.33 and 1.27.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { KUBECTL_VERSIONS } from '../../lib/index.js';
+import { eventually, startNodeCluster, type NodeCluster } from './node.js';
+
+let c: NodeCluster;
+before(async () => {
+  c = await startNodeCluster('pods');
+});
+after(async () => {
+  await c?.stop();
+});
+
+/** busybox httpd answering as kubia does ("You've hit <pod name>"). */
+const KUBIA = `command: ["sh", "-c", "mkdir -p /www && echo \\"You've hit $(hostname)\\" > /www/index.html && exec httpd -f -p 8080 -h /www"]`;
+
+async function phase(pod: string, want: string, namespace = 'default'): Promise<void> {
+  await eventually(`${pod} ${want}`, async () => (await c.k('-n', namespace, 'get', 'pod', pod, '-o', 'jsonpath={.status.phase}')) === want, 60_000);
+}
+
+test('seed 002 §namespace demo: the busybox pod runs in development; seed 001 §5 logs, logs -f, exec, exec -c, exec -i (kubectl 1.27 and 1.33)', async () => {
+  await c.k('create', 'ns', 'development');
+  const pod1 = `apiVersion: v1
+kind: Pod
+metadata:
+  name: busybox
+  namespace: development
+spec:
+  containers:
+  - name: busybox
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command:
+    - sh
+    - -c
+    - 'echo started; exec sleep 3600'
+  - name: sidecar
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "while true; do echo tick; sleep 1; done"]
+`;
+  assert.equal(await c.kIn(pod1, 'create', '-f', '-'), 'pod/busybox created\n');
+  await phase('busybox', 'Running', 'development');
+  await eventually('2/2 ready', async () => /^busybox\s+2\/2\s+Running\s+0\s+/m.test(await c.k('get', 'pods', '-n', 'development')));
+  for (const v of KUBECTL_VERSIONS) {
+    assert.equal(await c.kv(v, 'logs', 'busybox', '-n', 'development', '-c', 'busybox'), 'started\n');
+    assert.match(await c.kv(v, 'logs', 'busybox', '-n', 'development', '-c', 'sidecar', '--tail=1'), /^tick\n$/);
+    assert.equal(await c.kv(v, 'exec', 'busybox', '-n', 'development', '-c', 'sidecar', '--', 'hostname'), 'busybox\n');
+    assert.match(await c.kv(v, 'exec', 'busybox', '-n', 'development', '--', 'env'), /^KUBERNETES_SERVICE_HOST=/m);
+  }
+  const piped = await c.kTry('exec', '-i', 'busybox', '-n', 'development', '--', 'sh', '-c', 'read x; echo got $x; exit 4');
+  assert.equal(piped.code, 4);
+  // logs -f streams until stopped (--request-timeout ends it).
+  const follow = await c.kTry('logs', '-f', 'busybox', '-n', 'development', '-c', 'sidecar', '--request-timeout=3s');
+  assert.ok(follow.stdout.split('\n').filter((l) => l === 'tick').length >= 3, follow.stdout);
+  const describe = await c.k('describe', 'pod', 'busybox', '-n', 'development');
+  assert.match(describe, new RegExp(`Node:\\s+${c.node}/127\\.0\\.0\\.1`));
+  assert.match(describe, /Normal\s+Started\s+\S+\s+kubelet\s+Started container busybox/);
+  await c.k('delete', 'pod', 'busybox', '-n', 'development', '--timeout=60s');
+});
+
+test('seed 002 §存活探针 kube-liveness.yaml: an httpGet liveness probe that starts failing restarts the container', async () => {
+  // kubia-unhealthy fails after a few requests: this httpd loses its page after 4 seconds.
+  const liveness = `apiVersion: v1
+kind: Pod
+metadata:
+  name: kubia-liveness
+spec:
+  containers:
+  - image: busybox
+    imagePullPolicy: IfNotPresent
+    name: kubia
+    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html; (sleep 4; rm /www/index.html) & exec httpd -f -p 8080 -h /www"]
+    livenessProbe:
+      httpGet:
+        path: /
+        port: 8080
+      periodSeconds: 1
+      failureThreshold: 2
+`;
+  assert.equal(await c.kIn(liveness, 'apply', '-f', '-'), 'pod/kubia-liveness created\n');
+  await eventually('a restart', async () => Number(await c.k('get', 'po', 'kubia-liveness', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')) >= 1, 60_000);
+  assert.match(await c.k('get', 'po', 'kubia-liveness'), /kubia-liveness\s+\d\/1\s+\w+\s+[1-9]\d*( \([^)]*\))?\s+/);
+  const describe = await c.k('describe', 'po', 'kubia-liveness');
+  assert.match(describe, /Liveness probe failed: HTTP probe failed with statuscode: 404/);
+  assert.match(describe, /Container kubia failed liveness probe, will be restarted/);
+  await c.k('delete', 'pod', 'kubia-liveness', '--wait=false');
+});
+
+test('seed 002 §就绪探针 kube-readness.yaml: exec readiness keeps pods 0/1 and out of the Endpoints until /var/ready exists', async () => {
+  await c.k('create', 'ns', 'dev');
+  const rc = `apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: kubia
+  namespace: dev
+spec:
+  replicas: 3
+  selector:
+    app: kubia
+  template:
+    metadata:
+      labels:
+        app: kubia
+    spec:
+      containers:
+      - name: kubia
+        image: busybox
+        imagePullPolicy: IfNotPresent
+        ${KUBIA}
+        ports:
+        - containerPort: 8080
+        readinessProbe:
+          periodSeconds: 1
+          exec:
+            command:
+            - ls
+            - /var/ready
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: kubia
+  namespace: dev
+spec:
+  selector:
+    app: kubia
+  ports:
+  - port: 80
+    targetPort: 8080
+`;
+  assert.equal(await c.kIn(rc, 'create', '-f', '-'), 'replicationcontroller/kubia created\nservice/kubia created\n');
+  const pods = await eventually('3 running, none ready', async () => {
+    const out = await c.k('-n', 'dev', 'get', 'pods', '-l', 'app=kubia');
+    const rows = out.match(/^kubia-\w{5}\s+0\/1\s+Running\s+0\s+/gm) ?? [];
+    return rows.length === 3 ? rows.map((r) => r.split(/\s+/)[0]) : undefined;
+  }, 90_000);
+  // Not ready: listed under notReadyAddresses only, so the ENDPOINTS column is empty.
+  await eventually('3 not-ready addresses', async () => (await c.k('-n', 'dev', 'get', 'endpoints', 'kubia', '-o', 'jsonpath={.subsets[*].notReadyAddresses[*].ip}')).split(' ').length === 3);
+  assert.equal(await c.k('-n', 'dev', 'get', 'endpoints', 'kubia', '-o', 'jsonpath={.subsets[*].addresses[*].ip}'), '');
+  await c.k('-n', 'dev', 'exec', pods[0], '--', 'touch', '/var/ready');
+  await eventually('one pod ready', async () => (await c.k('-n', 'dev', 'get', 'pod', pods[0])).match(/\s1\/1\s+Running/));
+  const ip = await c.k('-n', 'dev', 'get', 'pod', pods[0], '-o', 'jsonpath={.status.podIP}');
+  const ep = await eventually('endpoint of the ready pod', async () => {
+    const out = await c.k('-n', 'dev', 'get', 'endpoints', 'kubia');
+    return out.includes(`${ip}:8080`) ? out : undefined;
+  });
+  assert.match(ep, new RegExp(`^kubia\\s+${ip.replace(/\./g, '\\.')}:8080\\s+`, 'm'));
+  // The pod answers as kubia on its pod IP (from another container of the cluster).
+  assert.equal(await c.k('-n', 'dev', 'exec', pods[1], '--', 'wget', '-qO-', `http://${ip}:8080/`), `You've hit ${pods[0]}\n`);
+  await c.k('-n', 'dev', 'delete', 'rc', 'kubia');
+  await c.k('-n', 'dev', 'delete', 'svc', 'kubia');
+});
+
+test('seed 002 §job on a real container: Completed, its logs, restartPolicy OnFailure retries a failing run', async () => {
+  const job = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: batch-job
+spec:
+  template:
+    metadata:
+      labels:
+        app: batch-job
+    spec:
+      restartPolicy: OnFailure
+      containers:
+      - name: main
+        image: busybox
+        imagePullPolicy: IfNotPresent
+        command: ["sh", "-c", "if [ -e /state/second ]; then echo finished; else touch /state/second; echo failing; exit 1; fi"]
+        volumeMounts:
+        - name: state
+          mountPath: /state
+      volumes:
+      - name: state
+        emptyDir: {}
+`;
+  await c.kIn(job, 'create', '-f', '-');
+  assert.equal(await c.k('wait', '--for=condition=complete', 'job/batch-job', '--timeout=50s'), 'job.batch/batch-job condition met\n');
+  assert.equal(await c.k('logs', 'job/batch-job'), 'finished\n');
+  assert.match(await c.k('get', 'pods', '-l', 'app=batch-job'), /batch-job-\w{5}\s+0\/1\s+Completed\s+1\s/);
+  assert.match(await c.k('get', 'job', 'batch-job'), /batch-job\s+(Complete\s+)?1\/1\s+/);
+  await c.k('delete', 'job', 'batch-job');
+});

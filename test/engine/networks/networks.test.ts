@@ -2,8 +2,9 @@
 // user network, `network rm` refused in use, -p on 127.0.0.1, docker's port-in-use error, `port`, and
 // nothing left on the host (links, chains) once the containers and networks are gone.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -75,6 +76,10 @@ test('containers on a user network reach each other by name and alias; rm of a n
   assert.match(got, /^hello-/);
   const inspect = JSON.parse(ok(root, ['network', 'inspect', netName])) as Array<{ Containers: Record<string, { Name: string; IPv4Address: string }>; IPAM: { Config: Array<{ Subnet: string }> } }>;
   assert.deepEqual(Object.values(inspect[0].Containers).map((c) => c.Name), [`web${tag}`]);
+  // container:<name> shares web's namespace; a restart re-attaches under the same name
+  assert.match(ok(root, ['run', '--rm', '--network', `container:web${tag}`, 'busybox', 'wget', '-qO-', 'http://127.0.0.1/']), /^hello-/);
+  ok(root, ['restart', '-t', '1', `web${tag}`]);
+  assert.match(ok(root, ['run', '--rm', '--network', netName, 'busybox', 'sh', '-c', `for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web${tag}/ && exit 0; sleep 0.3; done; exit 1`]), /^hello-/);
   const rm = skiffSync(root, ['network', 'rm', netName]);
   assert.equal(rm.code, 1);
   assert.match(rm.stderr, /Error response from daemon: error while removing network: network .* has active endpoints/);
@@ -111,6 +116,26 @@ test('-p 127.0.0.1:H:80 answers from the host; a port in use is refused as docke
   } finally {
     holder.close();
   }
+
+  // UDP: busybox has no UDP server applet, so a node echo server runs inside the container's namespace.
+  const udp = await freePort();
+  ok(root, ['run', '-d', '--name', `udp${tag}`, '-p', `127.0.0.1:${udp}:5353/udp`, 'busybox', 'sleep', '60']);
+  assert.equal(ok(root, ['port', `udp${tag}`]), `5353/udp -> 127.0.0.1:${udp}`);
+  const netns = ok(root, ['inspect', '--format', '{{.NetworkSettings.SandboxKey}}', `udp${tag}`]);
+  const echo = spawn('nsenter', [`--net=${netns}`, '--', process.execPath, '-e', "const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(m,r.port,r.address));s.bind(5353,()=>console.log('ready'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise((resolve) => echo.stdout.once('data', resolve));
+    const sock = dgram.createSocket('udp4');
+    const reply = await new Promise<string>((resolve, reject) => {
+      sock.on('message', (m) => resolve(String(m)));
+      sock.send('ping-udp', udp, '127.0.0.1');
+      setTimeout(() => reject(new Error('no UDP reply through the published port')), 5000);
+    }).finally(() => sock.close());
+    assert.equal(reply, 'ping-udp');
+  } finally {
+    echo.kill();
+  }
+  ok(root, ['rm', '-f', `udp${tag}`]);
 
   ok(root, ['run', '-d', '--name', `rnd${tag}`, '-p', '80', 'busybox', ...HTTPD]);
   const [, hostPort] = /0\.0\.0\.0:(\d+)/.exec(ok(root, ['port', `rnd${tag}`, '80']))!;

@@ -5,9 +5,8 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import type { CommandModule } from './command.js';
-import { openEngine } from './docker/common.js';
 import { flagBool, flagInt, flagString, parseFlags, UsageError, type FlagSpec } from './flags.js';
-import { hostNames, startAgent } from '../kubelet/index.js';
+import { startAgent } from '../kubelet/index.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'server', short: 's', kind: 'string', description: 'API server URL (https://HOST:6443)' },
@@ -17,6 +16,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'node-name', kind: 'string', description: 'Node name (default: hostname)' },
   { name: 'node-ip', kind: 'string', description: 'Address the API server reaches this node at (default 127.0.0.1)' },
   { name: 'kubelet-port', kind: 'int', description: 'Kubelet streaming port (default 10250; 0 = any free port)' },
+  { name: 'pod-cidr', kind: 'string', description: "This node's pod network (default: the Node's spec.podCIDR, else a /24 of the cluster CIDR)" },
+  { name: 'cluster-cidr', kind: 'string', description: 'Pod network of the cluster (default 10.42.0.0/16)' },
   { name: 'cluster-dns', kind: 'string', description: 'Cluster DNS IP (default 10.43.0.10)' },
   { name: 'cluster-domain', kind: 'string', description: 'Cluster domain (default cluster.local)' },
   { name: 'help', short: 'h', kind: 'bool' },
@@ -56,15 +57,15 @@ export const run: CommandModule['run'] = async (argv) => {
   // A full join token (K10<sha256 of the CA>::server:<secret>) pins the CA, as k3s agents check it.
   const pinned = /^K10([0-9a-f]{64})::/.exec(token)?.[1];
   if (pinned && crypto.createHash('sha256').update(caCert).digest('hex') !== pinned) throw new Error(`the CA served by ${server} does not match the join token`);
-  const engine = await openEngine({ root: hostNames(dataDir).engineRoot });
   const agent = await startAgent({
     client: { server, token, ca: Buffer.from(caCert), namespace: 'default' },
     token,
     dataDir,
-    engine,
     nodeName: flagString(flags, 'node-name'),
     nodeIP: flagString(flags, 'node-ip'),
     kubeletPort: flagInt(flags, 'kubelet-port'),
+    podCIDR: flagString(flags, 'pod-cidr'),
+    clusterCIDR: flagString(flags, 'cluster-cidr'),
     clusterDNS: flagString(flags, 'cluster-dns'),
     clusterDomain: flagString(flags, 'cluster-domain'),
   });
@@ -80,6 +81,5 @@ export const run: CommandModule['run'] = async (argv) => {
   });
   process.stderr.write('skiff agent: stopping (containers keep running)\n');
   await agent.stop();
-  engine.close();
   return 0;
 };

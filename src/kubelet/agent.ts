@@ -3,10 +3,11 @@
 // proxies to. Used by `skiff agent` and by the built-in agent of `skiff server`.
 import os from 'node:os';
 import path from 'node:path';
-import { RestClient, type ClientConfig } from '../client/index.js';
+import { isNotFound, ResourceClient, refs, RestClient, type ClientConfig } from '../client/index.js';
 import { Runtime, type Engine } from '../engine/index.js';
+import { defaultPodCIDR, openNodeEngine, podNetwork } from './pod-network.js';
 import { Kubelet } from './kubelet.js';
-import { HEARTBEAT_MS, machineFacts, registerNode, renewLease, updateNodeStatus, type NodeFacts } from './node-status.js';
+import { HEARTBEAT_MS, machineFacts, registerNode, renewLease, updateNodeStatus, type NodeFacts, type NodeObject } from './node-status.js';
 import { startStreamingServer } from './streaming/server.js';
 
 export interface AgentOptions {
@@ -15,7 +16,10 @@ export interface AgentOptions {
   /** The cluster's join token: the API server presents it when it proxies to this kubelet. */
   token: string;
   dataDir: string;
-  engine: Engine;
+  /** The node's pod network; default: the Node's spec.podCIDR, else a /24 of clusterCIDR for this data dir. */
+  podCIDR?: string;
+  /** Default 10.42.0.0/16. */
+  clusterCIDR?: string;
   nodeName?: string;
   /** The address the API server reaches the kubelet at (default: 127.0.0.1). */
   nodeIP?: string;
@@ -31,6 +35,8 @@ export interface AgentHandle {
   nodeName: string;
   kubeletPort: number;
   kubelet: Kubelet;
+  engine: Engine;
+  podCIDR: string;
   /** Stops the agent; containers keep running and are re-adopted by the next start. */
   stop(): Promise<void>;
 }
@@ -40,7 +46,16 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   const nodeName = (o.nodeName ?? os.hostname()).toLowerCase();
   const nodeIP = o.nodeIP ?? '127.0.0.1';
   const client = new RestClient({ ...o.client, userAgent: `skiff-kubelet/${nodeName}` });
-  const runtime = new Runtime(o.engine);
+  let existing: NodeObject | undefined;
+  try {
+    existing = await new ResourceClient<NodeObject>(client, refs.nodes).get(nodeName);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  const podCIDR = existing?.spec?.podCIDR ?? o.podCIDR ?? defaultPodCIDR(o.clusterCIDR ?? '10.42.0.0/16', o.dataDir);
+  const network = podNetwork(o.dataDir, podCIDR);
+  const engine = openNodeEngine(o.dataDir, network);
+  const runtime = new Runtime(engine);
   const machine = machineFacts(o.dataDir);
   const kubelet = new Kubelet({
     client,
@@ -48,6 +63,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     nodeName,
     nodeIP,
     stateDir: path.join(path.resolve(o.dataDir), 'agent'),
+    podNetwork: network.net.name,
     clusterDNS: o.clusterDNS ?? '10.43.0.10',
     clusterDomain: o.clusterDomain ?? 'cluster.local',
     memoryCapacity: machine.memoryBytes,
@@ -61,6 +77,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     kubeletPort: streaming.port,
     controlPlane: o.controlPlane ?? false,
     ...machine,
+    podCIDR,
     maxPods: 110,
     runtimeVersion: 'skiff://0.1.0',
   };
@@ -82,6 +99,8 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     nodeName,
     kubeletPort: streaming.port,
     kubelet,
+    engine,
+    podCIDR,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -89,6 +108,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
       await kubelet.stop();
       await streaming.close();
       client.close();
+      engine.close();
     },
   };
 }

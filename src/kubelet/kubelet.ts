@@ -108,9 +108,7 @@ export class Kubelet implements NodeContext {
     clearInterval(this.resyncTimer);
     this.pods.stop();
     this.services.stop();
-    for (const w of this.workers.values()) w.stopProbes();
-    await Promise.all([...this.workers.values()].map((w) => w.idle()));
-    for (const w of this.workers.values()) w.stopProbes();
+    await Promise.all([...this.workers.values()].map((w) => w.halt()));
     await this.recorder.flush();
   }
 

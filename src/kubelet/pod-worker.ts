@@ -68,6 +68,7 @@ export class PodWorker {
   private running?: Promise<void>;
   private again = false;
   private finished = false;
+  private halted = false;
 
   constructor(
     pod: Pod,
@@ -91,7 +92,7 @@ export class PodWorker {
 
   /** Asks for a sync soon; syncs never overlap, a request during one runs another after it. */
   kick(delayMs = 0): void {
-    if (this.finished) return;
+    if (this.finished || this.halted) return;
     if (delayMs > 0) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = setTimeout(() => {
@@ -113,12 +114,15 @@ export class PodWorker {
           this.node.log(`pod ${this.key()}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
           this.kick(2000);
         }
-      } while (this.again && !this.finished);
+      } while (this.again && !this.finished && !this.halted);
       this.running = undefined;
     })();
   }
 
-  async idle(): Promise<void> {
+  /** Stops for good (agent shutdown): no more syncs; the containers are left running. */
+  async halt(): Promise<void> {
+    this.halted = true;
+    this.stopProbes();
     while (this.running) await this.running;
   }
 

@@ -2,15 +2,13 @@
 // kubectl. Everything the agent created (containers, mounts, cgroups) is removed in stop().
 import fs from 'node:fs';
 import path from 'node:path';
-import { Engine } from '../../src/engine/index.js';
 import { loadKubeconfig } from '../../src/client/index.js';
-import { startAgent, type AgentHandle } from '../../src/kubelet/index.js';
+import { cleanupNode, startAgent, type AgentHandle } from '../../src/kubelet/index.js';
 import { kubectl, kubectlOk, makeTempDir, startTestServer, type KubectlVersion, type TestServer } from '../lib/index.js';
 
 export interface Cluster {
   server: TestServer;
   agent: AgentHandle;
-  engine: Engine;
   dataDir: string;
   node: string;
   k(version: KubectlVersion, args: string[], input?: string): Promise<string>;
@@ -22,16 +20,16 @@ export interface Cluster {
 export async function startCluster(name: string): Promise<Cluster> {
   const server = await startTestServer();
   const dataDir = makeTempDir(`kubelet-${name}`);
-  const engine = new Engine({ root: path.join(dataDir, 'engine') });
   const node = `node-${name}-${process.pid}`;
+  // A /24 of our own per test run; host-local and the bridge live under this data dir.
+  const podCIDR = `10.${200 + (process.pid % 50)}.${(process.pid >> 6) % 250}.0/24`;
   const client = loadKubeconfig(server.kubeconfig);
   const token = fs.readFileSync(path.join(server.dataDir, 'server', 'token'), 'utf8').trim();
   const start = (): Promise<AgentHandle> =>
-    startAgent({ client, token, dataDir, engine, nodeName: node, nodeIP: '127.0.0.1', kubeletPort: 0, log: () => undefined });
+    startAgent({ client, token, dataDir, podCIDR, nodeName: node, nodeIP: '127.0.0.1', kubeletPort: 0, log: () => undefined });
   const cluster: Cluster = {
     server,
     agent: await start(),
-    engine,
     dataDir,
     node,
     k: (version, args, input) => kubectlOk(version, server.kubeconfig, args, { input }),
@@ -40,8 +38,7 @@ export async function startCluster(name: string): Promise<Cluster> {
     },
     async stop() {
       await cluster.agent.stop().catch(() => undefined);
-      await engine.removeAll().catch(() => undefined);
-      engine.close();
+      await cleanupNode(dataDir, podCIDR).catch(() => undefined);
       await server.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -83,8 +83,12 @@ export async function startStreamingServer(kubelet: Kubelet, opts: { port: numbe
       }
     })();
   });
+  // Upgraded connections leave the HTTP server's bookkeeping; close() ends them itself.
+  const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     try {
       const t = resolve(req);
       if (t.kind === 'containerLogs') throw new HttpError(400, 'BadRequest', 'logs are not an upgrade request');
@@ -128,6 +132,7 @@ export async function startStreamingServer(kubelet: Kubelet, opts: { port: numbe
     close: () =>
       new Promise<void>((res) => {
         for (const ws of wss.clients) ws.terminate();
+        for (const socket of upgraded) socket.destroy();
         server.close(() => res());
         server.closeAllConnections();
       }),

@@ -24,3 +24,4 @@ export { containerChanges, commitContainer, importTarball, exportContainer, scop
 export { readCgroupStats, isCgroupV2, cgroupDir, type CgroupStats } from './containers/cgroups.js';
 export type { Change } from './snapshots/overlay.js';
 export { attachToBridge, detachFromBridge, removeBridgeNetwork, removeChainsByPrefix, linksWithPrefix, type BridgeNetworkSpec, type BridgeScope, type BridgeEndpoint, type BridgeAttachment } from './networks/index.js';
+export { runcMessage as runcErrorText } from './containers/runc.js';

@@ -134,6 +134,10 @@ describe('inspect, exec, diff, cp', () => {
   test('exec -e -u -w, exit codes pass through', () => {
     assert.equal(ok(root, ['exec', '-e', 'X=2', '-u', 'nobody', '-w', '/', 'insp', 'sh', '-c', 'echo $X $(id -u) $(pwd)']), '2 65534 /');
     assert.equal(skiffSync(root, ['exec', 'insp', 'sh', '-c', 'exit 7']).code, 7);
+    const missing = skiffSync(root, ['exec', 'insp', 'no-such-tool']);
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /^OCI runtime exec failed: .*executable file not found in \$PATH: unknown\n$/);
+    assert.equal(skiffSync(root, ['exec', 'insp', '/etc/passwd']).code, 126);
   });
 
   test('exec -it runs under a real pty', () => {

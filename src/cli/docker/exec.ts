@@ -41,13 +41,28 @@ export async function exec(argv: string[], globals: GlobalOptions): Promise<numb
     });
     const detach = flagBool(flags, 'detach');
     const interactive = flagBool(flags, 'interactive');
+    const tty = flagBool(flags, 'tty');
+    // runc's own stderr goes through us (without a tty) so a failed start reads like docker's.
     const child = spawn(args[0], args.slice(1), {
-      stdio: detach ? 'ignore' : [interactive || flagBool(flags, 'tty') ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      stdio: detach ? ['ignore', 'ignore', 'pipe'] : [interactive || tty ? 'inherit' : 'ignore', 'inherit', tty ? 'inherit' : 'pipe'],
+    });
+    let runcError = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      if (/level=error msg=/.test(text)) runcError += text;
+      else process.stderr.write(d);
     });
     const code = await new Promise<number>((resolve) => {
       child.on('error', () => resolve(126));
       child.on('close', (status, signal) => resolve(status ?? (signal ? 128 + (engineSignals[signal] ?? 0) : 1)));
     });
+    if (runcError && code !== 255) process.stderr.write(runcError);
+    else if (runcError) {
+      const { runcErrorText } = await import('../../engine/index.js');
+      const message = runcErrorText(runcError);
+      process.stderr.write(`OCI runtime exec failed: ${message}: unknown\n`);
+      return /not found|no such file/.test(message) ? 127 : 126;
+    }
     return code;
   });
 }

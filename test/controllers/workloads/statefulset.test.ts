@@ -85,6 +85,33 @@ test('a rolling update with a partition updates only the ordinals at or above it
   assert.notEqual(status.currentRevision, status.updateRevision);
   assert.equal(status.updatedReplicas, 2);
   assert.equal(status.currentReplicas, 1);
+
+  // Partition 0 finishes the rollout; kubectl's undo then restores the previous revision's template.
+  await c.k('patch', 'sts', 'part', '--type=merge', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}');
+  await eventually('all on 1.26 and the revisions converged', async () => {
+    const s = (JSON.parse(await c.k('get', 'sts', 'part', '-o', 'json')) as { status: { currentRevision: string; updateRevision: string; updatedReplicas: number } }).status;
+    return s.currentRevision === s.updateRevision && s.updatedReplicas === 3;
+  });
+  assert.match(await c.k('rollout', 'undo', 'sts/part'), /statefulset.apps\/part rolled back/);
+  await eventually('all back on 1.25', async () => {
+    const pods = await podsOf('part');
+    return pods.length === 3 && pods.every((p) => p.spec.containers[0].image === 'nginx:1.25' && p.status.phase === 'Running');
+  });
+  assert.match(await c.k('rollout', 'history', 'sts/part'), /REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
+});
+
+test('OnDelete replaces a pod with the new template only when it is deleted', async () => {
+  await c.kIn(manifest('ondel', 2, '  updateStrategy: {type: OnDelete}'), 'create', '-f', '-');
+  await eventually('2 ready', async () => (JSON.parse(await c.k('get', 'sts', 'ondel', '-o', 'json')) as { status: { readyReplicas?: number } }).status.readyReplicas === 2);
+  await c.k('set', 'image', 'sts/ondel', 'nginx=nginx:1.26');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.ok((await podsOf('ondel')).every((p) => p.spec.containers[0].image === 'nginx:1.25'), 'nothing replaced by itself');
+  // --wait=false: the pod comes back under the same name at once (see the report on kubectl's wait).
+  await c.k('delete', 'pod', 'ondel-1', '--wait=false');
+  await eventually('ondel-1 recreated on 1.26', async () => {
+    const byName = Object.fromEntries((await podsOf('ondel')).map((p) => [p.metadata.name, p.spec.containers[0].image]));
+    return byName['ondel-1'] === 'nginx:1.26' && byName['ondel-0'] === 'nginx:1.25';
+  });
 });
 
 test('Parallel creates every pod at once with claims from volumeClaimTemplates', async () => {

@@ -17,6 +17,7 @@ import { Metrics } from './metrics.js';
 import { ObjectStorage } from './objects.js';
 import { kubeletConnectors } from './kubelet-proxy.js';
 import { ensurePki } from './pki.js';
+import { proxyConnectors } from './proxy.js';
 import type { Connector, Connectors } from './router.js';
 import { createHttpsServer } from './server.js';
 import { DEFAULT_SERVICE_CIDR, kubernetesServiceIP, ServiceAllocator } from './service-alloc.js';
@@ -112,7 +113,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   };
   await ensureSystemNamespaces(core.objects);
 
-  const connectors: Connectors = kubeletConnectors(tokens.joinToken);
+  const connectors: Connectors = new Map([...kubeletConnectors(tokens.joinToken), ...proxyConnectors()]);
   const authenticators: Authenticator[] = [clientCertAuthenticator, tokenAuthenticator(tokens.tokens), ...(options.authenticators ?? [])];
   const authorizers: Authorizer[] = [allowAuthenticated, ...(options.authorizers ?? [])];
   let serverAddress = '';

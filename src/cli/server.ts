@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { CommandModule } from './command.js';
 import { flagBool, flagInt, flagString, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { startServer } from '../apiserver/index.js';
+import { startAgent } from '../kubelet/index.js';
 import { startControlPlane } from './control-plane.js';
 
 const FLAGS: FlagSpec[] = [
@@ -63,6 +64,20 @@ export const run: CommandModule['run'] = async (argv) => {
     scheduler: !flagBool(flags, 'disable-scheduler'),
     controllers: !flagBool(flags, 'disable-controller-manager'),
   });
+  const bind = flagString(flags, 'bind-address');
+  const agent = flagBool(flags, 'disable-agent')
+    ? undefined
+    : await startAgent({
+        client: { server: handle.url, ca: Buffer.from(handle.admin.caCert), cert: Buffer.from(handle.admin.clientCert), key: Buffer.from(handle.admin.clientKey), namespace: 'default' },
+        token: handle.joinToken,
+        dataDir,
+        nodeName: flagString(flags, 'node-name'),
+        nodeIP: bind && bind !== '0.0.0.0' ? bind : undefined,
+        controlPlane: true,
+        clusterCIDR: flagString(flags, 'cluster-cidr'),
+        clusterDNS: flagString(flags, 'cluster-dns'),
+        clusterDomain: flagString(flags, 'cluster-domain'),
+      });
   process.stdout.write(
     `skiff server: API server ready at ${handle.url}\n` +
       `  export KUBECONFIG=${handle.kubeconfigPath}\n` +
@@ -79,6 +94,7 @@ export const run: CommandModule['run'] = async (argv) => {
     process.on('SIGTERM', stop);
   });
   process.stderr.write('skiff server: stopping\n');
+  await agent?.stop();
   await controlPlane.stop();
   await handle.stop();
   return 0;

@@ -130,7 +130,12 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       checks: [
         { name: 'ping', check: async () => undefined },
         { name: 'etcd', check: async () => void (await store.currentRevision()) },
-        { name: 'informer-sync', check: async () => void (cache.revision > 0 || (await store.currentRevision()) === 0) },
+        {
+          name: 'informer-sync',
+          check: async () => {
+            if (!(await cache.sync(1000))) throw new Error('the watch cache is behind the store');
+          },
+        },
       ],
       metrics: () => core.metrics.render(cache.sizes()),
       caCert: pki.caCert,

@@ -79,7 +79,7 @@ export const rm = (argv: string[], g: GlobalOptions): Promise<number> =>
     g,
     async (e, ref, f) => {
       const c = await e.containers.remove(ref, { force: flagBool(f, 'force') });
-      if (flagBool(f, 'volumes')) await (await import('./volume.js')).removeAnonymousVolumes(e, g, c);
+      if (flagBool(f, 'volumes')) await (await import('./volume.js')).removeAnonymousVolumes(e, c);
       return ref;
     },
   );
@@ -98,7 +98,7 @@ export async function containerCleanup(argv: string[], globals: GlobalOptions): 
   const [id] = parseFlags(argv, []).positionals;
   if (!id) return 1;
   return withEngine(globals, async (engine) => {
-    await engine.containers.cleanup(id);
+    await (await import('./volume.js')).cleanupWithVolumes(engine, id);
     return 0;
   });
 }

@@ -38,7 +38,7 @@ async function createFromArgs(argv: string[], globals: GlobalOptions, engine: En
   await ensureImage(engine, image, globals);
   const opts = toCreateOptions(flags, image, cmd);
   if (flagBool(flags, 'publish-all')) await (await import('./network.js')).publishExposed(engine, opts, flagList(flags, 'expose'));
-  const copyUp = await (await import('./volume.js')).prepareVolumes(engine, globals, opts, flagList(flags, 'volumes-from'));
+  const copyUp = await (await import('./volume.js')).prepareVolumes(engine, opts, flagList(flags, 'volumes-from'));
   const c = await engine.containers.create(opts);
   await copyUp(c);
   return { c, flags };
@@ -102,7 +102,7 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
   const code = await engine.containers.wait(c.Id);
   for (const r of restore) r();
   if (interactive) stdin.pause();
-  await engine.containers.cleanup(c.Id);
+  await (await import('./volume.js')).cleanupWithVolumes(engine, c.Id);
   return code;
 }
 

@@ -10,9 +10,9 @@ import { CliError, humanSize, renderFormat, withEngine } from './common.js';
 import { confirm } from './system.js';
 import { compile } from './template.js';
 
-async function store(globals: GlobalOptions): Promise<VolumeStore> {
+async function store(root: string): Promise<VolumeStore> {
   const { VolumeStore } = await import('../../engine/volumes/index.js');
-  return new VolumeStore(globals.root);
+  return new VolumeStore(root);
 }
 
 /** Ids of the containers that mount each volume. */
@@ -29,8 +29,8 @@ function usersByVolume(engine: Engine): Map<string, string[]> {
  * anonymous ones for `-v /path` and the image's VOLUMEs), and returns the copy-up step to run once the
  * container exists.
  */
-export async function prepareVolumes(engine: Engine, globals: GlobalOptions, opts: CreateOptions, volumesFrom: string[] = []): Promise<(c: Container) => Promise<void>> {
-  const volumes = await store(globals);
+export async function prepareVolumes(engine: Engine, opts: CreateOptions, volumesFrom: string[] = []): Promise<(c: Container) => Promise<void>> {
+  const volumes = await store(engine.paths.root);
   const image = await engine.images.resolve(opts.image);
   const mounts = opts.mounts ?? [];
   const taken = (dst: string): boolean => mounts.some((m) => path.posix.normalize(m.Destination) === path.posix.normalize(dst));
@@ -61,13 +61,22 @@ export async function prepareVolumes(engine: Engine, globals: GlobalOptions, opt
 }
 
 /** rm -v: the container's anonymous volumes that no other container uses. */
-export async function removeAnonymousVolumes(engine: Engine, globals: GlobalOptions, c: Container): Promise<void> {
+export async function removeAnonymousVolumes(engine: Engine, c: Container): Promise<void> {
   const { ANONYMOUS_LABEL } = await import('../../engine/volumes/index.js');
-  const volumes = await store(globals);
+  const volumes = await store(engine.paths.root);
   const users = usersByVolume(engine);
   for (const m of c.Mounts) {
     const v = m.Type === 'volume' && m.Name ? volumes.find(m.Name) : undefined;
     if (v && ANONYMOUS_LABEL in v.Labels && !(users.get(v.Name) ?? []).some((id) => id !== c.Id)) volumes.remove(v.Name, []);
+  }
+}
+
+/** A container's exit handling plus docker's rule that a --rm container takes its anonymous volumes along. */
+export async function cleanupWithVolumes(engine: Engine, id: string): Promise<void> {
+  const before = engine.containers.find(id);
+  await engine.containers.cleanup(id);
+  if (before?.HostConfig.AutoRemove && before.Mounts.some((m) => m.Type === 'volume') && !engine.containers.find(id)) {
+    await removeAnonymousVolumes(engine, before);
   }
 }
 
@@ -76,7 +85,7 @@ async function create(argv: string[], globals: GlobalOptions): Promise<number> {
   const driver = flagString(flags, 'driver') ?? 'local';
   if (driver !== 'local') throw new CliError(`Error response from daemon: create ${flags.positionals[0] ?? ''}: error looking up volume plugin ${driver}: plugin "${driver}" not found`, 1);
   const labels = Object.fromEntries(flagList(flags, 'label').map((l) => [l.split('=')[0], l.includes('=') ? l.slice(l.indexOf('=') + 1) : '']));
-  const v = (await store(globals)).create(flags.positionals[0] ?? flagString(flags, 'name'), labels);
+  const v = (await store(globals.root)).create(flags.positionals[0] ?? flagString(flags, 'name'), labels);
   process.stdout.write(`${v.Name}\n`);
   return 0;
 }
@@ -84,7 +93,7 @@ async function create(argv: string[], globals: GlobalOptions): Promise<number> {
 async function ls(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [{ name: 'quiet', short: 'q', kind: 'bool' }, { name: 'format', kind: 'string' }, { name: 'filter', short: 'f', kind: 'list' }]);
   return withEngine(globals, async (engine) => {
-    let list = (await store(globals)).list();
+    let list = (await store(globals.root)).list();
     const users = usersByVolume(engine);
     for (const f of flagList(flags, 'filter')) {
       const [key, value = ''] = f.split('=');
@@ -106,7 +115,7 @@ async function ls(argv: string[], globals: GlobalOptions): Promise<number> {
 async function inspect(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [{ name: 'format', short: 'f', kind: 'string' }]);
   if (!flags.positionals.length) throw new CliError(`skiff: 'volume inspect' requires at least 1 argument.\nSee 'skiff volume inspect --help'.`, 1);
-  const volumes = await store(globals);
+  const volumes = await store(globals.root);
   const found: Volume[] = [];
   let code = 0;
   for (const name of flags.positionals) {
@@ -129,7 +138,7 @@ async function rm(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [{ name: 'force', short: 'f', kind: 'bool' }]);
   if (!flags.positionals.length) throw new CliError(`skiff: 'volume rm' requires at least 1 argument.\nSee 'skiff volume rm --help'.`, 1);
   return withEngine(globals, async (engine) => {
-    const volumes = await store(globals);
+    const volumes = await store(globals.root);
     const users = usersByVolume(engine);
     let code = 0;
     for (const name of flags.positionals) {
@@ -152,7 +161,7 @@ async function prune(argv: string[], globals: GlobalOptions): Promise<number> {
   if (!flagBool(flags, 'force') && !(await confirm(`WARNING! This will remove ${all ? 'all local volumes' : 'anonymous local volumes'} not used by at least one container.\nAre you sure you want to continue?`))) return 0;
   return withEngine(globals, async (engine) => {
     const { ANONYMOUS_LABEL } = await import('../../engine/volumes/index.js');
-    const volumes = await store(globals);
+    const volumes = await store(globals.root);
     const users = usersByVolume(engine);
     const deleted: string[] = [];
     for (const v of volumes.list()) {

@@ -84,3 +84,12 @@ test('--mount, --volumes-from and rm -v', () => {
   assert.ok(!left.includes(anon), 'anonymous volume removed by rm -v');
   assert.ok(left.includes(vol), 'named volume kept by rm -v');
 });
+
+test('a --rm container takes its anonymous volumes along, in the foreground and detached', async () => {
+  const before = new Set(ok(root, ['volume', 'ls', '-q']).split('\n'));
+  ok(root, ['run', '--rm', '--network', 'none', '-v', '/tmpvol', 'busybox', 'true']);
+  ok(root, ['run', '-d', '--rm', '--network', 'none', '-v', '/tmpvol2', 'busybox', 'true']);
+  for (let i = 0; i < 100 && ok(root, ['ps', '-aq']); i++) await new Promise((r) => setTimeout(r, 100));
+  const after = ok(root, ['volume', 'ls', '-q']).split('\n').filter((v) => !before.has(v));
+  assert.deepEqual(after, []);
+});

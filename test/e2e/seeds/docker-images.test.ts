@@ -3,11 +3,10 @@
 // own engine root. The seed's Dockerfiles use busybox (httpd in place of nginx).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { destroyRoot, makeRoot, ok, skiff, skiffSync } from '../../engine/helpers.js';
+import { eventuallyGet, freePort } from './net.js';
 
 let root = '';
 let work = '';
@@ -24,41 +23,6 @@ function context(name: string, files: Record<string, string>): string {
   fs.mkdirSync(dir, { recursive: true });
   for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
   return dir;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function get(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: '/', timeout: 3000 }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject);
-  });
-}
-
-async function eventuallyGet(port: number): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      return await get(port);
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 }
 
 test('seed 002 §构建镜像 docker commit: a container\'s changes become an image with a repo:tag', () => {
@@ -100,17 +64,17 @@ test('seed 002 §用Dockerfile构建镜像 static_web: build, history, run -p 80
 
   const port = await freePort();
   ok(root, ['run', '-d', '-p', `127.0.0.1:${port}:80`, '--name', 'static_web', 'static_web']);
-  assert.equal(await eventuallyGet(port), 'Hi,I am in your container\n');
+  assert.equal((await eventuallyGet(port)).body, 'Hi,I am in your container\n');
   assert.equal(ok(root, ['port', 'static_web']), `80/tcp -> 127.0.0.1:${port}`);
   assert.match(ok(root, ['ps', '-l']), /static_web/);
 
   ok(root, ['run', '-d', '-p', '80', '--name', 'static_web_any', 'static_web']);
   const [, anyPort] = /0\.0\.0\.0:(\d+)/.exec(ok(root, ['port', 'static_web_any', '80']))!;
-  assert.equal(await eventuallyGet(Number(anyPort)), 'Hi,I am in your container\n');
+  assert.equal((await eventuallyGet(Number(anyPort))).body, 'Hi,I am in your container\n');
 
   ok(root, ['run', '-d', '-P', '--name', 'static_web_all', 'static_web']);
   const [, allPort] = /0\.0\.0\.0:(\d+)/.exec(ok(root, ['port', 'static_web_all']))!;
-  assert.equal(await eventuallyGet(Number(allPort)), 'Hi,I am in your container\n');
+  assert.equal((await eventuallyGet(Number(allPort))).body, 'Hi,I am in your container\n');
   ok(root, ['rm', '-f', 'static_web', 'static_web_any', 'static_web_all']);
 });
 

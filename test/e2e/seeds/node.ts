@@ -1,7 +1,7 @@
 // A one-node cluster as a user starts it: `skiff server` (its own scheduler and controllers) and a real
 // `skiff agent --server URL --token T` process on its own data dir, pod network and kubelet port. stop()
 // ends the agent by its pid, then removes every container, mount, cgroup, bridge and chain of its data dir.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cleanupNode } from '../../../src/kubelet/index.js';
@@ -26,8 +26,9 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startNodeCluster(name: string): Promise<NodeCluster> {
-  const server = await startTestServer({ controlPlane: true });
+/** `serverArgs`: extra `skiff server` flags (ingress ports, …). */
+export async function startNodeCluster(name: string, serverArgs: string[] = []): Promise<NodeCluster> {
+  const server = await startTestServer({ controlPlane: true, args: serverArgs });
   const dataDir = makeTempDir(`e2e-agent-${name}`);
   const node = `e2e-${name}-${process.pid}`;
   // A /24 of this run's own (the kubelet tests use 10.200-249.x), so files running in parallel never share one.
@@ -80,4 +81,17 @@ export async function startNodeCluster(name: string): Promise<NodeCluster> {
     kIn: (input, ...args) => kubectlOk('1.33', kc, args, { input }),
     stop,
   };
+}
+
+/**
+ * Network safety (DESIGN.md §5): before a pod sends anything to a ClusterIP or the cluster DNS address,
+ * the node must route the service CIDR nowhere (the `unreachable` route skiff adds), so that a service the
+ * proxy has not programmed can never leak off the machine. Throws, before any traffic, when it does not.
+ */
+export function assertServiceIPContained(ip: string): void {
+  const r = spawnSync('ip', ['-o', 'route', 'get', ip], { encoding: 'utf8' });
+  const out = `${r.stdout}${r.stderr}`;
+  if (!/unreachable|prohibit|blackhole|No route to host|Network is unreachable/.test(out)) {
+    throw new Error(`refusing to send traffic to ${ip}: the host routes it off the machine (${out.trim()}); the node has no unreachable route for the service CIDR`);
+  }
 }

@@ -155,3 +155,25 @@ spec:
   assert.equal(p.status, 'False');
   assert.match(p.message, /^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
 });
+
+test('scaling a Deployment mid-rollout shares the new replicas proportionally between its ReplicaSets', async () => {
+  await c.k('create', 'deployment', 'prop', '--image=app:v1', '--replicas=10');
+  await rolledOut('prop');
+  // The new template cannot be scheduled, so the rollout stops at old 8 / new 5 (25% surge and unavailability).
+  await c.k('patch', 'deployment', 'prop', '--type=strategic', '-p', '{"spec":{"template":{"spec":{"nodeSelector":{"nowhere":"true"}}}}}');
+  const sizes = async (): Promise<string> => {
+    const rss = await replicaSets('prop');
+    const old = rss.find((rs) => !('nodeSelector' in (rs.spec.template.spec as object)));
+    const fresh = rss.find((rs) => 'nodeSelector' in (rs.spec.template.spec as object));
+    return `${old?.spec.replicas}/${fresh?.spec.replicas}`;
+  };
+  await eventually('old 8 / new 5', async () => (await sizes()) === '8/5');
+  await c.k('scale', 'deployment', 'prop', '--replicas=20');
+  // 12 more replicas allowed (20 + 5 surge - 13), split by each ReplicaSet's share of 13: 8→15, 5→10.
+  await eventually('old 15 / new 10', async () => (await sizes()) === '15/10');
+  const rss = await replicaSets('prop');
+  for (const rs of rss) {
+    assert.equal(rs.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'], '20');
+    assert.equal(rs.metadata.annotations?.['deployment.kubernetes.io/max-replicas'], '25');
+  }
+});

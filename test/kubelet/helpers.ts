@@ -17,8 +17,9 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(name: string): Promise<Cluster> {
-  const server = await startTestServer();
+/** controlPlane also runs the scheduler and controllers (Jobs, ReplicaSets…). */
+export async function startCluster(name: string, options: { controlPlane?: boolean } = {}): Promise<Cluster> {
+  const server = await startTestServer({ controlPlane: options.controlPlane });
   const dataDir = makeTempDir(`kubelet-${name}`);
   const node = `node-${name}-${process.pid}`;
   // A /24 of our own per test run; host-local and the bridge live under this data dir.

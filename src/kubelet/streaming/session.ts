@@ -59,6 +59,15 @@ export function resizeParser(emit: (size: { width: number; height: number }) => 
   };
 }
 
+/** Client input racing the process's end must not crash the agent: the socket may be gone already. */
+function guarded(fn: () => unknown): void {
+  try {
+    fn();
+  } catch {
+    // The process exited; its input has nowhere to go.
+  }
+}
+
 /** Runs cmd in the container with the session's streams; resolves with the final status. */
 export async function runExec(runtime: Runtime, containerId: string, cmd: string[], io: SessionIO): Promise<RemoteStatus> {
   let size: { width: number; height: number } | undefined;
@@ -75,12 +84,15 @@ export async function runExec(runtime: Runtime, containerId: string, cmd: string
   }
   resize = (rows, cols) => session.resize(rows, cols);
   if (size) resize(size.height, size.width);
+  let exited = false;
   if (io.stdin) {
-    io.stdin.on('data', (d: Buffer) => session.attach.write(d));
+    io.stdin.on('data', (d: Buffer) => guarded(() => !exited && session.attach.write(d)));
     // Under a pty, EOF is the terminal's ^D; a plain pipe gets a half-close.
-    io.stdin.on('end', () => (io.tty ? session.attach.write(Buffer.from([4])) : session.attach.closeStdin()));
+    io.stdin.on('end', () => guarded(() => !exited && (io.tty ? session.attach.write(Buffer.from([4])) : session.attach.closeStdin())));
   }
-  return exitStatus(await session.exit);
+  const code = await session.exit;
+  exited = true;
+  return exitStatus(code);
 }
 
 /** Attaches to the container's own stdio until it exits or the client goes. */
@@ -92,11 +104,13 @@ export async function runAttach(runtime: Runtime, containerId: string, io: Sessi
     return errorStatus(`failed to attach to container: ${err instanceof Error ? err.message : String(err)}`);
   }
   io.onResize((s) => attached.resize(s.height, s.width));
+  let ended = false;
   if (io.stdin) {
-    io.stdin.on('data', (d: Buffer) => attached.session.write(d));
-    io.stdin.on('end', () => attached.session.closeStdin());
+    io.stdin.on('data', (d: Buffer) => guarded(() => !ended && attached.session.write(d)));
+    io.stdin.on('end', () => guarded(() => !ended && attached.session.closeStdin()));
   }
   await Promise.race([attached.session.done, clientGone]);
+  ended = true;
   attached.session.close();
   return SUCCESS;
 }

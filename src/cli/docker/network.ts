@@ -128,14 +128,14 @@ async function rm(argv: string[], globals: GlobalOptions): Promise<number> {
 }
 
 async function connect(argv: string[], globals: GlobalOptions): Promise<number> {
-  const flags = parseFlags(argv, [{ name: 'alias', kind: 'list' }]);
+  const flags = parseFlags(argv, [{ name: 'alias', kind: 'list' }, { name: 'ip', kind: 'string' }]);
   if (flags.positionals.length !== 2) throw new CliError(`skiff: 'network connect' requires exactly 2 arguments.\nSee 'skiff network connect --help'.`, 1);
   const [netRef, ctrRef] = flags.positionals;
   return withNetworks(globals, async (nets, engine) => {
     const n = nets.get(netRef);
     const c = engine.containers.get(ctrRef);
     if (!c.State.Running || !c.NetworkSettings.SandboxKey) throw new CliError(`Error response from daemon: container ${c.Id} is not running`, 1);
-    const att = await nets.connect({ containerId: c.Id, containerName: c.Name.slice(1), netnsPath: c.NetworkSettings.SandboxKey }, n.Id, { aliases: flagList(flags, 'alias') });
+    const att = await nets.connect({ containerId: c.Id, containerName: c.Name.slice(1), netnsPath: c.NetworkSettings.SandboxKey }, n.Id, { aliases: flagList(flags, 'alias'), ip: flagString(flags, 'ip') });
     engine.containers.update(c.Id, (cur) => {
       cur.NetworkSettings.Networks[att.name] = { IPAddress: att.ipAddress, Gateway: att.gateway, IPPrefixLen: att.ipPrefixLen, MacAddress: att.macAddress, NetworkID: att.networkId };
     });

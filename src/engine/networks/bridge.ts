@@ -39,6 +39,8 @@ export interface BridgeEndpoint {
   netnsPath: string;
   /** Interface name inside the namespace; default eth0. */
   ifName?: string;
+  /** A specific address from the subnet (host-local's CNI_ARGS IP); default the next free one. */
+  ip?: string;
 }
 
 export interface BridgeAttachment {
@@ -123,7 +125,9 @@ function attachmentOf(result: CniResult, ifName: string): BridgeAttachment {
 export async function attachToBridge(scope: BridgeScope, net: BridgeNetworkSpec, ep: BridgeEndpoint): Promise<BridgeAttachment> {
   const ifName = ep.ifName ?? 'eth0';
   await execPlugin('ADD', { cniVersion: CNI_VERSION, name: 'lo', type: 'loopback' }, { containerId: ep.containerId, netns: ep.netnsPath, ifName: 'lo' });
-  const result = await addNetworkList(bridgeConfList(scope, net), { containerId: ep.containerId, netns: ep.netnsPath, ifName }, cacheDir(scope));
+  // IgnoreUnknown: every plugin of the list sees CNI_ARGS, only host-local knows IP.
+  const args = ep.ip ? { IgnoreUnknown: '1', IP: ep.ip } : undefined;
+  const result = await addNetworkList(bridgeConfList(scope, net), { containerId: ep.containerId, netns: ep.netnsPath, ifName, args }, cacheDir(scope));
   try {
     await ensureNetworkRules(scope, net);
   } catch (err) {

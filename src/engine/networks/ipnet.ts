@@ -12,6 +12,15 @@ export function ipToInt(ip: string): number {
   return parts.reduce((n, p) => n * 256 + Number(p), 0);
 }
 
+export function isIpv4(ip: string): boolean {
+  try {
+    ipToInt(ip);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function intToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }

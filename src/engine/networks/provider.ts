@@ -11,7 +11,7 @@ import type { NetworkAttachment, NetworkAttachRequest, NetworkProvider } from '.
 import { rootTag } from '../paths.js';
 import { attachToBridge, deleteLink, detachFromBridge, linksWithPrefix, releaseBridgeHost, removeBridgeNetwork, type BridgeNetworkSpec, type BridgeScope } from './bridge.js';
 import { removeChain, removeChainsByPrefix } from './iptables.js';
-import { contains, firstHost, formatCidr, overlaps, parseCidr, type Ipv4Net } from './ipnet.js';
+import { contains, firstHost, formatCidr, isIpv4, overlaps, parseCidr, type Ipv4Net } from './ipnet.js';
 import { freeHostPort, portsChain, probeHostPort, publishPorts, unpublishPorts, type PortMapping } from './ports.js';
 
 /** A network as `docker network inspect` shows it (without Containers, which comes from endpoints). */
@@ -222,9 +222,10 @@ export class EngineNetworks implements NetworkProvider {
    * Plugs a container's namespace into a network: eth0 for its own network, ethN for `network connect`.
    * Published ports are checked against this root's other endpoints and against host processes first.
    */
-  async connect(req: Pick<NetworkAttachRequest, 'containerId' | 'containerName' | 'netnsPath'>, network: string, o: { ifName?: string; aliases: string[]; ports?: NetworkAttachRequest['portBindings'] }): Promise<NetworkAttachment> {
+  async connect(req: Pick<NetworkAttachRequest, 'containerId' | 'containerName' | 'netnsPath'>, network: string, o: { ifName?: string; aliases: string[]; ports?: NetworkAttachRequest['portBindings']; ip?: string }): Promise<NetworkAttachment> {
     const n = this.get(network);
     if (n.Driver !== 'bridge') throw invalid(`container cannot be disconnected from host network or connected to host network`);
+    if (o.ip && !n.IPAM.Config.some((c) => isIpv4(o.ip!) && contains(parseCidr(c.Subnet), o.ip!))) throw invalid(`no configured subnet or ip-range contain the IP address ${o.ip}`);
     const endpointId = crypto.randomBytes(32).toString('hex');
     const mappings = await this.resolvePorts(req.containerName, endpointId, o.ports ?? {});
     const spec = this.spec(n);
@@ -244,7 +245,9 @@ export class EngineNetworks implements NetworkProvider {
       return pending;
     });
     try {
-      const att = await attachToBridge(this.scope, spec, { containerId: ep.containerId, netnsPath: ep.netnsPath, ifName: ep.ifName });
+      const att = await attachToBridge(this.scope, spec, { containerId: ep.containerId, netnsPath: ep.netnsPath, ifName: ep.ifName, ip: o.ip }).catch((err: Error) => {
+        throw /not available|already reserved|in use/i.test(err.message) ? new EngineError('Conflict', 'Address already in use') : err;
+      });
       Object.assign(ep, { ip: att.ip, prefixLen: att.prefixLen, gateway: att.gateway, mac: att.mac });
       await publishPorts(this.scope.chainPrefix, ep.containerId, att.ip, mappings);
       this.saveEndpoint(ep);

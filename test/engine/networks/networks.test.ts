@@ -92,6 +92,16 @@ test('containers on a user network reach each other by name and alias; rm of a n
   ok(root, ['network', 'disconnect', netName, `cli${tag}`]);
   assert.doesNotMatch(ok(root, ['exec', `web${tag}`, 'cat', '/etc/hosts']), new RegExp(`al${tag}`));
 
+  // --ip picks the address; one in use is refused as docker refuses it
+  const subnet = inspect[0].IPAM.Config[0].Subnet.split('.').slice(0, 3).join('.');
+  ok(root, ['network', 'connect', '--ip', `${subnet}.200`, netName, `cli${tag}`]);
+  assert.match(ok(root, ['exec', `cli${tag}`, 'ip', '-o', 'addr']), new RegExp(`inet ${subnet.replace(/\./g, '\\.')}\\.200/`));
+  ok(root, ['run', '-d', '--name', `dup${tag}`, 'busybox', 'sleep', '60']);
+  const dup = skiffSync(root, ['network', 'connect', '--ip', `${subnet}.200`, netName, `dup${tag}`]);
+  assert.equal(dup.code, 1);
+  assert.match(dup.stderr, /Error response from daemon: Address already in use/);
+  ok(root, ['rm', '-f', `dup${tag}`]);
+
   ok(root, ['rm', '-f', `web${tag}`, `cli${tag}`]);
   assert.equal(ok(root, ['network', 'rm', netName]), netName);
   assert.deepEqual(ok(root, ['network', 'ls', '--format', '{{.Name}}']).split('\n').sort(), ['bridge', 'host', 'none']);

@@ -99,3 +99,25 @@ test('a suspended CronJob creates nothing', async () => {
   await new Promise((r) => setTimeout(r, 1000));
   assert.deepEqual(await jobsOf('sleepy'), []);
 });
+
+test('finished jobs beyond successfulJobsHistoryLimit are deleted, oldest first', async () => {
+  const manifest = (await c.k('create', 'cronjob', 'tidy', '--image=busybox', '--schedule=*/1 * * * *', '--dry-run=client', '-o', 'yaml')).replace('spec:\n', 'spec:\n  successfulJobsHistoryLimit: 1\n  suspend: true\n');
+  await c.kIn(manifest, 'create', '-f', '-');
+  await c.k('patch', 'cronjob', 'tidy', '--type=merge', '-p', '{"spec":{"suspend":false}}');
+  const seen: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    advance(60_000);
+    const name = await eventually(`job of round ${round}`, async () => {
+      const fresh = (await jobsOf('tidy')).map((j) => j.metadata.name).find((n) => !seen.includes(n));
+      return fresh;
+    });
+    seen.push(name);
+    await c.k('wait', '--for=condition=complete', `job/${name}`, '--timeout=60s');
+  }
+  advance(1000);
+  await eventually('only the newest job kept', async () => {
+    const names = (await jobsOf('tidy')).map((j) => j.metadata.name);
+    // The clock keeps moving, so a later activation may have replaced the third job meanwhile.
+    return names.length === 1 && !seen.slice(0, 2).includes(names[0]) && names[0] >= seen[2];
+  });
+});

@@ -21,6 +21,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'token', short: 't', kind: 'string', description: 'Shared secret agents join with' },
   { name: 'disable-agent', kind: 'bool', description: 'Do not run a node agent on this machine' },
   { name: 'disable-scheduler', kind: 'bool', description: 'Do not run the scheduler' },
+  { name: 'scheduler-config', kind: 'string', description: 'KubeSchedulerConfiguration file (profiles, plugin weights)' },
   { name: 'disable-controller-manager', kind: 'bool', description: 'Do not run the controllers' },
   { name: 'node-name', kind: 'string', description: 'Node name (default: hostname)' },
   { name: 'cluster-cidr', kind: 'string', description: 'Pod network (default 10.42.0.0/16)' },
@@ -60,9 +61,10 @@ export const run: CommandModule['run'] = async (argv) => {
       ? { endpoint, caFile: flagString(flags, 'datastore-cafile'), certFile: flagString(flags, 'datastore-certfile'), keyFile: flagString(flags, 'datastore-keyfile') }
       : undefined,
   });
-  const controlPlane = await startControlPlane(handle.kubeconfigPath, {
+  const controlPlane = await startControlPlane(handle, {
     scheduler: !flagBool(flags, 'disable-scheduler'),
     controllers: !flagBool(flags, 'disable-controller-manager'),
+    schedulerConfig: flagString(flags, 'scheduler-config'),
   });
   const bind = flagString(flags, 'bind-address');
   const agent = flagBool(flags, 'disable-agent')

@@ -36,6 +36,7 @@ export const createFlags: FlagSpec[] = [
   { name: 'log-driver', kind: 'string' },
   { name: 'log-opt', kind: 'list' },
   { name: 'network', kind: 'string', aliases: ['net'] },
+  { name: 'network-alias', kind: 'list', aliases: ['net-alias'] },
   { name: 'volume', short: 'v', kind: 'list' },
   { name: 'tmpfs', kind: 'list' },
   { name: 'mount', kind: 'list' },
@@ -191,5 +192,6 @@ export function toCreateOptions(p: ParsedFlags, image: string, cmd: string[]): C
     },
     hostConfig,
     mounts,
+    extras: flagList(p, 'network-alias').length ? { networkAliases: flagList(p, 'network-alias') } : undefined,
   };
 }

@@ -97,6 +97,8 @@ export interface EngineExtras {
   dns?: { servers: string[]; searches: string[]; options: string[] };
   /** Bind this container's /etc/hosts, /etc/hostname, /etc/resolv.conf from another container (its sandbox). */
   etcFilesFrom?: string;
+  /** docker's --network-alias: more names the container answers to on its user network. */
+  networkAliases?: string[];
 }
 
 export interface Container {

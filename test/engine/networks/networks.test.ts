@@ -71,9 +71,10 @@ test('containers on a user network reach each other by name and alias; rm of a n
   const id = ok(root, ['network', 'create', netName]);
   assert.match(id, /^[0-9a-f]{64}$/);
   assert.match(ok(root, ['network', 'ls']), new RegExp(`${id.slice(0, 12)}\\s+${netName}\\s+bridge\\s+local`));
-  ok(root, ['run', '-d', '--name', `web${tag}`, '--network', netName, 'busybox', ...HTTPD]);
+  ok(root, ['run', '-d', '--name', `web${tag}`, '--network', netName, '--network-alias', `www${tag}`, 'busybox', ...HTTPD]);
   const got = ok(root, ['run', '--rm', '--network', netName, 'busybox', 'sh', '-c', `for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web${tag}/ && exit 0; sleep 0.3; done; exit 1`]);
   assert.match(got, /^hello-/);
+  assert.match(ok(root, ['run', '--rm', '--network', netName, 'busybox', 'wget', '-qO-', `http://www${tag}/`]), /^hello-/);
   const inspect = JSON.parse(ok(root, ['network', 'inspect', netName])) as Array<{ Containers: Record<string, { Name: string; IPv4Address: string }>; IPAM: { Config: Array<{ Subnet: string }> } }>;
   assert.deepEqual(Object.values(inspect[0].Containers).map((c) => c.Name), [`web${tag}`]);
   // container:<name> shares web's namespace; a restart re-attaches under the same name

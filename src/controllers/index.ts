@@ -17,6 +17,7 @@ import { GarbageCollector } from './garbagecollector/index.js';
 import { NamespaceController } from './namespace/index.js';
 import { ServiceAccountController } from './serviceaccount/index.js';
 import { NodeLifecycleController } from './nodelifecycle/index.js';
+import { PersistentVolumeController } from './volume/index.js';
 
 /** What every controller is built from. */
 export interface ControllerContext {
@@ -28,6 +29,8 @@ export interface ControllerContext {
   clusterCIDR?: string;
   /** --node-monitor-grace-period and --node-monitor-period, in seconds (defaults 40 and 5). */
   nodeLifecycle?: { gracePeriodSeconds?: number; monitorPeriodSeconds?: number };
+  /** Where the local-path provisioner makes volume directories (default /var/lib/skiff/storage). */
+  storageDir?: string;
 }
 
 /** A controller wired to its informers: run() starts its workers, stop() shuts its queue down. */
@@ -51,6 +54,7 @@ export interface StartControllersOptions {
   workers?: number;
   clusterCIDR?: string;
   nodeLifecycle?: ControllerContext['nodeLifecycle'];
+  storageDir?: string;
 }
 
 export interface ControllersHandle {
@@ -72,6 +76,7 @@ const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   namespace: (ctx) => new NamespaceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
+  persistentvolume: (ctx) => new PersistentVolumeController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
@@ -83,7 +88,7 @@ export async function startControllers(options: StartControllersOptions): Promis
   if (!rest) throw new Error('startControllers needs a client or a kubeconfig');
   const ownsInformers = !options.informers;
   const informers = options.informers ?? new InformerFactory(rest);
-  const ctx: ControllerContext = { rest, informers, now: options.now ?? (() => new Date()), clusterCIDR: options.clusterCIDR, nodeLifecycle: options.nodeLifecycle };
+  const ctx: ControllerContext = { rest, informers, now: options.now ?? (() => new Date()), clusterCIDR: options.clusterCIDR, nodeLifecycle: options.nodeLifecycle, storageDir: options.storageDir };
   const names = options.only ?? Object.keys(CONTROLLERS);
   const unknown = names.filter((n) => !CONTROLLERS[n]);
   if (unknown.length) throw new Error(`unknown controller(s): ${unknown.join(', ')}; known: ${Object.keys(CONTROLLERS).join(', ')}`);

@@ -1,0 +1,81 @@
+// PersistentVolume ↔ claim matching (pkg/controller/volume/persistentvolume/index.go findBestMatchForClaim)
+// as pure functions: class, access modes, volume mode, selector and capacity must fit; the smallest
+// fitting volume wins, and a volume pre-bound to the claim (claimRef) is taken first.
+import { Quantity, selectorFromLabelSelector, type KubeObject, type LabelSelector } from '../../api/index.js';
+
+export interface ClaimRef {
+  kind?: string;
+  apiVersion?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface PersistentVolume extends KubeObject {
+  spec: {
+    capacity?: Record<string, string>;
+    accessModes?: string[];
+    storageClassName?: string;
+    volumeMode?: string;
+    claimRef?: ClaimRef | null;
+    persistentVolumeReclaimPolicy?: string;
+    nodeAffinity?: unknown;
+    hostPath?: { path: string; type?: string };
+    [field: string]: unknown;
+  };
+  status?: { phase?: string; message?: string; reason?: string; lastPhaseTransitionTime?: string };
+}
+
+export interface PersistentVolumeClaim extends KubeObject {
+  spec: {
+    accessModes?: string[];
+    resources?: { requests?: Record<string, string> };
+    storageClassName?: string | null;
+    volumeMode?: string;
+    volumeName?: string;
+    selector?: LabelSelector | null;
+  };
+  status?: { phase?: string; accessModes?: string[]; capacity?: Record<string, string> };
+}
+
+export function claimClass(claim: PersistentVolumeClaim): string {
+  return claim.spec.storageClassName ?? '';
+}
+
+function capacity(pv: PersistentVolume): Quantity {
+  return Quantity.parse(pv.spec.capacity?.storage ?? '0');
+}
+
+/** Whether a volume is free for this claim (no claimRef, or a claimRef naming this claim). */
+function available(pv: PersistentVolume, claim: PersistentVolumeClaim): boolean {
+  const ref = pv.spec.claimRef;
+  if (pv.metadata.deletionTimestamp) return false;
+  if (!ref) return pv.status?.phase !== 'Released' && pv.status?.phase !== 'Failed';
+  return ref.namespace === claim.metadata.namespace && ref.name === claim.metadata.name && (!ref.uid || ref.uid === claim.metadata.uid);
+}
+
+export function fits(pv: PersistentVolume, claim: PersistentVolumeClaim): boolean {
+  if ((pv.spec.storageClassName ?? '') !== claimClass(claim)) return false;
+  if ((pv.spec.volumeMode ?? 'Filesystem') !== (claim.spec.volumeMode ?? 'Filesystem')) return false;
+  const modes = new Set(pv.spec.accessModes ?? []);
+  if (!(claim.spec.accessModes ?? []).every((m) => modes.has(m))) return false;
+  const request = claim.spec.resources?.requests?.storage;
+  if (request && capacity(pv).cmp(Quantity.parse(request)) < 0) return false;
+  if (claim.spec.selector) {
+    try {
+      if (!selectorFromLabelSelector(claim.spec.selector).matches(pv.metadata.labels ?? {})) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The volume to bind a claim to: pre-bound first, then the smallest that fits; undefined when none. */
+export function bestMatch(pvs: PersistentVolume[], claim: PersistentVolumeClaim): PersistentVolume | undefined {
+  const candidates = pvs.filter((pv) => available(pv, claim) && fits(pv, claim));
+  const prebound = candidates.find((pv) => pv.spec.claimRef);
+  if (prebound) return prebound;
+  return candidates.sort((a, b) => capacity(a).cmp(capacity(b)) || String(a.metadata.name).localeCompare(String(b.metadata.name)))[0];
+}

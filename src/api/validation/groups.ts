@@ -3,7 +3,7 @@
 
 import type { FieldError } from '../errors.js';
 import { deepEqual, getObject, getObjects, type JsonObject } from '../json.js';
-import { isDNS1123Subdomain, isValidPortName, isValidPortNum, nameIsDNS1035Label, nameIsPathSegment } from '../names.js';
+import { isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum, nameIsDNS1035Label, nameIsPathSegment } from '../names.js';
 import { child, forbidden, GoValue, index, invalidValue, notSupported, required } from './field.js';
 import { validateImmutable, validateLabelSelector, validateNonnegative } from './meta.js';
 import { validatePortNumOrName, validateProtocol } from './pod.js';
@@ -115,7 +115,8 @@ export function validateStorageClass(obj: JsonObject): FieldError[] {
   const errs: FieldError[] = [];
   const provisioner = str(obj.provisioner);
   if (!provisioner) errs.push(required('provisioner'));
-  else errs.push(...isDNS1123Subdomain(provisioner.toLowerCase()).map((msg) => invalidValue('provisioner', provisioner.toLowerCase(), msg)));
+  // kube validates provisioners as qualified names, so "rancher.io/local-path" is fine.
+  else errs.push(...isQualifiedName(provisioner.toLowerCase()).map((msg) => invalidValue('provisioner', provisioner.toLowerCase(), msg)));
   if (obj.reclaimPolicy != null && obj.reclaimPolicy !== 'Delete' && obj.reclaimPolicy !== 'Retain') errs.push(notSupported('reclaimPolicy', obj.reclaimPolicy, ['Delete', 'Retain']));
   if (obj.volumeBindingMode != null && obj.volumeBindingMode !== 'Immediate' && obj.volumeBindingMode !== 'WaitForFirstConsumer')
     errs.push(notSupported('volumeBindingMode', obj.volumeBindingMode, ['Immediate', 'WaitForFirstConsumer']));

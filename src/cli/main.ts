@@ -9,6 +9,7 @@ const clusterCommands: Record<string, () => Promise<CommandModule>> = {
   'hollow-nodes': () => import('./hollow-nodes.js'),
   kubectl: () => import('./kubectl.js'),
   status: () => import('./status.js'),
+  cleanup: () => import('./cleanup.js'),
   registry: () => import('./registry.js'),
 };
 
@@ -23,6 +24,7 @@ function usage(): string {
     '  agent         Run a node agent that joins a server (--server URL --token T)',
     '  kubectl       Run kubectl against this machine\'s cluster',
     '  status        Show the health of each component of this machine\'s cluster',
+    '  cleanup       Remove the containers, links, routes and rules a data dir\'s server and agent created',
     '  hollow-nodes  Register fake nodes for scale tests',
     '  registry      Serve an image registry (registry serve --addr --root)',
     '',

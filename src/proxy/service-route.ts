@@ -25,9 +25,16 @@ export async function ensureServiceRoute(serviceCIDR: string, bridge: string): P
   if (!new RegExp(`dev ${bridge}\\b`).test(routes)) await run('ip', ['route', 'add', serviceCIDR, 'dev', bridge, 'metric', '100']);
 }
 
-export async function removeServiceRoute(serviceCIDR: string, bridge: string): Promise<void> {
+/** Removes the bridge and the unreachable route; without the CIDR (cleanup), it is read off the bridge's route. */
+export async function removeServiceRoute(serviceCIDR: string | undefined, bridge: string): Promise<void> {
+  let cidr = serviceCIDR;
+  if (!cidr) {
+    const routes = await run('ip', ['route', 'show', 'dev', bridge]).then((r) => r.stdout, () => '');
+    cidr = routes.split('\n').map((l) => l.trim().split(/\s+/)[0]).find((first) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(first));
+  }
   await quiet('ip', ['link', 'del', bridge]);
-  while (await quiet('ip', ['route', 'del', 'unreachable', serviceCIDR])) {
+  if (!cidr) return;
+  while (await quiet('ip', ['route', 'del', 'unreachable', cidr])) {
     // a crashed run may have left more than one
   }
 }

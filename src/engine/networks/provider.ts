@@ -228,7 +228,6 @@ export class EngineNetworks implements NetworkProvider {
     if (o.ip && !n.IPAM.Config.some((c) => isIpv4(o.ip!) && contains(parseCidr(c.Subnet), o.ip!))) throw invalid(`no configured subnet or ip-range contain the IP address ${o.ip}`);
     const endpointId = crypto.randomBytes(32).toString('hex');
     const mappings = await this.resolvePorts(req.containerName, endpointId, o.ports ?? {});
-    const spec = this.spec(n);
     // The endpoint is recorded before the CNI ADD, in the same transaction as the last checks, so a
     // concurrent last detach never removes the bridge under it and two runs never get one host port.
     const ep = this.tx((): Endpoint => {
@@ -241,9 +240,11 @@ export class EngineNetworks implements NetworkProvider {
         containerId: req.containerId, containerName: req.containerName, networkId: n.Id, endpointId, netnsPath: req.netnsPath,
         ifName: o.ifName ?? `eth${firstFreeIndex(mine.map((e) => e.ifName))}`, ip: '', prefixLen: 0, gateway: '', mac: '', aliases: o.aliases, ports: mappings,
       };
+      if (n.Name === 'bridge' && !this.endpoints({ networkId: n.Id }).length) this.moveIfTaken(n);
       this.saveEndpoint(pending);
       return pending;
     });
+    const spec = this.spec(this.get(n.Id));
     try {
       const att = await attachToBridge(this.scope, spec, { containerId: ep.containerId, netnsPath: ep.netnsPath, ifName: ep.ifName, ip: o.ip }).catch((err: Error) => {
         throw /not available|already reserved|in use/i.test(err.message) ? new EngineError('Conflict', 'Address already in use') : err;
@@ -261,6 +262,18 @@ export class EngineNetworks implements NetworkProvider {
       ports: portsView(mappings, o.ports ?? {}),
       ...(n.Name !== 'bridge' ? { extraHosts: this.peerHosts(n.Id, req.containerId) } : {}),
     };
+  }
+
+  /**
+   * The default bridge's subnet was picked when this root was created; while it is idle its route is
+   * gone, so another root (or a new host network) may have taken the range since. Move it then.
+   */
+  private moveIfTaken(n: NetworkRecord): void {
+    const current = parseCidr(n.IPAM.Config[0].Subnet);
+    if (!hostRoutes().some((r) => overlaps(r, current))) return;
+    const subnet = this.allocateSubnet();
+    n.IPAM.Config = [{ Subnet: formatCidr(subnet), Gateway: firstHost(subnet) }];
+    this.db.prepare('UPDATE networks SET data = ? WHERE id = ?').run(JSON.stringify(n), n.Id);
   }
 
   private saveEndpoint(ep: Endpoint): void {

@@ -193,6 +193,21 @@ test('after removing every container nothing of the root is left on the host', a
   assert.deepEqual(hostState(), { links: [], rules: [] });
 });
 
+test('the idle default bridge moves off a subnet something else on the host has taken meanwhile', () => {
+  const subnetOf = (): string => ok(root, ['network', 'inspect', 'bridge', '--format', '{{range .IPAM.Config}}{{.Subnet}}{{end}}']);
+  const before = subnetOf();
+  const squatter = `skx${tag}`;
+  try {
+    assert.equal(spawnSync('ip', ['link', 'add', squatter, 'type', 'bridge']).status, 0);
+    assert.equal(spawnSync('ip', ['addr', 'add', before.replace(/\.0\/24$/, '.250/24'), 'dev', squatter]).status, 0);
+    assert.equal(spawnSync('ip', ['link', 'set', squatter, 'up']).status, 0);
+    assert.match(ok(root, ['run', '--rm', 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0']), /inet /);
+    assert.notEqual(subnetOf(), before);
+  } finally {
+    spawnSync('ip', ['link', 'del', squatter]);
+  }
+});
+
 test('system reset removes the root and everything it held on the host', async () => {
   const other = await makeRoot(`reset${tag}`);
   try {

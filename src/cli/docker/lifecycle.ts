@@ -1,5 +1,7 @@
 // docker stop / kill / restart / pause / unpause / wait / rename / rm, and the hidden
 // `container cleanup` that conmon's exit command runs when a container exits.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagInt, flagString, parseFlags, type FlagSpec } from '../flags.js';
@@ -97,6 +99,9 @@ export async function rename(argv: string[], globals: GlobalOptions): Promise<nu
 export async function containerCleanup(argv: string[], globals: GlobalOptions): Promise<number> {
   const [id] = parseFlags(argv, []).positionals;
   if (!id) return 1;
+  // The root may have been deleted since the container exited (test and bench teardown): opening the
+  // engine would create it again.
+  if (!fs.existsSync(path.join(globals.root, 'engine.db'))) return 0;
   return withEngine(globals, async (engine) => {
     await (await import('./volume.js')).cleanupWithVolumes(engine, id);
     return 0;

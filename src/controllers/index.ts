@@ -18,6 +18,7 @@ import { NamespaceController } from './namespace/index.js';
 import { ServiceAccountController } from './serviceaccount/index.js';
 import { NodeLifecycleController } from './nodelifecycle/index.js';
 import { PersistentVolumeController } from './volume/index.js';
+import { DisruptionController } from './disruption/index.js';
 
 /** What every controller is built from. */
 export interface ControllerContext {
@@ -77,6 +78,7 @@ const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   persistentvolume: (ctx) => new PersistentVolumeController(ctx),
+  disruption: (ctx) => new DisruptionController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),

@@ -115,10 +115,10 @@ export class DeploymentController implements Controller {
     this.queue.add(objectKey(d));
   }
 
-  private ownerOf(obj: { metadata: { namespace?: string; ownerReferences?: unknown } } & ReplicaSet): Deployment | undefined {
-    const ref = controllerRefOf(obj);
+  private ownerOf(rs: ReplicaSet): Deployment | undefined {
+    const ref = controllerRefOf(rs);
     if (!ref || ref.kind !== 'Deployment') return undefined;
-    const d = this.deployments.lister.get(ref.name, obj.metadata.namespace);
+    const d = this.deployments.lister.get(ref.name, rs.metadata.namespace);
     return d?.metadata.uid === ref.uid ? d : undefined;
   }
 
@@ -471,7 +471,7 @@ export class DeploymentController implements Controller {
       }
     }
     const failure = allRSs.map((rs) => rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True')).find(Boolean);
-    if (failure) setCondition(status, { ...newCondition('ReplicaFailure', 'True', failure.reason ?? '', failure.message ?? '', now) });
+    if (failure) setCondition(status, newCondition('ReplicaFailure', 'True', failure.reason ?? '', failure.message ?? '', now));
     else removeCondition(status, 'ReplicaFailure');
     if (sameStatus(d.status, status)) return this.requeueStuck(d, status, now);
     await this.client.updateStatus({ ...d, status });

@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { isNotFound, ResourceClient, refs, RestClient, type ClientConfig } from '../client/index.js';
 import { Runtime, type Engine } from '../engine/index.js';
+import type { ProxyMode } from '../proxy/index.js';
+import { hostNames } from './host-names.js';
+import { startNodeServices } from './node-services.js';
 import { defaultPodCIDR, openNodeEngine, podNetwork } from './pod-network.js';
 import { Kubelet } from './kubelet.js';
 import { HEARTBEAT_MS, machineFacts, registerNode, renewLease, updateNodeStatus, type NodeFacts, type NodeObject } from './node-status.js';
@@ -28,6 +31,14 @@ export interface AgentOptions {
   controlPlane?: boolean;
   clusterDNS?: string;
   clusterDomain?: string;
+  /** Run the service proxy, cluster DNS and (with ingress ports) the ingress controller; off = pods only. */
+  services?: {
+    serviceCIDR?: string;
+    proxyMode?: ProxyMode;
+    metricsPort?: number;
+    dnsPort?: number;
+    ingress?: { httpPort: number; httpsPort: number };
+  };
   log?: (message: string) => void;
 }
 
@@ -37,6 +48,8 @@ export interface AgentHandle {
   kubelet: Kubelet;
   engine: Engine;
   podCIDR: string;
+  /** The proxy's metrics port when services run. */
+  metricsPort?: number;
   /** Stops the agent; containers keep running and are re-adopted by the next start. */
   stop(): Promise<void>;
 }
@@ -84,6 +97,22 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   let node = await registerNode(client, facts);
   await renewLease(client, node);
   await kubelet.start();
+  const services = o.services
+    ? await startNodeServices({
+        rest: client,
+        nodeName,
+        nodeIP,
+        names: hostNames(o.dataDir),
+        clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16',
+        serviceCIDR: o.services.serviceCIDR ?? '10.43.0.0/16',
+        clusterDNS: o.clusterDNS ?? '10.43.0.10',
+        clusterDomain: o.clusterDomain ?? 'cluster.local',
+        proxyMode: o.services.proxyMode ?? 'iptables',
+        metricsPort: o.services.metricsPort,
+        dnsPort: o.services.dnsPort,
+        ingress: o.services.ingress ? { ...o.services.ingress, stateDir: path.join(path.resolve(o.dataDir), 'agent', 'ingress') } : undefined,
+      })
+    : undefined;
   let stopped = false;
   const heartbeat = setInterval(() => {
     void (async () => {
@@ -101,10 +130,12 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     kubelet,
     engine,
     podCIDR,
+    metricsPort: services?.metricsPort,
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(heartbeat);
+      await services?.stop();
       await kubelet.stop();
       await streaming.close();
       client.close();

@@ -18,8 +18,11 @@ export interface Cluster {
 }
 
 /** controlPlane also runs the scheduler and controllers (Jobs, ReplicaSets…). */
-export async function startCluster(name: string, options: { controlPlane?: boolean } = {}): Promise<Cluster> {
-  const server = await startTestServer({ controlPlane: options.controlPlane });
+export async function startCluster(name: string, options: { controlPlane?: boolean; services?: boolean } = {}): Promise<Cluster> {
+  // Our own service CIDR and DNS address, so the routes and the DNS listener of parallel runs never meet.
+  const serviceCIDR = `10.${150 + (process.pid % 40)}.0.0/16`;
+  const clusterDNS = serviceCIDR.replace('0.0/16', '0.10');
+  const server = await startTestServer({ controlPlane: options.controlPlane, args: options.services ? ['--service-cidr', serviceCIDR] : [] });
   const dataDir = makeTempDir(`kubelet-${name}`);
   const node = `node-${name}-${process.pid}`;
   // A /24 of our own per test run; host-local and the bridge live under this data dir.
@@ -27,7 +30,10 @@ export async function startCluster(name: string, options: { controlPlane?: boole
   const client = loadKubeconfig(server.kubeconfig);
   const token = fs.readFileSync(path.join(server.dataDir, 'server', 'token'), 'utf8').trim();
   const start = (): Promise<AgentHandle> =>
-    startAgent({ client, token, dataDir, podCIDR, nodeName: node, nodeIP: '127.0.0.1', kubeletPort: 0, log: () => undefined });
+    startAgent({
+      client, token, dataDir, podCIDR, nodeName: node, nodeIP: '127.0.0.1', kubeletPort: 0, log: () => undefined,
+      ...(options.services ? { clusterDNS, services: { serviceCIDR, metricsPort: 0 } } : {}),
+    });
   const cluster: Cluster = {
     server,
     agent: await start(),

@@ -14,10 +14,16 @@ function isService(info: ResourceInfo): boolean {
   return info.group === '' && info.resource === 'services';
 }
 
-/** Allocation looks at the Services in the cache, so the cache must first see every acknowledged write (deletes too). */
-async function allocateServiceValues(ctx: ResourceContext, svc: KubeObject, old: KubeObject | undefined): Promise<void> {
-  await ctx.core.cache.sync();
-  ctx.core.services.allocate(svc, old, isDryRun(ctx.query));
+/**
+ * Service writes run one at a time, each after the cache has seen every acknowledged write (deletes
+ * too), so the addresses the allocator sees as free are free; other writes run as they come.
+ */
+function serviceExclusive<T>(ctx: ResourceContext, fn: () => Promise<T>): Promise<T> {
+  if (!isService(ctx.info)) return fn();
+  return ctx.core.services.exclusive(async () => {
+    await ctx.core.cache.sync();
+    return fn();
+  });
 }
 
 /** Metadata only the server sets. */
@@ -80,7 +86,7 @@ export async function createDecoded(ctx: ResourceContext, obj: KubeObject): Prom
   await admit(ctx, 'mutating', attrs);
   prepareForCreate(info, obj);
   failIfInvalid(info, obj, validateCreate(info, obj));
-  if (isService(info)) await allocateServiceValues(ctx, obj, undefined);
+  if (isService(info)) ctx.core.services.allocate(obj);
   await admit(ctx, 'validating', attrs);
   if (isDryRun(ctx.query)) return obj;
   for (let attempt = 0; ; attempt++) {
@@ -96,7 +102,7 @@ export async function createDecoded(ctx: ResourceContext, obj: KubeObject): Prom
 export async function createObject(ctx: ResourceContext, body: Buffer): Promise<void> {
   const out = negotiateOrFail(ctx, false);
   const obj = decodeObject(ctx, body);
-  const created = await createDecoded(ctx, obj);
+  const created = await serviceExclusive(ctx, () => createDecoded(ctx, obj));
   sendObject(ctx, 201, outputObject(ctx.info, created), out);
 }
 
@@ -126,7 +132,7 @@ async function prepareUpdated(ctx: ResourceContext, next: KubeObject, current: K
   await admit(ctx, 'mutating', attrs);
   prepareForUpdate(info, next, current, ctx.ri.subresource);
   failIfInvalid(info, next, validateUpdated(info, next, current, ctx.ri.subresource));
-  if (isService(info) && ctx.ri.subresource === '') await allocateServiceValues(ctx, next, current);
+  if (isService(info) && ctx.ri.subresource === '') ctx.core.services.allocate(next, current);
   await admit(ctx, 'validating', attrs);
   if (unconditional) delete meta.resourceVersion;
   if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0) return null;
@@ -142,7 +148,7 @@ export async function updateObject(ctx: ResourceContext, body: Buffer): Promise<
   if (ctx.info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ctx.ri.namespace) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
-  const { obj: written } = await ctx.core.objects.update(ctx.info, ctx.ri.namespace, ctx.ri.name, (current) => prepareUpdated(ctx, structuredClone(obj), current), isDryRun(ctx.query));
+  const { obj: written } = await serviceExclusive(ctx, () => ctx.core.objects.update(ctx.info, ctx.ri.namespace, ctx.ri.name, (current) => prepareUpdated(ctx, structuredClone(obj), current), isDryRun(ctx.query)));
   sendObject(ctx, 200, written, out);
 }
 
@@ -171,24 +177,26 @@ export async function patchObject(ctx: ResourceContext, body: Buffer): Promise<v
       const obj = toObject(ctx, applyPatch(ctx.info, type, undefined, raw));
       if (obj.metadata.name && obj.metadata.name !== ctx.ri.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${ctx.ri.name})`);
       obj.metadata.name = ctx.ri.name;
-      const created = await createDecoded(ctx, obj);
+      const created = await serviceExclusive(ctx, () => createDecoded(ctx, obj));
       sendObject(ctx, 201, outputObject(ctx.info, created), out);
       return;
     }
   }
-  const { obj: written } = await ctx.core.objects.update(
-    ctx.info,
-    ctx.ri.namespace,
-    ctx.ri.name,
-    async (current) => {
-      const currentRv = current.metadata.resourceVersion;
-      const patched = applyPatch(ctx.info, type, current, raw);
-      checkPatchedFields(ctx, patched, raw);
-      // A resourceVersion the patch did not change is not a precondition: races are retried.
-      if (patched.metadata?.resourceVersion === currentRv) delete patched.metadata.resourceVersion;
-      return prepareUpdated(ctx, patched, current);
-    },
-    isDryRun(ctx.query),
+  const { obj: written } = await serviceExclusive(ctx, () =>
+    ctx.core.objects.update(
+      ctx.info,
+      ctx.ri.namespace,
+      ctx.ri.name,
+      async (current) => {
+        const currentRv = current.metadata.resourceVersion;
+        const patched = applyPatch(ctx.info, type, current, raw);
+        checkPatchedFields(ctx, patched, raw);
+        // A resourceVersion the patch did not change is not a precondition: races are retried.
+        if (patched.metadata?.resourceVersion === currentRv) delete patched.metadata.resourceVersion;
+        return prepareUpdated(ctx, patched, current);
+      },
+      isDryRun(ctx.query),
+    ),
   );
   sendObject(ctx, 200, written, out);
 }

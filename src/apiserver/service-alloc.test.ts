@@ -15,10 +15,13 @@ describe('ServiceAllocator', () => {
   it('allocates distinct ClusterIPs and NodePorts, checks requested ones', () => {
     const stored: KubeObject[] = [];
     const alloc = new ServiceAllocator({ serviceCidr: '10.0.0.0/29', nodePortMin: 30000, nodePortMax: 30001 }, () => stored);
+    // Each allocation is written (and seen by the cache) before the next one.
     const a = svc('a', { type: 'NodePort', ports: [{ port: 80 }] });
-    alloc.allocate(a, undefined, false);
+    alloc.allocate(a);
+    stored.push(a);
     const b = svc('b', { type: 'NodePort', ports: [{ port: 80 }] });
-    alloc.allocate(b, undefined, false);
+    alloc.allocate(b);
+    stored.push(b);
     const ipA = (a.spec as { clusterIP: string }).clusterIP;
     const ipB = (b.spec as { clusterIP: string }).clusterIP;
     assert.notEqual(ipA, ipB);
@@ -26,18 +29,25 @@ describe('ServiceAllocator', () => {
     const ports = [a, b].map((s) => (s.spec as { ports: Array<{ nodePort: number }> }).ports[0].nodePort).sort();
     assert.deepEqual(ports, [30000, 30001]);
     const full = svc('c', { type: 'NodePort', ports: [{ port: 80 }] });
-    assert.throws(() => alloc.allocate(full, undefined, false), (err: StatusError) => err.code === 422 && /range is full/.test(err.message));
+    assert.throws(() => alloc.allocate(full), (err: StatusError) => err.code === 422 && /range is full/.test(err.message));
     const clash = svc('d', { clusterIP: ipA, ports: [{ port: 80 }] });
-    assert.throws(() => alloc.allocate(clash, undefined, false), /provided IP is already allocated/);
+    assert.throws(() => alloc.allocate(clash), /provided IP is already allocated/);
   });
 
-  it('a dry run holds nothing; a headless Service gets no address', () => {
+  it('exclusive runs one at a time, in order, past failures; a headless Service gets no address', async () => {
     const alloc = new ServiceAllocator({ serviceCidr: '10.0.0.0/30', nodePortMin: 30000, nodePortMax: 30000 }, () => []);
-    const dry = svc('a', { clusterIP: '10.0.0.2', ports: [{ port: 80 }] });
-    alloc.allocate(dry, undefined, true);
-    alloc.allocate(svc('b', { clusterIP: '10.0.0.2', ports: [{ port: 80 }] }), undefined, false);
+    const order: string[] = [];
+    const slow = alloc.exclusive(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      order.push('first');
+      throw new Error('boom');
+    });
+    const second = alloc.exclusive(async () => order.push('second'));
+    await assert.rejects(slow);
+    await second;
+    assert.deepEqual(order, ['first', 'second']);
     const headless = svc('h', { clusterIP: 'None', ports: [{ port: 80 }] });
-    alloc.allocate(headless, undefined, false);
+    alloc.allocate(headless);
     assert.equal((headless.spec as { clusterIP: string }).clusterIP, 'None');
   });
 });

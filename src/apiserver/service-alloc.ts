@@ -1,7 +1,8 @@
 // ClusterIPs and NodePorts, allocated by the API server when a Service is created or changes type,
 // as kube's service REST storage does: a requested value must lie in range and be free, a missing one
-// is picked at random. What is in use comes from the watch cache, plus short-lived reservations that
-// cover the moment between a write and its arrival in the cache.
+// is picked at random. What is in use comes from the watch cache; Service writes that allocate run
+// one at a time (`exclusive`), each after the cache has caught up with the store, so two writes can
+// never pick the same value.
 import { invalid, type FieldError, type KubeObject } from '../api/index.js';
 
 export interface ServiceRanges {
@@ -55,13 +56,9 @@ function needsNodePorts(spec: ServiceSpec): boolean {
   return spec.type === 'NodePort' || spec.type === 'LoadBalancer';
 }
 
-/** Longer than a write takes to reach the watch cache; also ends reservations of writes that failed. */
-const RESERVATION_MS = 10_000;
-
 export class ServiceAllocator {
   private readonly ips: { first: number; last: number };
-  /** Values handed out whose Service the cache has not seen yet, by the Service's uid. */
-  private readonly reservations = new Map<string, { ips: string[]; ports: number[]; until: number }>();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ranges: ServiceRanges,
@@ -71,21 +68,17 @@ export class ServiceAllocator {
     this.ips = cidrRange(ranges.serviceCidr);
   }
 
+  /** Runs `fn` (allocate, then write) after every earlier one has finished. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   private used(except: string | undefined): { ips: Set<string>; ports: Set<number> } {
     const ips = new Set<string>();
     const ports = new Set<number>();
-    const stored = this.services();
-    const storedUids = new Set(stored.map((svc) => svc.metadata.uid));
-    const now = Date.now();
-    for (const [uid, r] of this.reservations) {
-      // Once the cache has the Service (or the write never happened) the reservation has done its job.
-      if (storedUids.has(uid) || r.until < now) this.reservations.delete(uid);
-      else if (uid !== except) {
-        for (const ip of r.ips) ips.add(ip);
-        for (const port of r.ports) ports.add(port);
-      }
-    }
-    for (const svc of stored) {
+    for (const svc of this.services()) {
       if (svc.metadata.uid === except) continue;
       const spec = (svc.spec ?? {}) as ServiceSpec;
       if (spec.clusterIP && spec.clusterIP !== 'None') ips.add(spec.clusterIP);
@@ -96,9 +89,9 @@ export class ServiceAllocator {
 
   /**
    * Fills in (or checks) spec.clusterIP(s) and nodePorts of `svc`, whose previous version is `old` on
-   * updates. A dry run allocates without holding the values.
+   * updates. Call inside exclusive(), with the cache caught up, and write before leaving it.
    */
-  allocate(svc: KubeObject, old: KubeObject | undefined, dryRun: boolean): void {
+  allocate(svc: KubeObject, old?: KubeObject): void {
     const spec = (svc.spec ?? (svc.spec = {})) as ServiceSpec;
     const oldSpec = (old?.spec ?? {}) as ServiceSpec;
     const used = this.used(svc.metadata.uid);
@@ -143,7 +136,6 @@ export class ServiceAllocator {
       });
     }
     if (errors.length) throw invalid('Service', '', svc.metadata.name ?? '', errors);
-    if (!dryRun && (taken.ips.length || taken.ports.length)) this.reservations.set(svc.metadata.uid ?? '', { ...taken, until: Date.now() + RESERVATION_MS });
   }
 
   private pickIp(used: Set<string>): string | undefined {

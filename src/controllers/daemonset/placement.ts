@@ -3,8 +3,7 @@
 // that one node, so the scheduler places it there.
 import type { WorkloadPod } from '../../client/index.js';
 // The scheduler's node-affinity and taint matching, the one implementation of those rules.
-import { firstUntoleratedTaint, podMatchesNodeSelectorAndAffinity } from '../../scheduler/node-selector.js';
-import type { Node, Pod, Toleration } from '../../scheduler/index.js';
+import { firstUntoleratedTaint, podMatchesNodeSelectorAndAffinity, type Node, type Pod, type Toleration } from '../../scheduler/index.js';
 import type { DaemonSet } from './types.js';
 
 const NO_SCHEDULE = new Set(['NoSchedule', 'NoExecute']);

@@ -30,6 +30,7 @@ export type { ResourceContext } from './context.js';
 export { kubeconfigYaml } from './kubeconfig.js';
 export { KUBE_VERSION } from './nonresource.js';
 export { kubeletAddress, KUBELET_DEFAULT_PORT } from './kubelet-proxy.js';
+export { objectUsage, resourcesFor, type Usage } from './admission/index.js';
 
 export interface ServerOptions {
   dataDir: string;

@@ -19,6 +19,7 @@ import { ServiceAccountController } from './serviceaccount/index.js';
 import { NodeLifecycleController } from './nodelifecycle/index.js';
 import { PersistentVolumeController } from './volume/index.js';
 import { DisruptionController } from './disruption/index.js';
+import { ResourceQuotaController } from './resourcequota/index.js';
 
 /** What every controller is built from. */
 export interface ControllerContext {
@@ -79,6 +80,7 @@ const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   persistentvolume: (ctx) => new PersistentVolumeController(ctx),
   disruption: (ctx) => new DisruptionController(ctx),
+  resourcequota: (ctx) => new ResourceQuotaController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),

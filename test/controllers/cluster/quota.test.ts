@@ -1,18 +1,27 @@
 // ResourceQuota and LimitRange admission with kubectl 1.33: a quota of 2 pods refuses the third with
-// kube's message, compute quotas count requests, LimitRange defaults appear in a new pod and its max is
+// kube's message and `describe quota` shows its use, compute quotas count requests, LimitRange defaults appear in a new pod and its max is
 // enforced.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { clientFromKubeconfig, type RestClient } from '../../../src/client/index.js';
+import { startControllers, type ControllersHandle } from '../../../src/controllers/index.js';
 import { kubectl, kubectlOk, startTestServer, type TestServer } from '../../lib/index.js';
+import { eventually } from '../workloads/cluster.js';
 
 let server: TestServer;
+let rest: RestClient;
+let controllers: ControllersHandle;
 const k = (...args: string[]): Promise<string> => kubectlOk('1.33', server.kubeconfig, args);
 const kIn = (input: string, ...args: string[]): Promise<string> => kubectlOk('1.33', server.kubeconfig, args, { input });
 
 before(async () => {
   server = await startTestServer();
+  rest = clientFromKubeconfig(server.kubeconfig);
+  controllers = await startControllers({ client: rest, only: ['resourcequota'] });
 });
 after(async () => {
+  await controllers?.stop();
+  rest?.close();
   await server?.stop();
 });
 
@@ -24,6 +33,7 @@ test('a quota of 2 pods refuses the third with the exceeded quota message', asyn
   const third = await kubectl('1.33', server.kubeconfig, ['-n', 'q1', 'run', 'p3', '--image=busybox']);
   assert.notEqual(third.code, 0);
   assert.match(third.stderr, /Error from server \(Forbidden\): pods "p3" is forbidden: exceeded quota: pod-quota, requested: pods=1, used: pods=2, limited: pods=2/);
+  await eventually('quota status used', async () => /pods\s+2\s+2/.test(await k('-n', 'q1', 'describe', 'quota', 'pod-quota')));
   await k('-n', 'q1', 'delete', 'pod', 'p1', '--wait=false');
   await k('-n', 'q1', 'run', 'p3', '--image=busybox');
 });

@@ -38,12 +38,13 @@ after(async () => {
 
 interface Pod {
   metadata: { name: string; deletionTimestamp?: string };
-  spec: { nodeName?: string; tolerations?: Array<{ key?: string; operator?: string; effect?: string; tolerationSeconds?: number }> };
+  spec: { nodeName?: string; serviceAccountName?: string; tolerations?: Array<{ key?: string; operator?: string; effect?: string; tolerationSeconds?: number }> };
 }
 
-test('pods get the default not-ready/unreachable tolerations of 300 s', async () => {
+test('pods run as the default ServiceAccount with the default not-ready/unreachable tolerations of 300 s', async () => {
   await k('run', 'tol1', '--image=luksa/kubia');
   const pod = JSON.parse(await k('get', 'pod', 'tol1', '-o', 'json')) as Pod;
+  assert.equal(pod.spec.serviceAccountName, 'default');
   assert.deepEqual(pod.spec.tolerations, [
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },

@@ -20,6 +20,11 @@ const FLAGS: FlagSpec[] = [
   { name: 'cluster-cidr', kind: 'string', description: 'Pod network of the cluster (default 10.42.0.0/16)' },
   { name: 'cluster-dns', kind: 'string', description: 'Cluster DNS IP (default 10.43.0.10)' },
   { name: 'cluster-domain', kind: 'string', description: 'Cluster domain (default cluster.local)' },
+  { name: 'service-cidr', kind: 'string', description: 'Service network (default 10.43.0.0/16)' },
+  { name: 'kube-proxy-mode', kind: 'string', description: 'iptables or userspace (default iptables)' },
+  { name: 'kube-proxy-metrics-port', kind: 'int', description: 'Service proxy metrics port on 127.0.0.1 (default 10249; 0 = any free port)' },
+  { name: 'ingress-http-port', kind: 'int', description: 'Ingress HTTP port (default 80)' },
+  { name: 'ingress-https-port', kind: 'int', description: 'Ingress HTTPS port (default 443)' },
   { name: 'help', short: 'h', kind: 'bool' },
 ];
 
@@ -52,6 +57,8 @@ export const run: CommandModule['run'] = async (argv) => {
   const token = flagString(flags, 'token') ?? (tokenFile ? fs.readFileSync(tokenFile, 'utf8').trim() : undefined);
   if (!server) throw new UsageError('--server is required');
   if (!token) throw new UsageError('--token (or --token-file) is required');
+  const proxyMode = flagString(flags, 'kube-proxy-mode') ?? 'iptables';
+  if (proxyMode !== 'iptables' && proxyMode !== 'userspace') throw new UsageError(`invalid --kube-proxy-mode "${proxyMode}": expected iptables or userspace`);
   const dataDir = path.resolve(flagString(flags, 'data-dir') ?? '/var/lib/skiff');
   const caCert = await fetchCA(server);
   // A full join token (K10<sha256 of the CA>::server:<secret>) pins the CA, as k3s agents check it.
@@ -68,6 +75,12 @@ export const run: CommandModule['run'] = async (argv) => {
     clusterCIDR: flagString(flags, 'cluster-cidr'),
     clusterDNS: flagString(flags, 'cluster-dns'),
     clusterDomain: flagString(flags, 'cluster-domain'),
+    services: {
+      serviceCIDR: flagString(flags, 'service-cidr'),
+      proxyMode,
+      metricsPort: flagInt(flags, 'kube-proxy-metrics-port'),
+      ingress: { httpPort: flagInt(flags, 'ingress-http-port') ?? 80, httpsPort: flagInt(flags, 'ingress-https-port') ?? 443 },
+    },
   });
   process.stdout.write(`skiff agent: node ${agent.nodeName} ready (kubelet port ${agent.kubeletPort})\n`);
   await new Promise<void>((resolve) => {

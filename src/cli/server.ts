@@ -79,6 +79,11 @@ export const run: CommandModule['run'] = async (argv) => {
         clusterCIDR: flagString(flags, 'cluster-cidr'),
         clusterDNS: flagString(flags, 'cluster-dns'),
         clusterDomain: flagString(flags, 'cluster-domain'),
+        services: {
+          serviceCIDR: flagString(flags, 'service-cidr'),
+          proxyMode: proxyMode === 'userspace' ? 'userspace' : 'iptables',
+          ingress: { httpPort: flagInt(flags, 'ingress-http-port') ?? 80, httpsPort: flagInt(flags, 'ingress-https-port') ?? 443 },
+        },
       });
   process.stdout.write(
     `skiff server: API server ready at ${handle.url}\n` +

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { Engine } from '../engine/index.js';
 import { removeBridgeNetwork, singleBridgeProvider, type BridgeNetworkSpec, type BridgeScope } from '../engine/networks/index.js';
+import { removeProxyRules, removeServiceRoute } from '../proxy/index.js';
 import { hostNames, DEFAULT_DATA_DIR } from './host-names.js';
 
 export interface PodNetwork {
@@ -37,9 +38,10 @@ export function openNodeEngine(dataDir: string, pn: PodNetwork): Engine {
 
 /**
  * Removes everything the agent of dataDir created on the host: its containers (and their mounts and
- * cgroups), the pod bridge with its host-local leases and its iptables chain. Nothing of other data dirs.
+ * cgroups), the pod bridge with its host-local leases and its iptables chain, the service proxy's chains
+ * and the service bridge. Nothing of other data dirs.
  */
-export async function cleanupNode(dataDir: string, podCIDR: string): Promise<void> {
+export async function cleanupNode(dataDir: string, podCIDR: string, serviceCIDR = '10.43.0.0/16'): Promise<void> {
   const pn = podNetwork(dataDir, podCIDR);
   const engine = openNodeEngine(dataDir, pn);
   try {
@@ -48,4 +50,7 @@ export async function cleanupNode(dataDir: string, podCIDR: string): Promise<voi
     engine.close();
   }
   await removeBridgeNetwork(pn.scope, pn.net);
+  // What the node services leave after a crash: proxy chains and the service bridge with its routes.
+  await removeProxyRules(pn.scope.chainPrefix);
+  await removeServiceRoute(serviceCIDR, hostNames(dataDir).serviceBridge);
 }

@@ -15,11 +15,14 @@ let dataDir = '';
 let agent: ChildProcess | undefined;
 const node = `node-restart-${process.pid}`;
 const podCIDR = `10.${200 + ((process.pid + 7) % 50)}.${((process.pid >> 6) + 3) % 250}.0/24`;
+// Node services on addresses and ports of this run only.
+const serviceCIDR = `10.${190 + (process.pid % 10)}.0.0/16`;
+const serviceArgs = ['--service-cidr', serviceCIDR, '--cluster-dns', serviceCIDR.replace('0.0/16', '0.10'), '--kube-proxy-metrics-port', '0', '--ingress-http-port', '0', '--ingress-https-port', '0'];
 
 async function startAgentProcess(): Promise<ChildProcess> {
   const child = spawn(
     path.join(REPO_ROOT, 'bin/skiff'),
-    ['agent', '--server', server.url, '--token-file', path.join(server.dataDir, 'server', 'token'), '--data-dir', dataDir, '--node-name', node, '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--pod-cidr', podCIDR],
+    ['agent', '--server', server.url, '--token-file', path.join(server.dataDir, 'server', 'token'), '--data-dir', dataDir, '--node-name', node, '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--pod-cidr', podCIDR, ...serviceArgs],
     { env: { ...process.env, SKIFF_DEV: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -43,7 +46,7 @@ before(async () => {
 });
 after(async () => {
   await kill(agent, 'SIGKILL');
-  await cleanupNode(dataDir, podCIDR).catch(() => undefined);
+  await cleanupNode(dataDir, podCIDR, serviceCIDR).catch(() => undefined);
   await server?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

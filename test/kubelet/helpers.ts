@@ -45,7 +45,7 @@ export async function startCluster(name: string, options: { controlPlane?: boole
     },
     async stop() {
       await cluster.agent.stop().catch(() => undefined);
-      await cleanupNode(dataDir, podCIDR).catch(() => undefined);
+      await cleanupNode(dataDir, podCIDR, serviceCIDR).catch(() => undefined);
       await server.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
-import { EtcdStore } from './etcd/etcd-store.js';
 
 export * from './store.js';
 
@@ -39,6 +38,8 @@ export function sqliteDatabaseFile(dataDir: string): string {
 
 export async function openStore(config: StoreConfig): Promise<Store> {
   if ('endpoint' in config) {
+    // Loaded only when asked for: gRPC costs the embedded-SQLite server about 12 MB it never uses.
+    const { EtcdStore } = await import('./etcd/etcd-store.js');
     return new EtcdStore({
       endpoints: config.endpoint.split(',').map((url) => url.trim()).filter(Boolean),
       caFile: config.caFile,

@@ -2,7 +2,7 @@
 // expected, desired and current healthy pods, disruptionsAllowed and the DisruptionAllowed condition —
 // from the pods its selector matches and the scale of their controllers.
 import { deepEqual, lookupKind, parseApiVersion, selectorFromLabelSelector, type KubeObject, type LabelSelector, type OwnerReference } from '../../api/index.js';
-import { controllerRefOf, isNotFound, isPodReady, objectKey, refs, ResourceClient, rfc3339, runWorkers, splitKey, WorkQueue, type Informer, type WorkloadPod } from '../../client/index.js';
+import { controllerRefOf, isNotFound, isPodReady, objectKey, refs, ResourceClient, rfc3339, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer, type WorkloadPod } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { budgetNumbers, type BudgetSpec } from './budget.js';
 
@@ -51,7 +51,7 @@ export class DisruptionController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
   }
 
   async stop(): Promise<void> {

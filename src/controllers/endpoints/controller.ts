@@ -3,7 +3,7 @@
 // alone so their user-managed Endpoints survive. Handlers only enqueue service keys; sync is
 // level-triggered from the caches.
 import { deepEqual, type KubeObject } from '../../api/index.js';
-import { isAlreadyExists, isForbidden, isNotFound, objectKey, refs, ResourceClient, runWorkers, splitKey, WorkQueue, type Informer } from '../../client/index.js';
+import { isAlreadyExists, isForbidden, isNotFound, objectKey, refs, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { endpointLabels, serviceSelector, type EndpointPod, type Service } from './service-pods.js';
 import { computeSubsets, type EndpointSubset } from './subsets.js';
@@ -42,7 +42,7 @@ export class EndpointsController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
   }
 
   async stop(): Promise<void> {
@@ -75,7 +75,8 @@ export class EndpointsController implements Controller {
     } catch (err) {
       // A namespace being deleted refuses new objects; the namespace controller is removing them anyway.
       if (!current && isForbidden(err)) return;
-      if (isAlreadyExists(err)) throw new Error(`endpoints ${key} appeared before the cache saw it; retrying`);
+      // Our own earlier create that the cache has not shown yet: look again once it has.
+      if (isAlreadyExists(err)) return this.queue.addAfter(key, 100);
       throw err;
     }
   }

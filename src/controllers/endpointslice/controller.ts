@@ -3,7 +3,7 @@
 // user-managed Endpoints mirrored into slices, so kube-proxy-style consumers read slices only. sync(key)
 // compares the desired slices with the ones we manage and creates, updates or deletes the difference.
 import { deepEqual, selectorFromSet, type KubeObject } from '../../api/index.js';
-import { isForbidden, isNotFound, objectKey, refs, ResourceClient, runWorkers, splitKey, WorkQueue, type Informer } from '../../client/index.js';
+import { isForbidden, isNotFound, objectKey, refs, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer } from '../../client/index.js';
 import { ENDPOINTS, SERVICES, endpointLabels, serviceSelector, servicesOfPod, type EndpointPod, type Endpoints, type Service } from '../endpoints/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import {
@@ -73,7 +73,7 @@ export class EndpointSliceController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
   }
 
   async stop(): Promise<void> {

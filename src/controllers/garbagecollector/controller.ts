@@ -10,7 +10,7 @@
 // An owner missing from the caches is looked up in the API before anything is deleted, so a lagging
 // watch never makes the collector delete a dependent whose owner exists.
 import type { KubeObject, OwnerReference, ResourceInfo } from '../../api/index.js';
-import { isNotFound, ResourceClient, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
+import { isNotFound, ResourceClient, requeueOnConflict, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { deletingInForeground, FOREGROUND_FINALIZER, hasFinalizer, ORPHAN_FINALIZER, OwnerGraph } from './graph.js';
 import { deletableResources, resourceOfRef } from './resources.js';
@@ -37,7 +37,7 @@ export class GarbageCollector implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (uid) => this.sync(uid), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (uid) => this.sync(uid), this.name), this.name);
   }
 
   async stop(): Promise<void> {

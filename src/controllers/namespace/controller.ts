@@ -4,7 +4,7 @@
 // namespace. Progress conditions are not written yet: the API server treats any update of a
 // Terminating namespace without metadata.finalizers as "finalizers done" and deletes it early.
 import type { KubeObject, ResourceInfo } from '../../api/index.js';
-import { isNotFound, isConflict, logError, refs, ResourceClient, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
+import { isNotFound, isConflict, logError, refs, ResourceClient, requeueOnConflict, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
 import { deletableResources } from '../garbagecollector/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 
@@ -42,7 +42,7 @@ export class NamespaceController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (name) => this.sync(name), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (name) => this.sync(name), this.name), this.name);
   }
 
   async stop(): Promise<void> {

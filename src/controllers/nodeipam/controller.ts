@@ -2,7 +2,7 @@
 // a /24 of the cluster CIDR no other node holds, which the kubelet turns into its CNI configuration.
 // One worker, so two nodes never race for the same subnet; what other nodes hold is re-read from the
 // cache on every sync, and our own allocations are remembered until the cache shows them.
-import { EventRecorder, isNotFound, objectKey, refs, ResourceClient, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
+import { EventRecorder, isNotFound, objectKey, refs, ResourceClient, requeueOnConflict, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
 import type { KubeObject } from '../../api/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { CidrSet, parseCidr } from './cidr.js';
@@ -36,7 +36,7 @@ export class NodeIpamController implements Controller {
   }
 
   run(): void {
-    this.workers = runWorkers(this.queue, 1, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, 1, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@
 // every resync period for the rest (count/<anything>).
 import { Quantity, type KubeObject, type ResourceInfo } from '../../api/index.js';
 import { objectUsage, resourcesFor } from '../../apiserver/index.js';
-import { objectKey, refs, ResourceClient, runWorkers, splitKey, WorkQueue, type Informer } from '../../client/index.js';
+import { objectKey, refs, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 
 export const RESOURCE_QUOTAS = { group: '', version: 'v1', resource: 'resourcequotas', namespaced: true, kind: 'ResourceQuota' };
@@ -40,7 +40,7 @@ export class ResourceQuotaController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
     this.timer = setInterval(() => {
       for (const q of this.quotas.lister.list()) this.queue.add(objectKey(q));
     }, RESYNC_MS);

@@ -1,7 +1,7 @@
 // The service account controller (pkg/controller/serviceaccount): every active namespace has the
 // `default` ServiceAccount; a deleted one is recreated. Keys are namespace names.
 import type { KubeObject } from '../../api/index.js';
-import { isAlreadyExists, isForbidden, isNotFound, refs, ResourceClient, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
+import { isAlreadyExists, isForbidden, isNotFound, refs, ResourceClient, requeueOnConflict, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
@@ -24,7 +24,7 @@ export class ServiceAccountController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (ns) => this.sync(ns), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (ns) => this.sync(ns), this.name), this.name);
   }
 
   async stop(): Promise<void> {

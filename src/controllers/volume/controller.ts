@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeObject } from '../../api/index.js';
-import { EventRecorder, isAlreadyExists, isConflict, isNotFound, objectKey, refs, rfc3339, ResourceClient, runWorkers, splitKey, WorkQueue, type Informer, type WorkloadPod } from '../../client/index.js';
+import { EventRecorder, isAlreadyExists, isConflict, isNotFound, objectKey, refs, rfc3339, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer, type WorkloadPod } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { bestMatch, claimClass, type PersistentVolume, type PersistentVolumeClaim } from './matching.js';
 
@@ -77,7 +77,7 @@ export class PersistentVolumeController implements Controller {
   }
 
   run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, (key) => this.sync(key), this.name);
+    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
     this.queue.add(DEFAULT_CLASS_KEY);
   }
 

@@ -87,7 +87,7 @@ spec:
   await eventually('4 pods placed', async () => (await list()).filter((p) => p.spec.nodeName).length === 4);
   // Make sure some pods run on the node that is about to die.
   await k('cordon', 'healthy-0');
-  for (const p of (await list()).filter((x) => x.spec.nodeName === 'healthy-0')) await k('delete', 'pod', p.metadata.name, '--wait=false');
+  for (const p of (await list()).filter((x) => x.spec.nodeName === 'healthy-0')) await k('delete', 'pod', p.metadata.name, '--wait=false', '--ignore-not-found');
   await eventually('all 4 on doomed-0', async () => {
     const pods = (await list()).filter((p) => !p.metadata.deletionTimestamp);
     return pods.length === 4 && pods.every((p) => p.spec.nodeName === 'doomed-0');

@@ -12,6 +12,7 @@ export { eventually } from '../../controllers/workloads/cluster.js';
 export interface NodeCluster {
   server: TestServer;
   node: string;
+  clusterDNS: string;
   dataDir: string;
   /** kubectl 1.33 exactly as typed; fails the test on a non-zero exit. */
   k(...args: string[]): Promise<string>;
@@ -26,17 +27,28 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** `serverArgs`: extra `skiff server` flags (ingress ports, …). */
-export async function startNodeCluster(name: string, serverArgs: string[] = []): Promise<NodeCluster> {
-  const server = await startTestServer({ controlPlane: true, args: serverArgs });
+export interface NodeClusterOptions {
+  /** Run the agent's ingress controller on these loopback ports. */
+  ingress?: { httpPort: number; httpsPort: number };
+}
+
+export async function startNodeCluster(name: string, options: NodeClusterOptions = {}): Promise<NodeCluster> {
+  // Address ranges of this run's own, apart from the kubelet tests' (pods 10.200-249.x, services
+  // 10.150-199), so files running in parallel never share a bridge, a route or the DNS address.
+  const serviceCIDR = `10.${100 + (process.pid % 40)}.0.0/16`;
+  const clusterDNS = serviceCIDR.replace('0.0/16', '0.10');
+  const podCIDR = `10.${60 + (process.pid % 40)}.${(process.pid >> 6) % 250}.0/24`;
+  const server = await startTestServer({ controlPlane: true, args: ['--service-cidr', serviceCIDR, '--cluster-dns', clusterDNS] });
   const dataDir = makeTempDir(`e2e-agent-${name}`);
   const node = `e2e-${name}-${process.pid}`;
-  // A /24 of this run's own (the kubelet tests use 10.200-249.x), so files running in parallel never share one.
-  const podCIDR = `10.${150 + (process.pid % 50)}.${(process.pid >> 6) % 250}.0/24`;
   const token = fs.readFileSync(path.join(server.dataDir, 'server', 'token'), 'utf8').trim();
   const agent = spawn(
     path.join(REPO_ROOT, 'bin/skiff'),
-    ['agent', '--server', server.url, '--token', token, '--data-dir', dataDir, '--node-name', node, '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--pod-cidr', podCIDR],
+    [
+      'agent', '--server', server.url, '--token', token, '--data-dir', dataDir, '--node-name', node, '--node-ip', '127.0.0.1', '--kubelet-port', '0',
+      '--pod-cidr', podCIDR, '--service-cidr', serviceCIDR, '--cluster-dns', clusterDNS, '--kube-proxy-metrics-port', '0',
+      '--ingress-http-port', String(options.ingress?.httpPort ?? 0), '--ingress-https-port', String(options.ingress?.httpsPort ?? 0),
+    ],
     { env: { ...process.env, SKIFF_DEV: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -74,6 +86,7 @@ export async function startNodeCluster(name: string, serverArgs: string[] = []):
   return {
     server,
     node,
+    clusterDNS,
     dataDir,
     k: (...args) => kubectlOk('1.33', kc, args),
     kv: (version, ...args) => kubectlOk(version, kc, args),
@@ -85,13 +98,14 @@ export async function startNodeCluster(name: string, serverArgs: string[] = []):
 
 /**
  * Network safety (DESIGN.md §5): before a pod sends anything to a ClusterIP or the cluster DNS address,
- * the node must route the service CIDR nowhere (the `unreachable` route skiff adds), so that a service the
- * proxy has not programmed can never leak off the machine. Throws, before any traffic, when it does not.
+ * the host must not route that address off the machine (the agent routes the service CIDR to its service
+ * bridge, or an `unreachable` route holds it). Throws, before any traffic, when it would leave by the
+ * host's default route.
  */
 export function assertServiceIPContained(ip: string): void {
+  const egress = /\bdev (\S+)/.exec(spawnSync('ip', ['-o', 'route', 'show', 'default'], { encoding: 'utf8' }).stdout)?.[1];
   const r = spawnSync('ip', ['-o', 'route', 'get', ip], { encoding: 'utf8' });
   const out = `${r.stdout}${r.stderr}`;
-  if (!/unreachable|prohibit|blackhole|No route to host|Network is unreachable/.test(out)) {
-    throw new Error(`refusing to send traffic to ${ip}: the host routes it off the machine (${out.trim()}); the node has no unreachable route for the service CIDR`);
-  }
+  const contained = /unreachable|prohibit|blackhole|No route to host|Network is unreachable/.test(out) || (/\bdev \S+/.test(out) && !(egress && out.includes(`dev ${egress} `)));
+  if (!contained) throw new Error(`refusing to send traffic to ${ip}: the host routes it off the machine (${out.trim()})`);
 }

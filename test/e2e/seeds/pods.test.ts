@@ -1,8 +1,10 @@
 // Seed 002 §pod, §namespace demo, §存活探针, §就绪探针, §job and seed 001 §5 (logs, exec -c) on real
 // containers: a `skiff server` with a real `skiff agent` node, driven by the real kubectl 1.33 and 1.27.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { KUBECTL_VERSIONS } from '../../lib/index.js';
+import { KUBECTL_VERSIONS, REPO_ROOT } from '../../lib/index.js';
 import { eventually, startNodeCluster, type NodeCluster } from './node.js';
 
 let c: NodeCluster;
@@ -184,4 +186,82 @@ spec:
   assert.match(await c.k('get', 'pods', '-l', 'app=batch-job'), /batch-job-\w{5}\s+0\/1\s+Completed\s+1\s/);
   assert.match(await c.k('get', 'job', 'batch-job'), /batch-job\s+(Complete\s+)?1\/1\s+/);
   await c.k('delete', 'job', 'batch-job');
+});
+
+const SECURE = `apiVersion: v1
+kind: Pod
+metadata:
+  name: NAME
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext:
+    runAsUser: 1000
+    runAsGroup: 3000
+    fsGroup: 2000
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  volumes:
+  - name: data
+    emptyDir: {}
+`;
+
+test('seed 000 §运维问题: securityContext runAsUser/runAsGroup make the process non-root', async () => {
+  await c.kIn(SECURE.replace('NAME', 'secure'), 'create', '-f', '-');
+  await phase('secure', 'Running');
+  assert.match(await c.k('exec', 'secure', '--', 'id'), /^uid=1000 gid=3000\b/);
+  const denied = await c.kTry('exec', 'secure', '--', 'touch', '/etc/x');
+  assert.notEqual(denied.code, 0);
+  assert.match(denied.stderr, /Permission denied/);
+  await c.k('delete', 'pod', 'secure', '--wait=false');
+});
+
+test('seed 000 §运维问题: securityContext fsGroup lets a non-root process write its volume', { todo: 'fsGroup is not applied: the process gets no supplementary group 2000 and volumes are not group-owned by it' }, async () => {
+  await c.kIn(SECURE.replace('NAME', 'fsgroup'), 'create', '-f', '-');
+  await phase('fsgroup', 'Running');
+  try {
+    assert.match(await c.k('exec', 'fsgroup', '--', 'id'), /groups=.*\b2000\b/);
+    await c.k('exec', 'fsgroup', '--', 'sh', '-c', 'echo written > /data/file');
+    assert.match(await c.k('exec', 'fsgroup', '--', 'ls', '-ln', '/data/file'), /^-\S+\s+1\s+1000\s+2000\s+/);
+  } finally {
+    await c.k('delete', 'pod', 'fsgroup', '--wait=false');
+  }
+});
+
+test('seed 000 §运维问题: a namespace over its ResourceQuota refuses the pod, and describe/create say why', async () => {
+  await c.k('create', 'ns', 'quota-demo');
+  await c.k('create', 'quota', 'pods-quota', '-n', 'quota-demo', '--hard=pods=1');
+  await eventually('quota status', async () => (await c.k('get', 'quota', 'pods-quota', '-n', 'quota-demo', '-o', 'jsonpath={.status.hard.pods}')) === '1', 10_000);
+  await c.k('run', 'first', '-n', 'quota-demo', '--image=busybox', '--image-pull-policy=IfNotPresent', '--', 'sleep', '3600');
+  const refused = await c.kTry('run', 'second', '-n', 'quota-demo', '--image=busybox', '--image-pull-policy=IfNotPresent', '--', 'sleep', '3600');
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /pods "second" is forbidden: exceeded quota: pods-quota, requested: pods=1, used: pods=1, limited: pods=1/);
+  assert.match(await c.k('describe', 'quota', '-n', 'quota-demo'), /pods\s+1\s+1/);
+});
+
+test('issue 12: skiff kubectl runs the system kubectl on the cluster of SKIFF_DATA_DIR; skiff status reports the control plane and the node healthy', async () => {
+  const env = { ...process.env, SKIFF_DEV: '1', SKIFF_DATA_DIR: c.server.dataDir, KUBECONFIG: '' };
+  const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(path.join(REPO_ROOT, 'bin/skiff'), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  const nodes = await run(['kubectl', 'get', 'nodes']);
+  assert.equal(nodes.code, 0, nodes.stderr);
+  assert.match(nodes.stdout, new RegExp(`^${c.node}\\s+Ready\\s+`, 'm'));
+  // Every component but the service proxy (the agent does not run one yet, so status exits 1 for it).
+  const status = await run(['status']);
+  assert.match(status.stdout, /^apiserver\s+Healthy\s+ok$/m);
+  assert.match(status.stdout, /^kube-scheduler\s+Healthy\s+leader \S+$/m);
+  assert.match(status.stdout, /^kube-controller-manager\s+Healthy\s+leader \S+$/m);
+  assert.match(status.stdout, new RegExp(`^node/${c.node}\\s+Healthy\\s+Ready=True \\(KubeletReady\\)$`, 'm'));
 });

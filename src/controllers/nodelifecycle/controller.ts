@@ -2,10 +2,11 @@
 // monitor period it looks at each node. A node whose Lease and Ready heartbeat have not changed for the
 // grace period (--node-monitor-grace-period, 40 s) gets its kubelet conditions set to Unknown; nodes
 // carry the not-ready/unreachable taints their Ready condition calls for (and the unschedulable taint
-// when cordoned); pods on a NoExecute-tainted node are deleted when their tolerations run out.
+// when cordoned); pods of an Unknown node are marked not ready; pods on a NoExecute-tainted node are
+// deleted when their tolerations run out.
 // Heartbeats are judged by when *we* saw them change, as kube does, so clock skew does not matter.
 import type { KubeObject } from '../../api/index.js';
-import { EventRecorder, isConflict, isNotFound, logError, refs, ResourceClient, rfc3339, type Informer, type WorkloadPod } from '../../client/index.js';
+import { EventRecorder, isConflict, isNotFound, isPodReady, logError, refs, ResourceClient, rfc3339, type Informer, type WorkloadPod } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { desiredTaints, evictionTime, unknownConditions, type NodeCondition, type Taint, type Toleration } from './health.js';
 
@@ -81,7 +82,9 @@ export class NodeLifecycleController implements Controller {
       try {
         const current = await this.checkHealth(node);
         const tainted = await this.syncTaints(current);
-        await this.evict(tainted, podsByNode.get(node.metadata.name!) ?? []);
+        const pods = podsByNode.get(node.metadata.name!) ?? [];
+        await this.markPodsNotReady(tainted, pods);
+        await this.evict(tainted, pods);
       } catch (err) {
         if (!isNotFound(err) && !isConflict(err)) logError(this.name, `node ${node.metadata.name}`, err);
       }
@@ -111,6 +114,19 @@ export class NodeLifecycleController implements Controller {
     const same = (a: Taint[] | undefined, b: Taint[]): boolean => JSON.stringify((a ?? []).map((t) => [t.key, t.effect])) === JSON.stringify(b.map((t) => [t.key, t.effect]));
     if (same(node.spec?.taints, taints)) return node;
     return this.nodeClient.update({ ...node, spec: { ...node.spec, taints: taints.length ? taints : undefined } });
+  }
+
+  /** MarkPodsNotReady: pods of a node whose kubelet is silent cannot be ready, so endpoints drop them now. */
+  private async markPodsNotReady(node: Node, pods: Pod[]): Promise<void> {
+    if (node.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'Unknown') return;
+    const now = rfc3339(this.ctx.now());
+    for (const pod of pods) {
+      if (!isPodReady(pod) || pod.metadata.deletionTimestamp) continue;
+      const patch = { status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now }] } };
+      await this.podClient.patch(pod.metadata.name!, patch, 'strategic', { namespace: pod.metadata.namespace, subresource: 'status' }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
   }
 
   private async evict(node: Node, pods: Pod[]): Promise<void> {

@@ -38,6 +38,7 @@ after(async () => {
 
 interface Pod {
   metadata: { name: string; deletionTimestamp?: string };
+  status?: { conditions?: Array<{ type: string; status: string }> };
   spec: { nodeName?: string; serviceAccountName?: string; tolerations?: Array<{ key?: string; operator?: string; effect?: string; tolerationSeconds?: number }> };
 }
 
@@ -76,7 +77,7 @@ spec:
     metadata: {labels: {app: mover}}
     spec:
       tolerations:
-      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
+      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 4}
       containers: [{name: c, image: luksa/kubia}]
 `,
     'apply',
@@ -93,6 +94,9 @@ spec:
     return pods.length === 4 && pods.every((p) => p.spec.nodeName === 'doomed-0');
   });
   await k('uncordon', 'healthy-0');
+  // A pod that tolerates everything stays on the dead node, but stops being ready.
+  await kIn('apiVersion: v1\nkind: Pod\nmetadata: {name: stay}\nspec:\n  nodeName: doomed-0\n  tolerations: [{operator: Exists}]\n  containers: [{name: c, image: luksa/kubia}]\n', 'create', '-f', '-');
+  await eventually('stay ready', async () => (await k('get', 'pod', 'stay', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')) === 'True');
 
   await doomed!.stop();
   doomed = undefined;
@@ -101,6 +105,7 @@ spec:
   const ready = node.status.conditions.find((c) => c.type === 'Ready')!;
   assert.deepEqual([ready.status, ready.reason, ready.message], ['Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.']);
   assert.ok(node.spec.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute'));
+  await eventually('the stranded pod not ready', async () => (await k('get', 'pod', 'stay', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')) === 'False');
   await eventually(
     '4 live pods on healthy-0',
     async () => {
@@ -109,6 +114,7 @@ spec:
     },
     30_000,
   );
+  assert.equal(await k('get', 'pod', 'stay', '-o', 'jsonpath={.metadata.deletionTimestamp}'), '', 'a pod tolerating the taint forever stays');
   const events = await k('get', 'events', '-o', 'custom-columns=REASON:.reason', '--no-headers');
   assert.match(events, /TaintManagerEviction/);
 });

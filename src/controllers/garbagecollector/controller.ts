@@ -10,7 +10,7 @@
 // An owner missing from the caches is looked up in the API before anything is deleted, so a lagging
 // watch never makes the collector delete a dependent whose owner exists.
 import type { KubeObject, OwnerReference, ResourceInfo } from '../../api/index.js';
-import { isNotFound, ResourceClient, requeueOnConflict, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
+import { isInvalid, isNotFound, ResourceClient, requeueOnConflict, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { deletingInForeground, FOREGROUND_FINALIZER, hasFinalizer, ORPHAN_FINALIZER, OwnerGraph } from './graph.js';
 import { deletableResources, resourceOfRef } from './resources.js';
@@ -156,7 +156,9 @@ export class GarbageCollector implements Controller {
       ];
       await client.patch(obj.metadata.name!, patch, 'json', { namespace: obj.metadata.namespace });
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      // A failed resourceVersion test (422) means the object changed since our GET; that change is
+      // an update event that queues the owner again.
+      if (!isNotFound(err) && !isInvalid(err)) throw err;
     }
   }
 }

@@ -27,10 +27,8 @@ test('the seed claim binds pv0003, and the Recycle volume is Available again aft
   await eventually('pv0003 Available', async () => /pv0003\s+1Gi\s+RWO\s+Recycle\s+Available/.test(await c.k('get', 'pv', 'pv0003')));
 });
 
-test('a claim without a class gets local-path and a provisioned volume once a pod uses it', async (t) => {
-  const created = await eventually('the default class', async () => (await c.kTry('get', 'storageclass', 'local-path')).code === 0, 5000).catch(() => false);
-  // kube validates a provisioner as a qualified name ("rancher.io/local-path"); src/api still checks a DNS subdomain.
-  if (!created) return t.skip('the API server refuses the provisioner name rancher.io/local-path');
+test('a claim without a class gets local-path and a provisioned volume once a pod uses it', async () => {
+  await eventually('the default class', async () => (await c.kTry('get', 'storageclass', 'local-path')).code === 0);
   assert.match(await c.k('get', 'storageclass'), /local-path \(default\)\s+rancher.io\/local-path\s+Delete\s+WaitForFirstConsumer/);
   await c.kIn('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 2Gi}}\n', 'create', '-f', '-');
   assert.equal(await c.k('get', 'pvc', 'data', '-o', 'jsonpath={.spec.storageClassName}'), 'local-path');

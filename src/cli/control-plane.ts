@@ -14,6 +14,10 @@ export interface ControlPlaneOptions {
   controllers: boolean;
   /** A KubeSchedulerConfiguration file (`--scheduler-config`). */
   schedulerConfig?: string;
+  /** Node podCIDRs are carved from this (`--cluster-cidr`). */
+  clusterCIDR?: string;
+  /** Where the local-path provisioner keeps volumes (`<data-dir>/storage`). */
+  storageDir: string;
 }
 
 /** PriorityClass resolution at pod admission, reading classes from the API server's cache. */
@@ -38,7 +42,7 @@ export async function startControlPlane(server: ServerHandle, options: ControlPl
   const identity = `${os.hostname()}_${crypto.randomUUID()}`;
   const scheduler = options.scheduler ? await startScheduler({ client: rest, configFile: options.schedulerConfig, leaderElection: { identity } }) : undefined;
   const controllers: LeaderRun | undefined = options.controllers
-    ? runWhileLeading({ rest, name: 'kube-controller-manager', namespace: 'kube-system', identity }, () => startControllers({ client: rest }))
+    ? runWhileLeading({ rest, name: 'kube-controller-manager', namespace: 'kube-system', identity }, () => startControllers({ client: rest, clusterCIDR: options.clusterCIDR, storageDir: options.storageDir }))
     : undefined;
   return {
     stop: async () => {

@@ -65,6 +65,8 @@ export const run: CommandModule['run'] = async (argv) => {
     scheduler: !flagBool(flags, 'disable-scheduler'),
     controllers: !flagBool(flags, 'disable-controller-manager'),
     schedulerConfig: flagString(flags, 'scheduler-config'),
+    clusterCIDR: flagString(flags, 'cluster-cidr'),
+    storageDir: path.join(dataDir, 'storage'),
   });
   const bind = flagString(flags, 'bind-address');
   const agent = flagBool(flags, 'disable-agent')

@@ -14,6 +14,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   controllers: () => import('./controllers.js').then((m) => m.benchmark),
   engine: () => import('./engine.js').then((m) => m.benchmark),
   network: () => import('./network.js').then((m) => m.benchmark),
+  kubelet: () => import('./kubelet.js').then((m) => m.benchmark),
 };
 
 function format(n: number | undefined): string {

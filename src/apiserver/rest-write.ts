@@ -135,7 +135,9 @@ async function prepareUpdated(ctx: ResourceContext, next: KubeObject, current: K
   if (isService(info) && ctx.ri.subresource === '') ctx.core.services.allocate(next, current);
   await admit(ctx, 'validating', attrs);
   if (unconditional) delete meta.resourceVersion;
-  if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0) return null;
+  // A Terminating namespace also waits for its spec.finalizers (the namespace controller's "kubernetes").
+  const specFinalizers = info.group === '' && info.resource === 'namespaces' ? ((next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+  if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && specFinalizers.length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0) return null;
   return next;
 }
 

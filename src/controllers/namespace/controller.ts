@@ -1,8 +1,7 @@
 // The namespace controller (pkg/controller/namespace): when a namespace is Terminating, delete every
 // namespaced object in it (background propagation, as kube's deleter does) and once nothing is left
 // remove the `kubernetes` finalizer through namespaces/finalize, which lets the API server delete the
-// namespace. Progress conditions are not written yet: the API server treats any update of a
-// Terminating namespace without metadata.finalizers as "finalizers done" and deletes it early.
+// namespace. Kubernetes' progress conditions (NamespaceDeletionContentFailure…) are not written yet.
 import type { KubeObject, ResourceInfo } from '../../api/index.js';
 import { isNotFound, isConflict, logError, refs, ResourceClient, requeueOnConflict, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
 import { deletableResources } from '../garbagecollector/index.js';
@@ -60,9 +59,13 @@ export class NamespaceController implements Controller {
     }
     try {
       const finalized = await this.client.updateSubresource<Namespace>(name, 'finalize', { ...ns, spec: { ...ns.spec, finalizers: (ns.spec?.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER) } });
-      // kube-apiserver deletes a namespace whose last finalizer goes; ours keeps it, and a repeated
-      // delete is what removes a namespace without finalizers.
-      if (!(finalized.spec?.finalizers ?? []).length && !(finalized.metadata.finalizers ?? []).length) await this.client.delete(name);
+      // The API server deletes a Terminating namespace once both finalizer lists are empty; a delete
+      // here covers an answer that still shows it, and finds it gone otherwise.
+      if (!(finalized.spec?.finalizers ?? []).length && !(finalized.metadata.finalizers ?? []).length) {
+        await this.client.delete(name).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+      }
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

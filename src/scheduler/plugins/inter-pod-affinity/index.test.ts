@@ -32,7 +32,7 @@ test('anti-affinity by zone and namespaces: terms only see pods in their namespa
 });
 
 test('namespaceSelector terms look at the namespaces whose labels match', () => {
-  const fw = makeFramework({}, { namespaceLabels: (ns) => (ns === 'team-a' ? { team: 'a' } : {}) });
+  const fw = makeFramework({}, { namespaceLabels: (ns): Record<string, string> => (ns === 'team-a' ? { team: 'a' } : {}) });
   const nodes = [makeNode('n1'), makeNode('n2')];
   const db = makePod('db', { namespace: 'team-a', labels: { app: 'db' } });
   db.spec.nodeName = 'n1';

@@ -47,7 +47,7 @@ export async function startCluster(name: string, options: { controlPlane?: boole
       await cluster.agent.stop().catch(() => undefined);
       await cleanupNode(dataDir, podCIDR, serviceCIDR).catch(() => undefined);
       await server.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
   return cluster;

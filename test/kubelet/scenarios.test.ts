@@ -1,11 +1,13 @@
 // More of issue 10's acceptance list with the real kubectl: readiness holding READY 0/1 until a file
 // appears, `exec -it` under a pty, OOMKilled, service link variables, init containers in order, and
-// a Job's pod (scheduled by the real scheduler) completing.
+// a Job's pod (scheduled by the real scheduler) completing, graceful deletion with preStop and hostPath.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { kubectlPath } from '../lib/index.js';
-import { podManifest, startCluster, waitFor, type Cluster } from './helpers.js';
+import { kubectl, podManifest, startCluster, waitFor, type Cluster } from './helpers.js';
 
 let c: Cluster;
 before(async () => {
@@ -87,4 +89,27 @@ test("a Job's pod is scheduled here and completes", async () => {
   await c.k('1.33', ['wait', '--for=condition=complete', 'job/batch-job', '--timeout=90s']);
   assert.equal(await c.k('1.33', ['logs', 'job/batch-job']), 'job done\n');
   assert.match(await c.k('1.33', ['get', 'pods', '-l', 'job-name=batch-job']), /Completed/);
+});
+
+test('deletion runs preStop, sends SIGTERM, then removes the pod; hostPath data outlives it', async () => {
+  const host = fs.mkdtempSync(path.join(c.dataDir, 'hostpath-'));
+  await c.k('1.33', ['apply', '-f', '-'], JSON.stringify({
+    ...JSON.parse(podManifest('graceful', c.node, {
+      terminationGracePeriodSeconds: 20,
+      containers: [{
+        name: 'main', ...busybox,
+        command: ['sh', '-c', 'trap "echo got-TERM >> /host/log; exit 0" TERM; while true; do sleep 1; done'],
+        lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo pre-stop >> /host/log'] } } },
+        volumeMounts: [{ name: 'host', mountPath: '/host' }],
+      }],
+      volumes: [{ name: 'host', hostPath: { path: host, type: 'Directory' } }],
+    })),
+  }));
+  await waitFor('Running', async () => (await c.k('1.33', ['get', 'pod', 'graceful', '-o', 'jsonpath={.status.phase}'])) === 'Running');
+  const started = Date.now();
+  await c.k('1.33', ['delete', 'pod', 'graceful', '--timeout=60s']);
+  assert.ok(Date.now() - started < 15_000, 'the container exited on SIGTERM, well before the grace period');
+  assert.equal(fs.readFileSync(path.join(host, 'log'), 'utf8'), 'pre-stop\ngot-TERM\n');
+  const r = await kubectl('1.33', c.server.kubeconfig, ['get', 'pod', 'graceful']);
+  assert.match(r.stderr, /NotFound/);
 });

@@ -22,7 +22,13 @@ export async function ensureServiceRoute(serviceCIDR: string, bridge: string): P
   if (!/^unreachable /m.test(routes)) await run('ip', ['route', 'add', 'unreachable', serviceCIDR, 'metric', '1000']);
   if (!(await quiet('ip', ['link', 'show', bridge]))) await run('ip', ['link', 'add', bridge, 'type', 'bridge']);
   await run('ip', ['link', 'set', bridge, 'up']);
-  if (!new RegExp(`dev ${bridge}\\b`).test(routes)) await run('ip', ['route', 'add', serviceCIDR, 'dev', bridge, 'metric', '100']);
+  if (new RegExp(`dev ${bridge}\\b`).test(routes)) return;
+  // Another node on this host may route the same CIDR (one cluster, two agents): each bridge gets its
+  // own metric so both routes can exist; DNAT in OUTPUT happens before the device matters.
+  for (let metric = 100; metric < 1000; metric++) {
+    if (await quiet('ip', ['route', 'add', serviceCIDR, 'dev', bridge, 'metric', String(metric)])) return;
+  }
+  throw new Error(`cannot route ${serviceCIDR} to ${bridge}: no free route metric`);
 }
 
 /** Removes the bridge and the unreachable route; without the CIDR (cleanup), it is read off the bridge's route. */
@@ -34,6 +40,9 @@ export async function removeServiceRoute(serviceCIDR: string | undefined, bridge
   }
   await quiet('ip', ['link', 'del', bridge]);
   if (!cidr) return;
+  // The unreachable route stays while another node's bridge still routes the CIDR.
+  const remaining = (await run('ip', ['route', 'show', cidr]).then((r) => r.stdout, () => '')).split('\n').filter((l) => / dev /.test(l));
+  if (remaining.length) return;
   while (await quiet('ip', ['route', 'del', 'unreachable', cidr])) {
     // a crashed run may have left more than one
   }

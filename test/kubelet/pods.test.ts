@@ -45,3 +45,17 @@ test('a busybox pod runs; logs and exec work through the API server', async () =
   await c.k('1.33', ['delete', 'pod', 'kubia-manual', '--wait=true', '--timeout=60s']);
   await waitFor('containers removed', async () => c.agent.kubelet.runtime.listContainers().length === 0 && c.agent.kubelet.runtime.listPodSandbox().length === 0);
 });
+
+test('logs --tail, --timestamps and -f until the container ends', async () => {
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('counter', c.node, {
+    restartPolicy: 'Never',
+    containers: [{ name: 'main', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'for i in 1 2 3; do echo line-$i; sleep 1; done'] }],
+  }));
+  await waitFor('Running', async () => ['Running', 'Succeeded'].includes(await c.k('1.33', ['get', 'pod', 'counter', '-o', 'jsonpath={.status.phase}'])));
+  for (const v of KUBECTL_VERSIONS) {
+    assert.equal(await c.k(v, ['logs', '-f', 'counter']), 'line-1\nline-2\nline-3\n', `kubectl ${v} follows to the end`);
+    assert.match(await c.k(v, ['logs', 'counter', '--tail=1', '--timestamps']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z line-3\n$/);
+  }
+  await waitFor('Succeeded', async () => (await c.k('1.33', ['get', 'pod', 'counter', '-o', 'jsonpath={.status.phase}'])) === 'Succeeded');
+  assert.match(await c.k('1.33', ['get', 'pod', 'counter']), /counter\s+0\/1\s+Completed\s+0/);
+});

@@ -260,3 +260,20 @@ test('seed 001 §5 监控: kubectl cluster-info, cluster-info dump, get pod --wa
   assert.match(w.stdout, /watched\s+\d\/1\s+\w+/);
   await c.k('delete', 'pod', 'watched', '--wait=false');
 });
+
+test('seed 001 §4.4 多调度器: a pod naming a scheduler that does not run stays Pending; the default scheduler places the rest', async () => {
+  await c.kIn(pod('custom', '  schedulerName: my-scheduler\n'), 'create', '-f', '-');
+  await c.kIn(pod('default', ''), 'create', '-f', '-');
+  assert.ok(c.nodes.includes(await nodeOf('default')));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await c.k('get', 'pod', 'custom', '-o', 'jsonpath={.status.phase} {.spec.nodeName}'), 'Pending ');
+  await c.k('delete', 'pod', 'custom', 'default', '--wait=false');
+});
+
+test('seed 001 §5 监控: kubectl top pod / top node', { todo: 'no metrics API (metrics.k8s.io) is served, so kubectl top reports "Metrics API not available"' }, async () => {
+  await c.k('run', 'topped', '--image=busybox');
+  await nodeOf('topped');
+  const nodes = await c.k('top', 'node');
+  assert.match(nodes.split('\n')[0], /^NAME\s+CPU\(cores\)\s+CPU(%|\(%\))\s+MEMORY\(bytes\)\s+MEMORY(%|\(%\))/);
+  assert.match(await c.k('top', 'pod', 'topped'), /^topped\s+\d+m\s+\d+Mi/m);
+});

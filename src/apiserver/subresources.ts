@@ -1,12 +1,12 @@
 // Subresources with their own shapes: scale (autoscaling/v1 Scale over the parent's replicas),
 // pods/binding (the scheduler's assignment), pods/eviction (a delete that a PodDisruptionBudget may
-// refuse — the budget check comes with the disruption controller) and namespaces/finalize.
-import { badRequest, conflict, invalid, methodNotAllowed, type KubeObject, type ScaleSubresource } from '../api/index.js';
+// refuse) and namespaces/finalize.
+import { badRequest, conflict, internalError, invalid, lookupResource, methodNotAllowed, selectorFromLabelSelector, StatusError, type KubeObject, type LabelSelector, type ScaleSubresource } from '../api/index.js';
 import { isDryRun, type ResourceContext } from './context.js';
 import { decodeObject } from './decode.js';
 import { sendJson, successStatus } from './http-util.js';
 import { applyPatch, patchTypeOf, prepareForUpdate, selectorString } from './model.js';
-import { nowTimestamp } from './objects.js';
+import { listPrefix, nowTimestamp } from './objects.js';
 import { deleteOne, type DeleteOptions } from './rest-delete.js';
 import { negotiateOrFail, sendObject } from './rest-read.js';
 
@@ -106,10 +106,54 @@ async function handleBinding(ctx: ResourceContext, body: Buffer): Promise<void> 
   sendJson(ctx.res, 201, { ...successStatus(), code: 201 });
 }
 
+interface Budget extends KubeObject {
+  spec?: { selector?: LabelSelector };
+  status?: { disruptionsAllowed?: number; currentHealthy?: number; desiredHealthy?: number; observedGeneration?: number; disruptedPods?: Record<string, string> };
+}
+
+/**
+ * The PodDisruptionBudget check of kube's eviction REST: a running pod covered by a budget with no
+ * disruption left is refused with 429 (kubectl drain retries); otherwise the budget's allowance is
+ * spent in its status (disruptedPods) before the pod is deleted. Terminal pods are deleted freely.
+ */
+async function spendDisruptionBudget(ctx: ResourceContext, dryRun: boolean): Promise<void> {
+  const pod = await ctx.core.objects.get(ctx.info, ctx.ri.namespace, ctx.ri.name);
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return;
+  const pdbInfo = lookupResource('policy', 'v1', 'poddisruptionbudgets');
+  if (!pdbInfo) return;
+  const listed = await ctx.core.store.list(listPrefix(pdbInfo, ctx.ri.namespace));
+  const labels = pod.metadata.labels ?? {};
+  const budgets = listed.items
+    .map((kv) => JSON.parse(kv.value) as Budget)
+    .filter((pdb) => pdb.spec?.selector && selectorFromLabelSelector(pdb.spec.selector).matches(labels));
+  if (budgets.length === 0) return;
+  if (budgets.length > 1) throw internalError('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+  const refusal = (status: Budget['status']) =>
+    new StatusError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+      causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${budgets[0].metadata.name} needs ${status?.desiredHealthy ?? 0} healthy pods and has ${status?.currentHealthy ?? 0} currently` }],
+    });
+  await ctx.core.objects.update(
+    pdbInfo,
+    ctx.ri.namespace,
+    budgets[0].metadata.name ?? '',
+    async (current) => {
+      const pdb = current as Budget;
+      const status = pdb.status ?? {};
+      if ((status.observedGeneration ?? 0) < (pdb.metadata.generation ?? 0) || (status.disruptionsAllowed ?? 0) < 1) throw refusal(status);
+      pdb.status = { ...status, disruptionsAllowed: (status.disruptionsAllowed ?? 0) - 1, disruptedPods: { ...(status.disruptedPods ?? {}), [ctx.ri.name]: nowTimestamp() } };
+      delete pdb.metadata.resourceVersion;
+      return pdb;
+    },
+    dryRun,
+  );
+}
+
 async function handleEviction(ctx: ResourceContext, body: Buffer): Promise<void> {
   if (ctx.ri.verb !== 'create') throw methodNotAllowed();
   const eviction = decodeObject(ctx, body, { group: 'policy', version: 'v1', kind: 'Eviction' });
   const opts = ((eviction as { deleteOptions?: DeleteOptions }).deleteOptions ?? {}) as DeleteOptions;
+  await spendDisruptionBudget(ctx, isDryRun(ctx.query));
   await deleteOne(ctx, ctx.ri.namespace, ctx.ri.name, opts);
   sendJson(ctx.res, 201, { ...successStatus(), code: 201 });
 }

@@ -20,6 +20,7 @@ import { ensurePki } from './pki.js';
 import { proxyConnectors } from './proxy.js';
 import type { Connector, Connectors } from './router.js';
 import { createHttpsServer } from './server.js';
+import { serviceAccountAuthenticator, ServiceAccountTokens, tokenRequestConnector } from './serviceaccount-token.js';
 import { DEFAULT_SERVICE_CIDR, kubernetesServiceIP, ServiceAllocator } from './service-alloc.js';
 import { WatchCache } from './watch-cache.js';
 
@@ -114,8 +115,10 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   };
   await ensureSystemNamespaces(core.objects);
 
-  const connectors: Connectors = new Map([...kubeletConnectors(tokens.joinToken), ...proxyConnectors()]);
-  const authenticators: Authenticator[] = [clientCertAuthenticator, tokenAuthenticator(tokens.tokens), ...(options.authenticators ?? [])];
+  const saTokens = new ServiceAccountTokens({ privateKey: pki.serviceAccountKey, publicKey: pki.serviceAccountPublicKey });
+  const connectors: Connectors = new Map([...kubeletConnectors(tokens.joinToken), ...proxyConnectors(), ['serviceaccounts/token', tokenRequestConnector(saTokens)]]);
+  // Service-account JWTs go before the static tokens, which refuse any bearer token they do not know.
+  const authenticators: Authenticator[] = [clientCertAuthenticator, serviceAccountAuthenticator(saTokens), tokenAuthenticator(tokens.tokens), ...(options.authenticators ?? [])];
   const authorizers: Authorizer[] = [allowAuthenticated, ...(options.authorizers ?? [])];
   let serverAddress = '';
   const server = createHttpsServer(

@@ -122,7 +122,10 @@ export class Kubelet implements NodeContext {
     } else {
       // Our own status writes come back through the watch; the newer resourceVersion wins.
       if (Number(pod.metadata.resourceVersion) < Number(w.pod.metadata.resourceVersion)) return;
+      const before = desired(w.pod);
       w.pod = pod;
+      // A status-only change (mostly our own write) needs no sync; relists and resyncs cover the rest.
+      if (desired(pod) === before) return;
     }
     w.kick();
   }
@@ -286,6 +289,12 @@ export class Kubelet implements NodeContext {
     if (pod.spec.hostNetwork) return { ip: '127.0.0.1', netnsPath: '' };
     return { ip: this.podIPReachable ? (sb?.network.ip ?? '') : '', netnsPath: sb?.netnsPath ?? '' };
   }
+}
+
+/** What a pod asks of the node: a change here means the worker must sync. */
+function desired(pod: Pod): string {
+  const m = pod.metadata;
+  return JSON.stringify([pod.spec, m.deletionTimestamp, m.deletionGracePeriodSeconds, m.labels, m.annotations]);
 }
 
 function hostResolvConf(): { servers: string[]; searches: string[]; options: string[] } {

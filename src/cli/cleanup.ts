@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { CommandModule } from './command.js';
 import { flagBool, flagString, parseFlags, UsageError } from './flags.js';
-import { cleanupHost, DEFAULT_DATA_DIR } from '../kubelet/index.js';
+import { cleanupNode, defaultPodCIDR, DEFAULT_DATA_DIR } from '../kubelet/index.js';
 
 export const run: CommandModule['run'] = async (argv) => {
   const flags = parseFlags(argv, [
@@ -17,7 +17,8 @@ export const run: CommandModule['run'] = async (argv) => {
   }
   if (flags.positionals.length) throw new UsageError(`unexpected argument: ${flags.positionals[0]}`);
   const dataDir = path.resolve(flagString(flags, 'data-dir') ?? DEFAULT_DATA_DIR);
-  await cleanupHost(dataDir);
+  // The pod network is found by its data-dir-derived names; the subnet matters only when attaching.
+  await cleanupNode(dataDir, defaultPodCIDR('10.42.0.0/16', dataDir));
   process.stdout.write(`skiff cleanup: removed what ${dataDir} created on this host\n`);
   return 0;
 };

@@ -2,4 +2,3 @@ export { hostNames, dataDirTag, DEFAULT_DATA_DIR, type HostNames } from './host-
 export { startAgent, type AgentOptions, type AgentHandle } from './agent.js';
 export { KUBELET_VERSION } from './node-status.js';
 export { cleanupNode, defaultPodCIDR } from './pod-network.js';
-export { cleanupHost } from './cleanup.js';

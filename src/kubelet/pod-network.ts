@@ -41,7 +41,7 @@ export function openNodeEngine(dataDir: string, pn: PodNetwork): Engine {
  * cgroups), the pod bridge with its host-local leases and its iptables chain, the service proxy's chains
  * and the service bridge. Nothing of other data dirs.
  */
-export async function cleanupNode(dataDir: string, podCIDR: string, serviceCIDR = '10.43.0.0/16'): Promise<void> {
+export async function cleanupNode(dataDir: string, podCIDR: string, serviceCIDR?: string): Promise<void> {
   const pn = podNetwork(dataDir, podCIDR);
   const engine = openNodeEngine(dataDir, pn);
   try {
@@ -50,7 +50,8 @@ export async function cleanupNode(dataDir: string, podCIDR: string, serviceCIDR 
     engine.close();
   }
   await removeBridgeNetwork(pn.scope, pn.net);
-  // What the node services leave after a crash: proxy chains and the service bridge with its routes.
+  // What the node services leave after a crash: proxy chains and the service bridge with its routes
+  // (the service CIDR, when not given, is read off the bridge's route).
   await removeProxyRules(pn.scope.chainPrefix);
   await removeServiceRoute(serviceCIDR, hostNames(dataDir).serviceBridge);
 }

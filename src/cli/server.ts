@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { CommandModule } from './command.js';
 import { flagBool, flagInt, flagString, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { startServer } from '../apiserver/index.js';
-import { startAgent } from '../kubelet/index.js';
+import { cleanupNode, startAgent } from '../kubelet/index.js';
+import { clientFromKubeconfig, sleep } from '../client/index.js';
 import { startControlPlane } from './control-plane.js';
 
 const FLAGS: FlagSpec[] = [
@@ -20,6 +21,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'datastore-keyfile', kind: 'string' },
   { name: 'token', short: 't', kind: 'string', description: 'Shared secret agents join with' },
   { name: 'disable-agent', kind: 'bool', description: 'Do not run a node agent on this machine' },
+  { name: 'cleanup-on-exit', kind: 'bool', description: 'Stop and remove the node\'s containers when the server stops' },
   { name: 'disable-scheduler', kind: 'bool', description: 'Do not run the scheduler' },
   { name: 'scheduler-config', kind: 'string', description: 'KubeSchedulerConfiguration file (profiles, plugin weights)' },
   { name: 'disable-controller-manager', kind: 'bool', description: 'Do not run the controllers' },
@@ -87,6 +89,7 @@ export const run: CommandModule['run'] = async (argv) => {
           ingress: { httpPort: flagInt(flags, 'ingress-http-port') ?? 80, httpsPort: flagInt(flags, 'ingress-https-port') ?? 443 },
         },
       });
+  if (agent) await waitUntilUsable(handle.kubeconfigPath, agent.nodeName, !flagBool(flags, 'disable-controller-manager'));
   process.stdout.write(
     `skiff server: API server ready at ${handle.url}\n` +
       `  export KUBECONFIG=${handle.kubeconfigPath}\n` +
@@ -104,7 +107,33 @@ export const run: CommandModule['run'] = async (argv) => {
   });
   process.stderr.write('skiff server: stopping\n');
   await agent?.stop();
+  // Like k3s, containers outlive the server unless asked otherwise.
+  if (agent && flagBool(flags, 'cleanup-on-exit')) await cleanupNode(dataDir, agent.podCIDR);
   await controlPlane.stop();
   await handle.stop();
   return 0;
 };
+
+/**
+ * A newcomer's first `kubectl` should work: wait (at most a minute) until the local node is Ready and,
+ * with the controllers running, the default ServiceAccount exists.
+ */
+async function waitUntilUsable(kubeconfig: string, nodeName: string, withControllers: boolean): Promise<void> {
+  const rest = clientFromKubeconfig(kubeconfig, { maxRetries: 0 });
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      const node = await rest.request<{ status?: { conditions?: Array<{ type: string; status: string }> } }>({ path: `/api/v1/nodes/${nodeName}` }).catch(() => undefined);
+      const ready = node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      const account = !withControllers || (await rest.request({ path: '/api/v1/namespaces/default/serviceaccounts/default' }).then(() => true, () => false));
+      if (ready && account) return;
+      if (Date.now() > deadline) {
+        process.stderr.write(`skiff server: node ${nodeName} is not Ready yet; see 'skiff status'\n`);
+        return;
+      }
+      await sleep(250);
+    }
+  } finally {
+    rest.close();
+  }
+}

@@ -12,6 +12,8 @@ export interface MountSpec {
   Options?: string[];
   /** Bind propagation, default rprivate. */
   Propagation?: string;
+  /** docker's -v creates a missing host directory; --mount type=bind does not. */
+  CreateHostPath?: boolean;
 }
 
 /** Parses docker's -v/--volume host-path form `SRC:DST[:ro|rw]`; named volumes are the volume driver's job. */
@@ -23,5 +25,6 @@ export function parseBind(spec: string): MountSpec {
   const [src, dst, mode = 'rw'] = parts;
   if (!dst.startsWith('/')) throw new Error(`invalid volume specification: '${spec}': destination must be an absolute path`);
   const opts = mode.split(',');
-  return { Type: src.startsWith('/') ? 'bind' : 'volume', Source: src.startsWith('/') ? src : '', Name: src.startsWith('/') ? undefined : src, Destination: dst, RW: !opts.includes('ro') };
+  if (!src.startsWith('/')) return { Type: 'volume', Source: '', Name: src, Destination: dst, RW: !opts.includes('ro') };
+  return { Type: 'bind', Source: src, Destination: dst, RW: !opts.includes('ro'), CreateHostPath: true };
 }

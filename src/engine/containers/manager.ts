@@ -266,6 +266,7 @@ export class ContainerEngine {
       Extras: opts.extras ?? {},
     };
     for (const sub of ['upper', 'work', 'rootfs', 'exits', 'persist']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+    for (const m of container.Mounts) if (m.Type === 'bind' && m.CreateHostPath && !fs.existsSync(m.Source)) fs.mkdirSync(m.Source, { recursive: true });
     try {
       this.insertWithName(container, opts.name);
     } catch (err) {

@@ -471,6 +471,8 @@ export class ContainerEngine {
       }
     };
     const user = resolveUser(c.Config.User, read('etc/passwd'), read('etc/group'));
+    const extraGroups = (c.HostConfig.GroupAdd ?? []).map((g) => (/^\d+$/.test(g) ? Number(g) : resolveUser(`0:${g}`, read('etc/passwd'), read('etc/group')).gid));
+    user.additionalGids = [...new Set([...user.additionalGids, ...extraGroups])].filter((g) => g !== user.gid);
     const env = [...c.Config.Env];
     const has = (k: string): boolean => env.some((e) => e.startsWith(`${k}=`));
     if (!has('PATH')) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');

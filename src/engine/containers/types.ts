@@ -53,6 +53,8 @@ export interface HostConfig {
   Dns: string[] | null;
   PortBindings: Record<string, Array<{ HostIp: string; HostPort: string }>>;
   Binds: string[] | null;
+  /** Extra groups of the container's process (docker's --group-add; the kubelet's supplementalGroups/fsGroup). */
+  GroupAdd?: string[] | null;
 }
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

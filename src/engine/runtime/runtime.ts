@@ -195,6 +195,7 @@ export class Runtime {
         CapAdd: sec.capabilities?.addCapabilities ?? null,
         CapDrop: sec.capabilities?.dropCapabilities ?? null,
         ReadonlyRootfs: sec.readonlyRootfs ?? false,
+        GroupAdd: sec.supplementalGroups?.length ? sec.supplementalGroups.map(String) : null,
         Memory: res.memoryLimitInBytes ?? 0,
         CpuShares: res.cpuShares ?? 0,
         CpuQuota: res.cpuQuota ?? 0,

@@ -55,6 +55,7 @@ export class Kubelet implements NodeContext {
   private readonly podClient: ResourceClient<Pod>;
   private readonly workers = new Map<string, PodWorker>();
   private readonly fingerprints = new Map<string, string>();
+  private readonly tokens = new Map<string, { token: string; refreshAt: number }>();
   private relistTimer?: NodeJS.Timeout;
   private resyncTimer?: NodeJS.Timeout;
   private stopped = false;
@@ -207,8 +208,32 @@ export class Kubelet implements NodeContext {
         return data && { data };
       },
       claimPath: (claim) => this.claimPath(ns, claim),
+      serviceAccountToken: (audience, expirationSeconds) => this.serviceAccountToken(pod, audience, expirationSeconds),
       nodeAllocatable: this.o.allocatable,
     };
+  }
+
+  /** Tokens are requested bound to the pod and reused until 80% of their life has passed, as kube's token manager does. */
+  private async serviceAccountToken(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<string> {
+    const ns = pod.metadata.namespace ?? 'default';
+    const account = pod.spec.serviceAccountName || 'default';
+    const key = `${pod.metadata.uid}/${account}/${audience ?? ''}/${expirationSeconds}`;
+    const cached = this.tokens.get(key);
+    if (cached && Date.now() < cached.refreshAt) return cached.token;
+    for (const [k, t] of this.tokens) if (t.refreshAt < Date.now() - 3_600_000) this.tokens.delete(k);
+    const answer = await this.o.client.request<{ status: { token: string; expirationTimestamp: string } }>({
+      method: 'POST',
+      path: `/api/v1/namespaces/${encodeURIComponent(ns)}/serviceaccounts/${encodeURIComponent(account)}/token`,
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { audiences: audience ? [audience] : [], expirationSeconds, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid } },
+      },
+    });
+    const now = Date.now();
+    const expires = Date.parse(answer.status.expirationTimestamp) || now + expirationSeconds * 1000;
+    this.tokens.set(key, { token: answer.status.token, refreshAt: now + 0.8 * (expires - now) });
+    return answer.status.token;
   }
 
   private async claimPath(ns: string, claim: string): Promise<string | { error: string }> {

@@ -15,6 +15,8 @@ export interface VolumeSources {
   secret(name: string): Promise<{ data: Record<string, Buffer> } | undefined>;
   /** The host directory of a bound claim, or an error message saying why there is none. */
   claimPath(claimName: string): Promise<string | { error: string }>;
+  /** A service-account token for this pod (TokenRequest bound to the pod). */
+  serviceAccountToken(audience: string | undefined, expirationSeconds: number): Promise<string>;
   nodeAllocatable: EnvSources['nodeAllocatable'];
 }
 
@@ -136,6 +138,10 @@ async function projection(pod: Pod, p: VolumeProjection, mode: number, src: Volu
       throw new VolumeError(`secret "${p.secret.name}" not found`);
     }
     projectKeys('secret', p.secret.name, s.data, p.secret.items, mode, p.secret.optional, into);
+  }
+  if (p.serviceAccountToken) {
+    const token = await src.serviceAccountToken(p.serviceAccountToken.audience, p.serviceAccountToken.expirationSeconds ?? 3600);
+    into.set(p.serviceAccountToken.path, { data: Buffer.from(token), mode });
   }
   for (const item of p.downwardAPI?.items ?? []) {
     let value: string;

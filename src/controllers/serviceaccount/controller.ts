@@ -7,8 +7,14 @@ import type { Controller, ControllerContext } from '../index.js';
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 export const SERVICE_ACCOUNTS = { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' };
 
+/** kube's root-ca-cert-publisher: the cluster CA as ConfigMap kube-root-ca.crt in every namespace. */
+export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
+
 export class ServiceAccountController implements Controller {
   readonly name = 'serviceaccount';
+  private readonly published = new Set<string>();
+  private readonly configMaps: ResourceClient;
+  private readonly caCert: string;
   private readonly queue = new WorkQueue<string>();
   private readonly namespaces: Informer<KubeObject>;
   private readonly accounts: Informer<KubeObject>;
@@ -17,6 +23,8 @@ export class ServiceAccountController implements Controller {
 
   constructor(ctx: ControllerContext) {
     this.client = new ResourceClient(ctx.rest, SERVICE_ACCOUNTS);
+    this.configMaps = new ResourceClient(ctx.rest, { group: '', version: 'v1', resource: 'configmaps', namespaced: true, kind: 'ConfigMap' });
+    this.caCert = ctx.rest.config.ca?.toString() ?? '';
     this.namespaces = ctx.informers.informer(refs.namespaces);
     this.accounts = ctx.informers.informer(SERVICE_ACCOUNTS);
     this.namespaces.addEventHandler({ add: (ns) => this.queue.add(ns.metadata.name!), update: (_o, ns) => this.queue.add(ns.metadata.name!) });
@@ -27,6 +35,16 @@ export class ServiceAccountController implements Controller {
     this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (ns) => this.sync(ns), this.name), this.name);
   }
 
+  private async publishRootCA(namespace: string): Promise<void> {
+    if (this.published.has(namespace) || !this.caCert) return;
+    try {
+      await this.configMaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ROOT_CA_CONFIGMAP, namespace }, data: { 'ca.crt': this.caCert } });
+    } catch (err) {
+      if (!isAlreadyExists(err) && !isNotFound(err) && !isForbidden(err)) throw err;
+    }
+    this.published.add(namespace);
+  }
+
   async stop(): Promise<void> {
     this.queue.shutdown();
     await this.workers;
@@ -35,6 +53,8 @@ export class ServiceAccountController implements Controller {
   async sync(namespace: string): Promise<void> {
     const ns = this.namespaces.lister.get(namespace);
     if (!ns || ns.metadata.deletionTimestamp) return;
+    // The CA first: pods get a kube-api-access volume (which reads this ConfigMap) once the account exists.
+    await this.publishRootCA(namespace);
     if (this.accounts.lister.get(DEFAULT_SERVICE_ACCOUNT, namespace)) return;
     try {
       await this.client.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace } });

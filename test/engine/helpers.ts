@@ -65,6 +65,8 @@ export function skiff(root: string, args: string[], input?: string | Buffer): Pr
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // The command may exit before reading its stdin (EPIPE); its exit code and output tell what happened.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });

@@ -45,6 +45,8 @@ export function kubectl(version: KubectlVersion, kubeconfig: string, args: strin
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    // kubectl may exit before reading its stdin (EPIPE); its exit code and output tell what happened.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

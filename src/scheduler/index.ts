@@ -95,4 +95,4 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
     },
   };
 }
-export { podMatchesNodeSelectorAndAffinity, firstUntoleratedTaint } from './node-selector.js';
+export { podMatchesNodeSelectorAndAffinity, firstUntoleratedTaint, tolerates } from './node-selector.js';

@@ -1,6 +1,7 @@
 // Node health as the node lifecycle controller judges it (node_lifecycle_controller.go
 // tryUpdateNodeHealth + doNoExecuteTaintingPass, taint_eviction.go), as pure functions: when a node
 // is Unknown, which taints its Ready condition calls for, and when a pod on a tainted node is evicted.
+import { tolerates, type Taint as SchedulerTaint, type Toleration } from '../../scheduler/index.js';
 
 export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
@@ -15,13 +16,8 @@ export interface Taint {
   timeAdded?: string;
 }
 
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
+/** Tolerations are the scheduler's type: one definition of what a toleration matches. */
+export type { Toleration };
 
 export interface NodeCondition {
   type: string;
@@ -69,15 +65,6 @@ export function desiredTaints(current: Taint[] | undefined, ready: string | unde
   return keep;
 }
 
-/** v1helper.TolerationsTolerateTaint's one-toleration check. */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (t.operator === 'Exists') return true;
-  if (!t.key) return false;
-  return (t.value ?? '') === (taint.value ?? '');
-}
-
 /**
  * When a pod on a node with these taints must be evicted (ms since epoch): now for a NoExecute taint it
  * does not tolerate, the earliest timeAdded + tolerationSeconds otherwise, undefined never.
@@ -86,7 +73,7 @@ export function evictionTime(taints: Taint[] | undefined, tolerations: Toleratio
   let at: number | undefined;
   for (const taint of taints ?? []) {
     if (taint.effect !== 'NoExecute') continue;
-    const matching = (tolerations ?? []).filter((t) => tolerates(t, taint));
+    const matching = (tolerations ?? []).filter((t) => tolerates(t, taint as SchedulerTaint));
     if (!matching.length) return now;
     // Tolerations without tolerationSeconds tolerate forever; among those with it, the shortest wins.
     const seconds = matching.map((t) => t.tolerationSeconds).filter((s): s is number => typeof s === 'number');

@@ -2,7 +2,7 @@
 // optionally only while holding the kube-system/kube-scheduler Lease.
 import os from 'node:os';
 import crypto from 'node:crypto';
-import { clientFromKubeconfig, LeaderElector, logError, type InformerFactory, type RestClient } from '../client/index.js';
+import { clientFromKubeconfig, runWhileLeading, type InformerFactory, type RestClient } from '../client/index.js';
 import { loadSchedulerConfig, parseDuration, type SchedulerConfiguration } from './config.js';
 import { Scheduler } from './scheduler.js';
 
@@ -64,33 +64,33 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Sc
   }
 
   let scheduler: Scheduler | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const elector = new LeaderElector({
-    rest,
-    name: settings.name ?? le?.resourceName ?? 'kube-scheduler',
-    namespace: settings.namespace ?? le?.resourceNamespace ?? 'kube-system',
-    identity: settings.identity ?? `${os.hostname()}_${crypto.randomUUID()}`,
-    leaseDurationMs: settings.leaseDurationMs ?? parseDuration(le?.leaseDuration, 15_000),
-    renewDeadlineMs: settings.renewDeadlineMs ?? parseDuration(le?.renewDeadline, 10_000),
-    retryPeriodMs: settings.retryPeriodMs ?? parseDuration(le?.retryPeriod, 2_000),
-    onStartedLeading: () => {
+  const lead = runWhileLeading(
+    {
+      rest,
+      name: settings.name ?? le?.resourceName ?? 'kube-scheduler',
+      namespace: settings.namespace ?? le?.resourceNamespace ?? 'kube-system',
+      identity: settings.identity ?? `${os.hostname()}_${crypto.randomUUID()}`,
+      leaseDurationMs: settings.leaseDurationMs ?? parseDuration(le?.leaseDuration, 15_000),
+      renewDeadlineMs: settings.renewDeadlineMs ?? parseDuration(le?.renewDeadline, 10_000),
+      retryPeriodMs: settings.retryPeriodMs ?? parseDuration(le?.retryPeriod, 2_000),
+    },
+    async () => {
       // A fresh scheduler per term: its caches start from a new list, never from a stale term.
       const s = new Scheduler({ rest, config, informers: options.informers });
       scheduler = s;
-      running = running.then(() => s.start()).catch((err) => logError('scheduler', 'could not start', err));
+      await s.start();
+      return {
+        stop: async () => {
+          if (scheduler === s) scheduler = undefined;
+          await s.stop();
+        },
+      };
     },
-    onStoppedLeading: () => {
-      const s = scheduler;
-      scheduler = undefined;
-      if (s) running = running.then(() => s.stop());
-    },
-  });
-  elector.start();
+  );
   return {
     current: () => scheduler,
     stop: async () => {
-      await elector.stop();
-      await running;
+      await lead.stop();
       if (ownsClient) rest.close();
     },
   };

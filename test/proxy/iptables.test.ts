@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { get } from './http-get.js';
 import { IptablesProxier, ensureServiceRoute, removeServiceRoute, removeProxyRules, type ServicePort } from '../../src/proxy/index.js';
 
 const tag = crypto.randomBytes(2).toString('hex');
@@ -17,17 +18,6 @@ const servers: http.Server[] = [];
 const endpoints: Array<{ ip: string; port: number }> = [];
 let proxier: IptablesProxier;
 
-async function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 function servicePort(nodePort: number): ServicePort {
   return {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { get } from './http-get.js';
 import { UserspaceProxier, ensureServiceRoute, removeServiceRoute, type ServicePort } from '../../src/proxy/index.js';
 
 const tag = crypto.randomBytes(2).toString('hex');
@@ -16,17 +17,6 @@ const servers: http.Server[] = [];
 let proxier: UserspaceProxier;
 let sp: ServicePort;
 
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 before(async () => {
   await ensureServiceRoute(serviceCIDR, bridge);

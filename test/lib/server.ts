@@ -39,8 +39,23 @@ export interface TestServerOptions {
   controlPlane?: boolean;
 }
 
+const tempDirs: string[] = [];
+
+/** Removes the test process's temp dirs when it exits — except any with a mount still beneath it, which stays for inspection rather than risk deleting through a live mount. */
+function removeTempDirs(): void {
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter(Boolean);
+  for (const dir of tempDirs) {
+    if (mounts.some((m) => m === dir || m.startsWith(`${dir}/`))) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A fresh temp dir for one test, removed when the test process exits. */
 export function makeTempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `skiff-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `skiff-${prefix}-`));
+  if (tempDirs.length === 0) process.once('exit', removeTempDirs);
+  tempDirs.push(dir);
+  return dir;
 }
 
 function waitExit(child: ChildProcess): Promise<void> {

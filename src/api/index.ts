@@ -19,3 +19,4 @@ export * from './strategy/index.js';
 export * from './convert/index.js';
 export * from './qos.js';
 export { deepEqual } from './json.js';
+export { queryBool } from './query-params.js';

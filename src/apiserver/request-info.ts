@@ -2,7 +2,7 @@
 // /api/v1/namespaces/default/pods/web/status → {group:"", version:"v1", namespace:"default",
 // resource:"pods", name:"web", subresource:"status", verb:"update"}.
 
-import { badRequest } from '../api/index.js';
+import { badRequest, queryBool } from '../api/index.js';
 
 export interface RequestInfo {
   isResourceRequest: boolean;
@@ -60,8 +60,7 @@ export function requestInfo(method: string, pathname: string, query: URLSearchPa
   info.subresource = rest[2] ?? '';
   info.rest = rest.slice(3);
 
-  const watchParam = query.get('watch');
-  const isWatch = watchPath || watchParam === '1' || watchParam === 'true';
+  const isWatch = watchPath || queryBool(query, 'watch');
   switch (method) {
     case 'GET':
     case 'HEAD':

@@ -1,7 +1,7 @@
 // WATCH: a chunked stream of {"type":…,"object":…} JSON values (kubectl-compat §8) served from the
 // watch cache. resourceVersion unset or "0" starts with synthetic ADDED events for the current state;
 // a specific one replays the cache's window after it, or ends with a 410 Expired ERROR event.
-import { apiVersionOf, badRequest, gone, storageInfo } from '../api/index.js';
+import { apiVersionOf, badRequest, gone, queryBool, storageInfo } from '../api/index.js';
 import type { WatchEventType } from '../storage/index.js';
 import type { ResourceContext } from './context.js';
 import { statusOf } from './http-util.js';
@@ -23,8 +23,8 @@ export async function watchObjects(ctx: ResourceContext): Promise<void> {
   const rvText = query.get('resourceVersion') ?? '';
   if (rvText && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`);
   const fromRv = Number(rvText || 0);
-  const bookmarks = query.get('allowWatchBookmarks') === 'true' || query.get('allowWatchBookmarks') === '1';
-  const sendInitial = query.get('sendInitialEvents') === 'true';
+  const bookmarks = queryBool(query, 'allowWatchBookmarks');
+  const sendInitial = queryBool(query, 'sendInitialEvents');
   const timeoutS = Number(query.get('timeoutSeconds') ?? 0) || DEFAULT_TIMEOUT_S * (1 + Math.random());
   const include = out.kind === 'table' ? includeObjectOf(query) : 'Metadata';
   const converted = storageInfo(info) !== info;

@@ -16,7 +16,7 @@ export { logError, logDebug } from './log.js';
 export { newControllerRef, controllerRefOf, isControlledBy, claimObjects, type ClaimOptions } from './controller-ref.js';
 export { UIDTrackingExpectations } from './uid-expectations.js';
 export { requeueOnConflict } from './requeue.js';
-export { isPodReady, isPodAvailable, isPodActive, podReadyTime, podReadyCondition, maxContainerRestarts, podFromTemplate, type WorkloadPod, type PodTemplate, type PodCondition } from './pods.js';
+export { isPodReady, isPodAvailable, isPodActive, podReadyTime, podReadyCondition, maxContainerRestarts, podFromTemplate, type PodTemplate } from './pods.js';
 
 import { loadKubeconfig, type LoadOptions } from './config.js';
 import { RestClient, type RestClientOptions } from './rest.js';
@@ -26,3 +26,32 @@ export function clientFromKubeconfig(file: string, options: LoadOptions & RestCl
   return new RestClient(loadKubeconfig(file, options), options);
 }
 export { runWhileLeading, type LeaderRun, type Stoppable } from './leader-run.js';
+export { QueueController } from './queue-controller.js';
+export type {
+  Quantity,
+  ResourceList,
+  ContainerPort,
+  Container,
+  Toleration,
+  TaintEffect,
+  Taint,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  NodeSelector,
+  PreferredSchedulingTerm,
+  NodeAffinity,
+  PodAffinityTerm,
+  WeightedPodAffinityTerm,
+  PodAffinity,
+  TopologySpreadConstraint,
+  Volume,
+  PodSpec,
+  PodCondition,
+  ContainerStatus,
+  PodStatus,
+  Pod,
+  NodeCondition,
+  Node,
+  PersistentVolumeClaim,
+  PersistentVolume,
+} from './types.js';

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isPodActive, isPodAvailable, isPodReady, podFromTemplate, type WorkloadPod } from './pods.js';
+import { isPodActive, isPodAvailable, isPodReady, podFromTemplate } from './pods.js';
+import type { Pod } from './types.js';
 
-const readyPod = (since: string): WorkloadPod => ({
+const readyPod = (since: string): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'p' },
-  spec: {},
+  spec: { containers: [{ name: 'c' }] },
   status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: since }] },
 });
 

@@ -1,41 +1,24 @@
 // Pod facts every workload controller reads (k8s.io/kubernetes pkg/api/v1/pod and controller_utils.go):
 // readiness, availability after minReadySeconds, which pods still count, and the pod a controller makes
 // from its template.
-import type { KubeObject, OwnerReference } from '../api/index.js';
-
-export interface PodCondition {
-  type: string;
-  status: string;
-  lastTransitionTime?: string | null;
-  reason?: string;
-  message?: string;
-}
-
-export interface WorkloadPod extends KubeObject {
-  spec: { nodeName?: string; containers?: unknown[]; [field: string]: unknown };
-  status?: {
-    phase?: string;
-    conditions?: PodCondition[];
-    containerStatuses?: Array<{ name: string; restartCount?: number; ready?: boolean; state?: Record<string, unknown> }>;
-    [field: string]: unknown;
-  };
-}
+import type { OwnerReference } from '../api/index.js';
+import type { Pod, PodCondition, PodSpec } from './types.js';
 
 export interface PodTemplate {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[]; [field: string]: unknown };
-  spec?: Record<string, unknown>;
+  spec?: PodSpec;
 }
 
-export function podReadyCondition(pod: WorkloadPod): PodCondition | undefined {
+export function podReadyCondition(pod: Pod): PodCondition | undefined {
   return pod.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
-export function isPodReady(pod: WorkloadPod): boolean {
+export function isPodReady(pod: Pod): boolean {
   return podReadyCondition(pod)?.status === 'True';
 }
 
 /** Ready for at least minReadySeconds (podutil.IsPodAvailable). */
-export function isPodAvailable(pod: WorkloadPod, minReadySeconds: number, now: Date): boolean {
+export function isPodAvailable(pod: Pod, minReadySeconds: number, now: Date): boolean {
   const c = podReadyCondition(pod);
   if (c?.status !== 'True') return false;
   if (!minReadySeconds) return true;
@@ -44,20 +27,20 @@ export function isPodAvailable(pod: WorkloadPod, minReadySeconds: number, now: D
 }
 
 /** Not finished and not being deleted: the pods that count towards a controller's replicas. */
-export function isPodActive(pod: WorkloadPod): boolean {
+export function isPodActive(pod: Pod): boolean {
   const phase = pod.status?.phase;
   return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
 }
 
 /** When the pod became ready (undefined when it is not). */
-export function podReadyTime(pod: WorkloadPod): number | undefined {
+export function podReadyTime(pod: Pod): number | undefined {
   const c = podReadyCondition(pod);
   if (c?.status !== 'True' || !c.lastTransitionTime) return undefined;
   return Date.parse(c.lastTransitionTime);
 }
 
 /** The highest restart count among the pod's containers. */
-export function maxContainerRestarts(pod: WorkloadPod): number {
+export function maxContainerRestarts(pod: Pod): number {
   return Math.max(0, ...(pod.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0));
 }
 
@@ -65,9 +48,9 @@ export function maxContainerRestarts(pod: WorkloadPod): number {
  * controller.GetPodFromTemplate: the template's labels, annotations, finalizers and spec, owned by the
  * controller, named `<prefix><5 random chars>` by the API server from generateName.
  */
-export function podFromTemplate(template: PodTemplate, namespace: string, generateName: string, controllerRef: OwnerReference): WorkloadPod {
+export function podFromTemplate(template: PodTemplate, namespace: string, generateName: string, controllerRef: OwnerReference): Pod {
   const meta = template.metadata ?? {};
-  const metadata: WorkloadPod['metadata'] = {
+  const metadata: Pod['metadata'] = {
     generateName,
     namespace,
     labels: { ...(meta.labels ?? {}) },
@@ -75,5 +58,5 @@ export function podFromTemplate(template: PodTemplate, namespace: string, genera
     ownerReferences: [controllerRef],
   };
   if (meta.finalizers?.length) metadata.finalizers = [...meta.finalizers];
-  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template.spec ?? {}) as WorkloadPod['spec'] };
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template.spec ?? { containers: [] }) };
 }

@@ -21,9 +21,9 @@ import {
   UIDTrackingExpectations,
   WorkQueue,
   type Informer,
-  type WorkloadPod,
+  type Pod,
 } from '../../client/index.js';
-import type { Node } from '../../scheduler/index.js';
+import type { Node } from '../../client/index.js';
 import { computeHash } from '../deployment/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { podEventHandler, slowStartBatch, BURST_REPLICAS } from '../replicaset/index.js';
@@ -34,7 +34,7 @@ import type { DaemonSet, DaemonSetStatus } from './types.js';
 const COMPONENT = 'daemonset-controller';
 const TEMPLATE_GENERATION = 'pod-template-generation';
 
-const created = (p: WorkloadPod): number => Date.parse(String(p.metadata.creationTimestamp ?? 0)) || 0;
+const created = (p: Pod): number => Date.parse(String(p.metadata.creationTimestamp ?? 0)) || 0;
 
 export class DaemonSetController implements Controller {
   readonly name = 'daemonset';
@@ -42,10 +42,10 @@ export class DaemonSetController implements Controller {
   private readonly expectations = new UIDTrackingExpectations();
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<DaemonSet>;
-  private readonly podClient: ResourceClient<WorkloadPod>;
+  private readonly podClient: ResourceClient<Pod>;
   private readonly revClient: ResourceClient<ControllerRevision>;
   private readonly daemonSets: Informer<DaemonSet>;
-  private readonly pods: Informer<WorkloadPod>;
+  private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
   private readonly revisions: Informer<ControllerRevision>;
   private readonly recorder: EventRecorder;
@@ -55,11 +55,11 @@ export class DaemonSetController implements Controller {
     this.info = lookupResource('apps', 'v1', 'daemonsets')!;
     const revInfo = lookupResource('apps', 'v1', 'controllerrevisions')!;
     this.client = new ResourceClient<DaemonSet>(ctx.rest, this.info);
-    this.podClient = new ResourceClient<WorkloadPod>(ctx.rest, refs.pods);
+    this.podClient = new ResourceClient<Pod>(ctx.rest, refs.pods);
     this.revClient = new ResourceClient<ControllerRevision>(ctx.rest, revInfo);
     this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
     this.daemonSets = ctx.informers.informer<DaemonSet>(this.info);
-    this.pods = ctx.informers.informer<WorkloadPod>(refs.pods);
+    this.pods = ctx.informers.informer<Pod>(refs.pods);
     this.nodes = ctx.informers.informer<Node>(refs.nodes);
     this.revisions = ctx.informers.informer<ControllerRevision>(revInfo);
     const all = (): void => this.daemonSets.lister.list().forEach((ds) => this.queue.add(objectKey(ds)));
@@ -164,7 +164,7 @@ export class DaemonSetController implements Controller {
     }
   }
 
-  private async podsByNode(ds: DaemonSet, selector: Selector): Promise<Map<string, WorkloadPod[]>> {
+  private async podsByNode(ds: DaemonSet, selector: Selector): Promise<Map<string, Pod[]>> {
     const pods = await claimObjects(this.pods.lister.listInNamespace(ds.metadata.namespace ?? ''), {
       owner: ds,
       selector,
@@ -174,7 +174,7 @@ export class DaemonSetController implements Controller {
         if (fresh.metadata.uid !== ds.metadata.uid) throw new Error(`original DaemonSet ${objectKey(ds)} is gone`);
       },
     });
-    const byNode = new Map<string, WorkloadPod[]>();
+    const byNode = new Map<string, Pod[]>();
     for (const pod of pods) {
       const node = targetNodeName(pod);
       if (!node) continue;
@@ -184,16 +184,16 @@ export class DaemonSetController implements Controller {
   }
 
   /** Creates pods on nodes that should have one, deletes them from nodes that should not. */
-  private async manage(key: string, ds: DaemonSet, nodes: Node[], byNode: Map<string, WorkloadPod[]>, hash: string): Promise<void> {
+  private async manage(key: string, ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): Promise<void> {
     const create: string[] = [];
-    const remove: WorkloadPod[] = [];
+    const remove: Pod[] = [];
     for (const node of nodes) {
       const name = String(node.metadata.name);
       const pods = byNode.get(name) ?? [];
       const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, ds);
       if (shouldRun && pods.length === 0) create.push(name);
       else if (shouldContinueRunning) {
-        const running: WorkloadPod[] = [];
+        const running: Pod[] = [];
         for (const pod of pods) {
           if (pod.metadata.deletionTimestamp) continue;
           // A failed or finished daemon pod is replaced.
@@ -214,11 +214,11 @@ export class DaemonSetController implements Controller {
    * Which of a node's running pods go. Without surge all but the oldest; with surge the oldest old and
    * the oldest new pod may live side by side until the new one is available (or the old one not ready).
    */
-  private excessPods(ds: DaemonSet, running: WorkloadPod[], hash: string): WorkloadPod[] {
+  private excessPods(ds: DaemonSet, running: Pod[], hash: string): Pod[] {
     if (maxSurgeOf(ds, 1) === 0) return running.slice(1);
-    const extra: WorkloadPod[] = [];
-    let oldestNew: WorkloadPod | undefined;
-    let oldestOld: WorkloadPod | undefined;
+    const extra: Pod[] = [];
+    let oldestNew: Pod | undefined;
+    let oldestOld: Pod | undefined;
     for (const pod of running) {
       if (isUpdated(pod, ds, hash) && !oldestNew) oldestNew = pod;
       else if (!isUpdated(pod, ds, hash) && !oldestOld) oldestOld = pod;
@@ -228,7 +228,7 @@ export class DaemonSetController implements Controller {
     return extra;
   }
 
-  private async syncNodes(key: string, ds: DaemonSet, remove: WorkloadPod[], create: string[], hash: string): Promise<void> {
+  private async syncNodes(key: string, ds: DaemonSet, remove: Pod[], create: string[], hash: string): Promise<void> {
     const toCreate = create.slice(0, BURST_REPLICAS);
     const toDelete = remove.slice(0, BURST_REPLICAS);
     this.expectations.expectCreations(key, toCreate.length);
@@ -271,17 +271,17 @@ export class DaemonSetController implements Controller {
    * maxUnavailable nodes lack an available pod; with maxSurge, starts new pods beside old ones on up to
    * maxSurge nodes and deletes each old pod once its replacement is available.
    */
-  private async rollingUpdate(key: string, ds: DaemonSet, nodes: Node[], byNode: Map<string, WorkloadPod[]>, hash: string): Promise<void> {
+  private async rollingUpdate(key: string, ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): Promise<void> {
     const now = this.ctx.now();
     const minReady = ds.spec.minReadySeconds ?? 0;
     const eligible = nodes.filter((n) => nodeShouldRunDaemonPod(n, ds).shouldRun).map((n) => String(n.metadata.name));
     const maxSurge = maxSurgeOf(ds, eligible.length);
     let maxUnavailable = scaledValueFromIntOrPercent(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, eligible.length, true);
     if (maxUnavailable === 0 && maxSurge === 0) maxUnavailable = 1;
-    const available = (p: WorkloadPod): boolean => isPodAvailable(p, minReady, now);
+    const available = (p: Pod): boolean => isPodAvailable(p, minReady, now);
     let busy = 0;
-    const deleteNow: WorkloadPod[] = [];
-    const candidates: WorkloadPod[] = [];
+    const deleteNow: Pod[] = [];
+    const candidates: Pod[] = [];
     const surgeNow: string[] = [];
     const surgeCandidates: string[] = [];
     for (const node of eligible) {
@@ -322,7 +322,7 @@ export class DaemonSetController implements Controller {
   }
 
   /** Deletes revisions beyond revisionHistoryLimit that no pod uses any more. */
-  private async cleanupHistory(ds: DaemonSet, old: ControllerRevision[], byNode: Map<string, WorkloadPod[]>): Promise<void> {
+  private async cleanupHistory(ds: DaemonSet, old: ControllerRevision[], byNode: Map<string, Pod[]>): Promise<void> {
     const limit = ds.spec.revisionHistoryLimit ?? 10;
     const inUse = new Set<string>();
     for (const pods of byNode.values()) for (const p of pods) inUse.add(p.metadata.labels?.[REVISION_HASH_LABEL] ?? '');
@@ -336,7 +336,7 @@ export class DaemonSetController implements Controller {
     }
   }
 
-  private async updateStatus(key: string, ds: DaemonSet, nodes: Node[], byNode: Map<string, WorkloadPod[]>, hash: string): Promise<void> {
+  private async updateStatus(key: string, ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): Promise<void> {
     const now = this.ctx.now();
     const minReady = ds.spec.minReadySeconds ?? 0;
     const s: DaemonSetStatus = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0, updatedNumberScheduled: 0, numberAvailable: 0 };
@@ -372,7 +372,7 @@ function maxSurgeOf(ds: DaemonSet, nodes: number): number {
 }
 
 /** util.IsPodUpdated: the pod carries the current revision hash (or, from old controllers, the generation). */
-function isUpdated(pod: WorkloadPod, ds: DaemonSet, hash: string): boolean {
+function isUpdated(pod: Pod, ds: DaemonSet, hash: string): boolean {
   const labels = pod.metadata.labels ?? {};
   return labels[REVISION_HASH_LABEL] === hash || (labels[REVISION_HASH_LABEL] === undefined && labels[TEMPLATE_GENERATION] === String(ds.metadata.generation));
 }

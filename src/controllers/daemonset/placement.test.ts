@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node } from '../../scheduler/index.js';
+import type { Node } from '../../client/index.js';
 import type { DaemonSet } from './types.js';
 import { nodeShouldRunDaemonPod, podSpecForNode, targetNodeName } from './placement.js';
 

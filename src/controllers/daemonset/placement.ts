@@ -1,9 +1,9 @@
 // Which nodes a DaemonSet runs on (daemon_controller.go NodeShouldRunDaemonPod) and what its pod for a
 // node looks like: the template with DaemonSet's default tolerations and a required node affinity to
 // that one node, so the scheduler places it there.
-import type { WorkloadPod } from '../../client/index.js';
 // The scheduler's node-affinity and taint matching, the one implementation of those rules.
-import { firstUntoleratedTaint, podMatchesNodeSelectorAndAffinity, type Node, type Pod, type Toleration } from '../../scheduler/index.js';
+import { firstUntoleratedTaint, podMatchesNodeSelectorAndAffinity } from '../../scheduler/index.js';
+import type { Node, Pod, PodSpec, Toleration } from '../../client/index.js';
 import type { DaemonSet } from './types.js';
 
 const NO_SCHEDULE = new Set(['NoSchedule', 'NoExecute']);
@@ -26,8 +26,8 @@ export function daemonTolerations(spec: { hostNetwork?: boolean; tolerations?: T
 }
 
 /** The DaemonSet's pod for a node, before the API server names it. */
-export function podSpecForNode(ds: DaemonSet, nodeName: string): Record<string, unknown> {
-  const spec = structuredClone(ds.spec.template.spec ?? {}) as { affinity?: { nodeAffinity?: Record<string, unknown> }; tolerations?: Toleration[]; hostNetwork?: boolean };
+export function podSpecForNode(ds: DaemonSet, nodeName: string): PodSpec {
+  const spec = structuredClone(ds.spec.template.spec ?? { containers: [] });
   spec.tolerations = daemonTolerations(spec);
   spec.affinity ??= {};
   spec.affinity.nodeAffinity ??= {};
@@ -39,18 +39,18 @@ export function podSpecForNode(ds: DaemonSet, nodeName: string): Record<string, 
 
 /** shouldRun: a new pod belongs there; shouldContinueRunning: an existing one may stay. */
 export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): { shouldRun: boolean; shouldContinueRunning: boolean } {
-  const spec = structuredClone(ds.spec.template.spec ?? {}) as unknown as Pod['spec'] & { tolerations?: Toleration[] };
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: '', namespace: ds.metadata.namespace }, spec: { ...spec, nodeName: node.metadata.name } } as Pod;
+  const spec = ds.spec.template.spec ?? { containers: [] };
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: '', namespace: ds.metadata.namespace }, spec: { ...spec, nodeName: node.metadata.name } };
   if (!podMatchesNodeSelectorAndAffinity(pod, node)) return { shouldRun: false, shouldContinueRunning: false };
   const tolerations = daemonTolerations(spec);
-  const taints = (node.spec as { taints?: Parameters<typeof firstUntoleratedTaint>[0] } | undefined)?.taints;
+  const taints = node.spec?.taints;
   if (firstUntoleratedTaint(taints, tolerations, NO_EXECUTE)) return { shouldRun: false, shouldContinueRunning: false };
   if (firstUntoleratedTaint(taints, tolerations, NO_SCHEDULE)) return { shouldRun: false, shouldContinueRunning: true };
   return { shouldRun: true, shouldContinueRunning: true };
 }
 
 /** util.GetTargetNodeName: the node a daemon pod is on, or is bound for by its node affinity. */
-export function targetNodeName(pod: WorkloadPod): string | undefined {
+export function targetNodeName(pod: Pod): string | undefined {
   if (pod.spec.nodeName) return pod.spec.nodeName;
   const terms = (pod.spec as { affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: Array<{ matchFields?: Array<{ key: string; operator: string; values?: string[] }> }> } } } })
     .affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;

@@ -19,7 +19,7 @@ import {
   splitKey,
   WorkQueue,
   type Informer,
-  type WorkloadPod,
+  type Pod,
 } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import type { Deployment, DeploymentStatus, ReplicaSet } from './types.js';
@@ -70,7 +70,7 @@ export class DeploymentController implements Controller {
   private readonly rsClient: ResourceClient<ReplicaSet>;
   private readonly deployments: Informer<Deployment>;
   private readonly replicaSets: Informer<ReplicaSet>;
-  private readonly pods: Informer<WorkloadPod>;
+  private readonly pods: Informer<Pod>;
   private readonly recorder: EventRecorder;
   private workers?: Promise<void>;
 
@@ -82,7 +82,7 @@ export class DeploymentController implements Controller {
     this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
     this.deployments = ctx.informers.informer<Deployment>(this.info);
     this.replicaSets = ctx.informers.informer<ReplicaSet>(rsInfo);
-    this.pods = ctx.informers.informer<WorkloadPod>(refs.pods);
+    this.pods = ctx.informers.informer<Pod>(refs.pods);
     this.deployments.addEventHandler({
       add: (d) => this.enqueue(d),
       update: (_o, d) => this.enqueue(d),
@@ -135,7 +135,7 @@ export class DeploymentController implements Controller {
     }
   }
 
-  private podDeleted(pod: WorkloadPod): void {
+  private podDeleted(pod: Pod): void {
     const ref = controllerRefOf(pod);
     if (!ref || ref.kind !== 'ReplicaSet') return;
     const rs = this.replicaSets.lister.get(ref.name, pod.metadata.namespace);

@@ -2,7 +2,7 @@
 // expected, desired and current healthy pods, disruptionsAllowed and the DisruptionAllowed condition —
 // from the pods its selector matches and the scale of their controllers.
 import { deepEqual, lookupKind, parseApiVersion, selectorFromLabelSelector, type KubeObject, type LabelSelector, type OwnerReference } from '../../api/index.js';
-import { controllerRefOf, isNotFound, isPodReady, objectKey, refs, ResourceClient, rfc3339, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer, type WorkloadPod } from '../../client/index.js';
+import { controllerRefOf, isNotFound, isPodReady, objectKey, refs, ResourceClient, rfc3339, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer, type Pod } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { budgetNumbers, type BudgetSpec } from './budget.js';
 
@@ -34,17 +34,17 @@ export class DisruptionController implements Controller {
   readonly name = 'disruption';
   private readonly queue = new WorkQueue<string>();
   private readonly pdbs: Informer<PodDisruptionBudget>;
-  private readonly pods: Informer<WorkloadPod>;
+  private readonly pods: Informer<Pod>;
   private readonly client: ResourceClient<PodDisruptionBudget>;
   private workers?: Promise<void>;
 
   constructor(private readonly ctx: ControllerContext) {
     this.client = new ResourceClient<PodDisruptionBudget>(ctx.rest, PDBS);
     this.pdbs = ctx.informers.informer<PodDisruptionBudget>(PDBS);
-    this.pods = ctx.informers.informer<WorkloadPod>(refs.pods);
+    this.pods = ctx.informers.informer<Pod>(refs.pods);
     const enqueue = (pdb: PodDisruptionBudget): void => this.queue.add(objectKey(pdb));
     this.pdbs.addEventHandler({ add: enqueue, update: (_o, n) => enqueue(n) });
-    const podChanged = (...pods: WorkloadPod[]): void => {
+    const podChanged = (...pods: Pod[]): void => {
       for (const pod of pods) for (const pdb of this.budgetsOf(pod)) enqueue(pdb);
     };
     this.pods.addEventHandler({ add: (p) => podChanged(p), update: (o, n) => podChanged(o, n), delete: (p) => podChanged(p) });
@@ -59,7 +59,7 @@ export class DisruptionController implements Controller {
     await this.workers;
   }
 
-  private selected(pdb: PodDisruptionBudget): WorkloadPod[] {
+  private selected(pdb: PodDisruptionBudget): Pod[] {
     let selector;
     try {
       selector = selectorFromLabelSelector(pdb.spec?.selector ?? undefined);
@@ -69,11 +69,11 @@ export class DisruptionController implements Controller {
     return this.pods.lister.listInNamespace(pdb.metadata.namespace ?? '', selector);
   }
 
-  private budgetsOf(pod: WorkloadPod): PodDisruptionBudget[] {
+  private budgetsOf(pod: Pod): PodDisruptionBudget[] {
     return this.pdbs.lister.listInNamespace(pod.metadata.namespace ?? '').filter((pdb) => this.selects(pdb, pod));
   }
 
-  private selects(pdb: PodDisruptionBudget, pod: WorkloadPod): boolean {
+  private selects(pdb: PodDisruptionBudget, pod: Pod): boolean {
     try {
       return selectorFromLabelSelector(pdb.spec?.selector ?? undefined).matches(pod.metadata.labels ?? {});
     } catch {

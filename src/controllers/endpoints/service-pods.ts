@@ -2,7 +2,7 @@
 // Service selects, which of them are published, and which port each service port reaches on a pod
 // (a named targetPort is looked up in that pod's containers, so pods may differ).
 import { selectorFromSet, type KubeObject, type Selector } from '../../api/index.js';
-import { isPodReady, type WorkloadPod } from '../../client/index.js';
+import { isPodReady, type Pod } from '../../client/index.js';
 
 export interface ServicePort {
   name?: string;
@@ -29,14 +29,14 @@ export interface ContainerPort {
 }
 
 /** The pods fields the endpoint controllers read. */
-export interface EndpointPod extends WorkloadPod {
-  spec: WorkloadPod['spec'] & {
+export interface EndpointPod extends Pod {
+  spec: Pod['spec'] & {
     hostname?: string;
     subdomain?: string;
     containers?: Array<{ name: string; ports?: ContainerPort[] }>;
     restartPolicy?: string;
   };
-  status?: WorkloadPod['status'] & { podIP?: string; podIPs?: Array<{ ip: string }> };
+  status?: Pod['status'] & { podIP?: string; podIPs?: Array<{ ip: string }> };
 }
 
 /** The selector of a Service that has one; selectorless Services (user-managed Endpoints) give undefined. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { computeSubsets } from './subsets.js';
 import type { EndpointPod, Service, ServicePort } from './service-pods.js';
 
-function pod(name: string, ip: string | undefined, opts: { ready?: boolean; ports?: Array<{ name: string; containerPort: number }>; deleting?: boolean; phase?: string } = {}): EndpointPod {
+function pod(name: string, ip: string | undefined, opts: { ready?: boolean; ports?: Array<{ name: string; containerPort: number }>; deleting?: boolean; phase?: 'Running' | 'Pending' | 'Succeeded' | 'Failed' } = {}): EndpointPod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -21,7 +21,7 @@ import {
   UIDTrackingExpectations,
   WorkQueue,
   type Informer,
-  type WorkloadPod,
+  type Pod,
 } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { podEventHandler, podsToDelete, slowStartBatch, BURST_REPLICAS } from '../replicaset/index.js';
@@ -41,19 +41,19 @@ export class JobController implements Controller {
   private readonly expectations = new UIDTrackingExpectations();
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<Job>;
-  private readonly podClient: ResourceClient<WorkloadPod>;
+  private readonly podClient: ResourceClient<Pod>;
   private readonly jobs: Informer<Job>;
-  private readonly pods: Informer<WorkloadPod>;
+  private readonly pods: Informer<Pod>;
   private readonly recorder: EventRecorder;
   private workers?: Promise<void>;
 
   constructor(private readonly ctx: ControllerContext) {
     this.info = lookupResource('batch', 'v1', 'jobs')!;
     this.client = new ResourceClient<Job>(ctx.rest, this.info);
-    this.podClient = new ResourceClient<WorkloadPod>(ctx.rest, refs.pods);
+    this.podClient = new ResourceClient<Pod>(ctx.rest, refs.pods);
     this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
     this.jobs = ctx.informers.informer<Job>(this.info);
-    this.pods = ctx.informers.informer<WorkloadPod>(refs.pods);
+    this.pods = ctx.informers.informer<Pod>(refs.pods);
     this.jobs.addEventHandler({
       add: (j) => this.queue.add(objectKey(j)),
       update: (_o, j) => this.queue.add(objectKey(j)),
@@ -200,7 +200,7 @@ export class JobController implements Controller {
   }
 
   /** NonIndexed: keep min(parallelism, completions - succeeded) pods (work queues: parallelism until one succeeds). */
-  private async manage(key: string, job: Job, active: WorkloadPod[], succeeded: number, waitMs: number): Promise<number> {
+  private async manage(key: string, job: Job, active: Pod[], succeeded: number, waitMs: number): Promise<number> {
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions ?? undefined;
     let want = completions === undefined ? (succeeded > 0 ? active.length : parallelism) : Math.max(0, Math.min(completions - succeeded, parallelism));
@@ -211,11 +211,11 @@ export class JobController implements Controller {
   }
 
   /** Indexed: one active pod per pending index, lowest first; duplicates and out-of-range indexes go. */
-  private async manageIndexed(key: string, job: Job, active: WorkloadPod[], done: Set<number>, waitMs: number): Promise<number> {
+  private async manageIndexed(key: string, job: Job, active: Pod[], done: Set<number>, waitMs: number): Promise<number> {
     const completions = job.spec.completions ?? 0;
     const parallelism = job.spec.parallelism ?? 1;
     const seen = new Set<number>();
-    const extra: WorkloadPod[] = [];
+    const extra: Pod[] = [];
     for (const pod of active) {
       const i = completionIndex(pod);
       if (i === undefined || i >= completions || seen.has(i) || done.has(i)) extra.push(pod);
@@ -253,7 +253,7 @@ export class JobController implements Controller {
   }
 
   /** Deletes `count` of the pods (least useful first); returns how many went. */
-  private async deletePods(key: string, job: Job, pods: WorkloadPod[], count: number): Promise<number> {
+  private async deletePods(key: string, job: Job, pods: Pod[], count: number): Promise<number> {
     if (count <= 0) return 0;
     const victims = podsToDelete(pods, pods, count, this.ctx.now());
     this.expectations.expectPodDeletions(key, victims.map(objectKey));
@@ -296,7 +296,7 @@ export class JobController implements Controller {
 }
 
 /** The Indexed job's index on the pod: annotation, label, hostname and JOB_COMPLETION_INDEX. */
-function addIndex(pod: WorkloadPod, jobName: string, index: number): void {
+function addIndex(pod: Pod, jobName: string, index: number): void {
   pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [COMPLETION_INDEX]: String(index) };
   pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [COMPLETION_INDEX]: String(index) };
   const spec = pod.spec as { hostname?: string; containers?: Array<{ env?: unknown[] }>; initContainers?: Array<{ env?: unknown[] }> };

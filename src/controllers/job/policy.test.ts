@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WorkloadPod } from '../../client/index.js';
+import type { Pod } from '../../client/index.js';
 import type { Job } from './types.js';
 import { failureBackoffMs, formatIndexes, matchFailurePolicy, parseIndexes } from './policy.js';
 
@@ -16,12 +16,12 @@ test('failed pods are replaced after 10 s, doubling, at most 6 minutes', () => {
 
 test('podFailurePolicy rules match exit codes (In / NotIn, container name) and pod conditions in order', () => {
   const job = (rules: NonNullable<Job['spec']['podFailurePolicy']>['rules']): Job => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: {}, podFailurePolicy: { rules } } });
-  const pod: WorkloadPod = {
+  const pod: Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'p', namespace: 'ns' },
-    spec: {},
-    status: { phase: 'Failed', conditions: [{ type: 'DisruptionTarget', status: 'True' }], containerStatuses: [{ name: 'main', state: { terminated: { exitCode: 42 } } }] },
+    spec: { containers: [{ name: 'main' }] },
+    status: { phase: 'Failed', conditions: [{ type: 'DisruptionTarget', status: 'True' }], containerStatuses: [{ name: 'main', ready: false, restartCount: 0, image: 'i', imageID: '', state: { terminated: { exitCode: 42 } } }] },
   };
   assert.equal(matchFailurePolicy(job([{ action: 'FailJob', onExitCodes: { operator: 'In', values: [1] } }]), pod), undefined);
   const m = matchFailurePolicy(job([{ action: 'Count', onExitCodes: { operator: 'In', values: [1] } }, { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'NotIn', values: [1, 2] } }]), pod);

@@ -1,7 +1,7 @@
 // The pure decisions of the Job controller: how pods count (podFailurePolicy), completed indexes as
 // the compressed "0-2,4" text of status.completedIndexes, the exponential backoff before replacing
 // failed pods, and when a Job is finished.
-import type { WorkloadPod } from '../../client/index.js';
+import type { Pod } from '../../client/index.js';
 import type { Job, JobCondition, PodFailurePolicyRule } from './types.js';
 
 export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
@@ -13,7 +13,7 @@ export function finishedCondition(job: Job): JobCondition | undefined {
   return job.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 }
 
-export function completionIndex(pod: WorkloadPod): number | undefined {
+export function completionIndex(pod: Pod): number | undefined {
   const v = pod.metadata.annotations?.[COMPLETION_INDEX] ?? pod.metadata.labels?.[COMPLETION_INDEX];
   if (v === undefined || !/^\d+$/.test(v)) return undefined;
   return Number(v);
@@ -47,7 +47,7 @@ interface Terminated {
   exitCode: number;
 }
 
-function terminatedContainers(pod: WorkloadPod): Terminated[] {
+function terminatedContainers(pod: Pod): Terminated[] {
   const out: Terminated[] = [];
   for (const s of pod.status?.containerStatuses ?? []) {
     const t = s.state?.terminated as { exitCode?: number } | undefined;
@@ -57,7 +57,7 @@ function terminatedContainers(pod: WorkloadPod): Terminated[] {
 }
 
 /** The rule a failed pod matches, and the message Kubernetes gives for a FailJob match. */
-export function matchFailurePolicy(job: Job, pod: WorkloadPod): { rule: PodFailurePolicyRule; message: string } | undefined {
+export function matchFailurePolicy(job: Job, pod: Pod): { rule: PodFailurePolicyRule; message: string } | undefined {
   const rules = job.spec.podFailurePolicy?.rules ?? [];
   const podName = `${pod.metadata.namespace}/${pod.metadata.name}`;
   for (const [i, rule] of rules.entries()) {
@@ -78,7 +78,7 @@ export function matchFailurePolicy(job: Job, pod: WorkloadPod): { rule: PodFailu
 }
 
 /** Restarts of an OnFailure job's running pods count as failures towards backoffLimit. */
-export function restartsOf(pods: WorkloadPod[]): number {
+export function restartsOf(pods: Pod[]): number {
   let n = 0;
   for (const p of pods) for (const s of p.status?.containerStatuses ?? []) n += s.restartCount ?? 0;
   return n;
@@ -90,7 +90,7 @@ export function failureBackoffMs(failures: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
 }
 
-export function podFinishTime(pod: WorkloadPod): number {
+export function podFinishTime(pod: Pod): number {
   let latest = 0;
   for (const s of pod.status?.containerStatuses ?? []) {
     const t = (s.state?.terminated as { finishedAt?: string } | undefined)?.finishedAt;

@@ -6,24 +6,17 @@
 // deleted when their tolerations run out.
 // Heartbeats are judged by when *we* saw them change, as kube does, so clock skew does not matter.
 import type { KubeObject } from '../../api/index.js';
-import { EventRecorder, isConflict, isNotFound, isPodReady, logError, refs, ResourceClient, rfc3339, type Informer, type WorkloadPod } from '../../client/index.js';
+import { EventRecorder, isConflict, isNotFound, isPodReady, logError, refs, ResourceClient, rfc3339, type Informer, type Node, type Pod, type Taint } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
-import { desiredTaints, evictionTime, unknownConditions, type NodeCondition, type Taint, type Toleration } from './health.js';
+import { desiredTaints, evictionTime, unknownConditions } from './health.js';
 
 export const DEFAULT_GRACE_PERIOD_SECONDS = 40;
 export const DEFAULT_MONITOR_PERIOD_SECONDS = 5;
 const LEASE_NAMESPACE = 'kube-node-lease';
 
-interface Node extends KubeObject {
-  spec?: { unschedulable?: boolean; taints?: Taint[]; [field: string]: unknown };
-  status?: { conditions?: NodeCondition[]; [field: string]: unknown };
-}
-
 interface Lease extends KubeObject {
   spec?: { renewTime?: string };
 }
-
-type Pod = WorkloadPod & { spec: WorkloadPod['spec'] & { tolerations?: Toleration[] } };
 
 /** What we last saw of a node's heartbeats, and when (our clock). */
 interface Probe {

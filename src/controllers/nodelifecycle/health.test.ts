@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Taint } from '../../client/index.js';
 import { desiredTaints, evictionTime, unknownConditions } from './health.js';
 
 const NOW = '2026-01-01T00:01:00Z';
@@ -12,7 +13,7 @@ test('a silent kubelet turns its conditions Unknown, keeping the last heartbeat'
 });
 
 test('taints follow Ready and unschedulable, leave foreign taints alone and keep timeAdded', () => {
-  const user = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
+  const user: Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
   const unknown = desiredTaints([user], 'Unknown', false, NOW);
   assert.deepEqual(unknown, [user, { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: NOW }]);
   assert.deepEqual(desiredTaints(unknown, 'Unknown', false, '2027-01-01T00:00:00Z'), unknown, 'timeAdded kept');
@@ -22,7 +23,7 @@ test('taints follow Ready and unschedulable, leave foreign taints alone and keep
 
 test('eviction: at once without a toleration, after the shortest tolerationSeconds, never when tolerated forever', () => {
   const added = Date.parse(NOW);
-  const taints = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: NOW }];
+  const taints: Taint[] = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: NOW }];
   assert.equal(evictionTime(taints, [], added + 5), added + 5);
   assert.equal(evictionTime(taints, [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }, { operator: 'Exists', tolerationSeconds: 2 }], added), added + 2000);
   assert.equal(evictionTime(taints, [{ operator: 'Exists' }], added), undefined);

@@ -1,32 +1,14 @@
 // Node health as the node lifecycle controller judges it (node_lifecycle_controller.go
 // tryUpdateNodeHealth + doNoExecuteTaintingPass, taint_eviction.go), as pure functions: when a node
 // is Unknown, which taints its Ready condition calls for, and when a pod on a tainted node is evicted.
-import { tolerates, type Taint as SchedulerTaint, type Toleration } from '../../scheduler/index.js';
+import type { NodeCondition, Taint, Toleration } from '../../client/index.js';
+import { tolerates } from '../../scheduler/index.js';
 
 export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
 export const UNSCHEDULABLE_TAINT = 'node.kubernetes.io/unschedulable';
 /** The taints this controller owns; any other taint on a node is left as it is. */
 const OWNED = new Set([NOT_READY_TAINT, UNREACHABLE_TAINT, UNSCHEDULABLE_TAINT]);
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-  timeAdded?: string;
-}
-
-/** Tolerations are the scheduler's type: one definition of what a toleration matches. */
-export type { Toleration };
-
-export interface NodeCondition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-}
 
 /** The conditions the kubelet reports that become Unknown when it stops reporting. */
 const KUBELET_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
@@ -73,7 +55,7 @@ export function evictionTime(taints: Taint[] | undefined, tolerations: Toleratio
   let at: number | undefined;
   for (const taint of taints ?? []) {
     if (taint.effect !== 'NoExecute') continue;
-    const matching = (tolerations ?? []).filter((t) => tolerates(t, taint as SchedulerTaint));
+    const matching = (tolerations ?? []).filter((t) => tolerates(t, taint));
     if (!matching.length) return now;
     // Tolerations without tolerationSeconds tolerate forever; among those with it, the shortest wins.
     const seconds = matching.map((t) => t.tolerationSeconds).filter((s): s is number => typeof s === 'number');

@@ -17,7 +17,7 @@ import {
   splitKey,
   WorkQueue,
   type Informer,
-  type WorkloadPod,
+  type Pod,
 } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { normalize, replicasForUtilization, type PodUsage } from './replicas.js';
@@ -47,7 +47,7 @@ export class HorizontalPodAutoscalerController implements Controller {
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<HorizontalPodAutoscaler>;
   private readonly hpas: Informer<HorizontalPodAutoscaler>;
-  private readonly pods: Informer<WorkloadPod>;
+  private readonly pods: Informer<Pod>;
   private readonly recorder: EventRecorder;
   /** Recent recommendations per HPA, for the scale-down stabilization window. */
   private readonly recommendations = new Map<string, Array<{ at: number; replicas: number }>>();
@@ -58,7 +58,7 @@ export class HorizontalPodAutoscalerController implements Controller {
     this.client = new ResourceClient<HorizontalPodAutoscaler>(ctx.rest, this.info);
     this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
     this.hpas = ctx.informers.informer<HorizontalPodAutoscaler>(this.info);
-    this.pods = ctx.informers.informer<WorkloadPod>(refs.pods);
+    this.pods = ctx.informers.informer<Pod>(refs.pods);
     this.hpas.addEventHandler({
       add: (h) => this.queue.add(objectKey(h)),
       update: (o, h) => {

@@ -21,7 +21,7 @@ import {
   UIDTrackingExpectations,
   WorkQueue,
   type Informer,
-  type WorkloadPod,
+  type Pod,
 } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { podEventHandler } from './pod-events.js';
@@ -63,9 +63,9 @@ export class ReplicaSetCore implements Controller {
   private readonly expectations = new UIDTrackingExpectations();
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<ReplicaSet>;
-  private readonly podClient: ResourceClient<WorkloadPod>;
+  private readonly podClient: ResourceClient<Pod>;
   private readonly rsInformer: Informer<ReplicaSet>;
-  private readonly podInformer: Informer<WorkloadPod>;
+  private readonly podInformer: Informer<Pod>;
   private readonly recorder: EventRecorder;
   private workers?: Promise<void>;
 
@@ -76,10 +76,10 @@ export class ReplicaSetCore implements Controller {
     this.name = kind.name;
     this.info = lookupResource(kind.group, 'v1', kind.resource)!;
     this.client = new ResourceClient<ReplicaSet>(ctx.rest, this.info);
-    this.podClient = new ResourceClient<WorkloadPod>(ctx.rest, refs.pods);
+    this.podClient = new ResourceClient<Pod>(ctx.rest, refs.pods);
     this.recorder = new EventRecorder(ctx.rest, { component: kind.component });
     this.rsInformer = ctx.informers.informer<ReplicaSet>(this.info);
-    this.podInformer = ctx.informers.informer<WorkloadPod>(refs.pods);
+    this.podInformer = ctx.informers.informer<Pod>(refs.pods);
     this.rsInformer.addEventHandler({
       add: (rs) => this.enqueue(rs),
       update: (_old, rs) => this.enqueue(rs),
@@ -120,7 +120,7 @@ export class ReplicaSetCore implements Controller {
   }
 
   /** Every owner whose selector matches an orphan pod (an empty selector matches nothing here). */
-  private matchingOwners(pod: WorkloadPod): ReplicaSet[] {
+  private matchingOwners(pod: Pod): ReplicaSet[] {
     return this.rsInformer.lister.listInNamespace(pod.metadata.namespace ?? '').filter((rs) => {
       try {
         const s = this.kind.selector(rs);
@@ -165,7 +165,7 @@ export class ReplicaSetCore implements Controller {
     if (fresh.metadata.deletionTimestamp) throw new Error(`${objectKey(rs)} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
   }
 
-  private async manageReplicas(key: string, rs: ReplicaSet, pods: WorkloadPod[]): Promise<{ error: Error; scalingUp: boolean } | undefined> {
+  private async manageReplicas(key: string, rs: ReplicaSet, pods: Pod[]): Promise<{ error: Error; scalingUp: boolean } | undefined> {
     const diff = pods.length - (rs.spec.replicas ?? 1);
     if (diff < 0) {
       const count = Math.min(-diff, BURST_REPLICAS);
@@ -215,7 +215,7 @@ export class ReplicaSetCore implements Controller {
   }
 
   /** Active pods of this owner and of its siblings (same controller, e.g. one Deployment's ReplicaSets). */
-  private relatedPods(rs: ReplicaSet): WorkloadPod[] {
+  private relatedPods(rs: ReplicaSet): Pod[] {
     const owner = controllerRefOf(rs);
     const siblings = owner
       ? this.rsInformer.lister.listInNamespace(rs.metadata.namespace ?? '').filter((r) => controllerRefOf(r)?.uid === owner.uid)

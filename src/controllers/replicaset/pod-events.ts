@@ -1,14 +1,14 @@
 // The pod informer handlers every pod-owning controller needs (ReplicaSet, Job, DaemonSet,
 // StatefulSet): map a pod event to its controller's key — through the controller reference, or for
 // orphans to every owner whose selector matches — and tell the expectations what was observed.
-import { controllerRefOf, isPodReady, objectKey, type EventHandler, type UIDTrackingExpectations, type WorkloadPod } from '../../client/index.js';
+import { controllerRefOf, isPodReady, objectKey, type EventHandler, type UIDTrackingExpectations, type Pod } from '../../client/index.js';
 import type { KubeObject, OwnerReference } from '../../api/index.js';
 
 export interface PodOwnerHooks<O extends KubeObject> {
   /** The owner a controller reference points at, if it is one of ours and still the same object. */
   resolve(namespace: string | undefined, ref: OwnerReference): O | undefined;
   /** Owners that could adopt an orphan pod. */
-  matchingOwners(pod: WorkloadPod): O[];
+  matchingOwners(pod: Pod): O[];
   enqueue(owner: O, afterMs?: number): void;
   /** Told what was observed; controllers that act on deterministic names (StatefulSet) have none. */
   expectations?: UIDTrackingExpectations;
@@ -16,12 +16,12 @@ export interface PodOwnerHooks<O extends KubeObject> {
   minReadySeconds?(owner: O): number;
 }
 
-export function podEventHandler<O extends KubeObject>(h: PodOwnerHooks<O>): EventHandler<WorkloadPod> {
-  const owner = (pod: WorkloadPod): O | undefined => {
+export function podEventHandler<O extends KubeObject>(h: PodOwnerHooks<O>): EventHandler<Pod> {
+  const owner = (pod: Pod): O | undefined => {
     const ref = controllerRefOf(pod);
     return ref ? h.resolve(pod.metadata.namespace, ref) : undefined;
   };
-  const deleted = (pod: WorkloadPod): void => {
+  const deleted = (pod: Pod): void => {
     const o = owner(pod);
     if (!o) return;
     h.expectations?.podDeletionObserved(objectKey(o), objectKey(pod));

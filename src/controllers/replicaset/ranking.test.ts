@@ -1,26 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WorkloadPod } from '../../client/index.js';
+import type { Pod } from '../../client/index.js';
 import { podsToDelete, POD_DELETION_COST } from './ranking.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const ago = (s: number): string => new Date(NOW - s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 
-function pod(name: string, o: { node?: string; phase?: string; ready?: boolean; readySince?: number; created?: number; restarts?: number; cost?: number } = {}): WorkloadPod {
+function pod(name: string, o: { node?: string; phase?: 'Running' | 'Pending'; ready?: boolean; readySince?: number; created?: number; restarts?: number; cost?: number } = {}): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, uid: name, creationTimestamp: ago(o.created ?? 1000), annotations: o.cost !== undefined ? { [POD_DELETION_COST]: String(o.cost) } : {} },
-    spec: { nodeName: o.node ?? 'n1' },
+    spec: { nodeName: o.node ?? 'n1', containers: [{ name: 'c' }] },
     status: {
       phase: o.phase ?? 'Running',
       conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: ago(o.readySince ?? 1000) }],
-      containerStatuses: [{ name: 'c', restartCount: o.restarts ?? 0 }],
+      containerStatuses: [{ name: 'c', ready: o.ready !== false, restartCount: o.restarts ?? 0, image: 'i', imageID: '' }],
     },
   };
 }
 
-const names = (pods: WorkloadPod[]): string[] => pods.map((p) => String(p.metadata.name));
+const names = (pods: Pod[]): string[] => pods.map((p) => String(p.metadata.name));
 
 test('unscheduled, then pending, then not-ready pods go first', () => {
   const pods = [pod('running'), pod('notready', { ready: false }), pod('pending', { phase: 'Pending', ready: false }), pod('unscheduled', { node: '' })];

@@ -2,19 +2,19 @@
 // least useful first — unscheduled, pending, not ready, cheap to delete (pod-deletion-cost), doubled up
 // on a node, ready for the shortest time, restarted most, newest. Times compare on a log2 scale of
 // their age (LogarithmicScaleDown), so pods of similar age are not told apart by seconds.
-import { isPodReady, maxContainerRestarts, podReadyTime, type WorkloadPod } from '../../client/index.js';
+import { isPodReady, maxContainerRestarts, podReadyTime, type Pod } from '../../client/index.js';
 
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 
 const PHASE_ORDER: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
 export interface RankedPod {
-  pod: WorkloadPod;
+  pod: Pod;
   /** How many related active pods share its node. */
   rank: number;
 }
 
-function deletionCost(pod: WorkloadPod): number {
+function deletionCost(pod: Pod): number {
   const v = Number(pod.metadata.annotations?.[POD_DELETION_COST] ?? 0);
   return Number.isInteger(v) ? v : 0;
 }
@@ -26,7 +26,7 @@ function logRank(t: number, now: number): number {
 }
 
 /** Negative when pod a should be deleted before b (a younger), by time t (undefined = zero time). */
-function compareTimes(ta: number | undefined, tb: number | undefined, a: WorkloadPod, b: WorkloadPod, now: number): number {
+function compareTimes(ta: number | undefined, tb: number | undefined, a: Pod, b: Pod, now: number): number {
   if (ta === undefined || tb === undefined) return ta === undefined ? -1 : 1;
   const diff = logRank(ta, now) - logRank(tb, now);
   if (diff !== 0) return diff;
@@ -72,7 +72,7 @@ export function compareForDeletion(a: RankedPod, b: RankedPod, now: number): num
  * The `count` pods to delete: ranked by how many of `related` (the pods of this controller and its
  * siblings) run on the same node, then by compareForDeletion.
  */
-export function podsToDelete(pods: WorkloadPod[], related: WorkloadPod[], count: number, now: Date): WorkloadPod[] {
+export function podsToDelete(pods: Pod[], related: Pod[], count: number, now: Date): Pod[] {
   if (count >= pods.length) return pods;
   const perNode = new Map<string, number>();
   for (const p of related) {

@@ -1,10 +1,10 @@
 // ReplicaSet status from the pods it owns (replica_set_utils.go calculateStatus): counts of pods,
 // fully labeled pods (all template labels), ready and available ones, and the ReplicaFailure
 // condition while creating or deleting pods fails.
-import { isPodAvailable, isPodReady, rfc3339, type WorkloadPod } from '../../client/index.js';
+import { isPodAvailable, isPodReady, rfc3339, type Pod } from '../../client/index.js';
 import type { ReplicaSet, ReplicaSetStatus } from './types.js';
 
-export function calculateStatus(rs: ReplicaSet, pods: WorkloadPod[], manageError: { error: Error; scalingUp: boolean } | undefined, now: Date): ReplicaSetStatus {
+export function calculateStatus(rs: ReplicaSet, pods: Pod[], manageError: { error: Error; scalingUp: boolean } | undefined, now: Date): ReplicaSetStatus {
   const templateLabels = rs.spec.template?.metadata?.labels ?? {};
   const minReady = rs.spec.minReadySeconds ?? 0;
   let fullyLabeled = 0;

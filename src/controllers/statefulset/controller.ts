@@ -22,7 +22,7 @@ import {
   WorkQueue,
   type Informer,
   type PodTemplate,
-  type WorkloadPod,
+  type Pod,
 } from '../../client/index.js';
 import { maxRevision, newRevision, REVISION_HASH_LABEL, revisionData, sameData, templateOf, type ControllerRevision } from '../daemonset/index.js';
 import { computeHash } from '../deployment/index.js';
@@ -33,22 +33,22 @@ import type { StatefulSet, StatefulSetStatus } from './types.js';
 
 const COMPONENT = 'statefulset-controller';
 
-const terminating = (p: WorkloadPod): boolean => Boolean(p.metadata.deletionTimestamp);
-const finished = (p: WorkloadPod): boolean => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
+const terminating = (p: Pod): boolean => Boolean(p.metadata.deletionTimestamp);
+const finished = (p: Pod): boolean => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
 /** Running, Ready and not going away: the condition OrderedReady waits for. */
-const healthy = (p: WorkloadPod): boolean => p.status?.phase === 'Running' && isPodReady(p) && !terminating(p);
-const revisionOfPod = (p: WorkloadPod): string | undefined => p.metadata.labels?.[REVISION_HASH_LABEL];
+const healthy = (p: Pod): boolean => p.status?.phase === 'Running' && isPodReady(p) && !terminating(p);
+const revisionOfPod = (p: Pod): string | undefined => p.metadata.labels?.[REVISION_HASH_LABEL];
 
 export class StatefulSetController implements Controller {
   readonly name = 'statefulset';
   private readonly queue = new WorkQueue<string>();
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<StatefulSet>;
-  private readonly podClient: ResourceClient<WorkloadPod>;
+  private readonly podClient: ResourceClient<Pod>;
   private readonly pvcClient: ResourceClient;
   private readonly revClient: ResourceClient<ControllerRevision>;
   private readonly sets: Informer<StatefulSet>;
-  private readonly pods: Informer<WorkloadPod>;
+  private readonly pods: Informer<Pod>;
   private readonly revisions: Informer<ControllerRevision>;
   private readonly recorder: EventRecorder;
   private workers?: Promise<void>;
@@ -57,12 +57,12 @@ export class StatefulSetController implements Controller {
     this.info = lookupResource('apps', 'v1', 'statefulsets')!;
     const revInfo = lookupResource('apps', 'v1', 'controllerrevisions')!;
     this.client = new ResourceClient<StatefulSet>(ctx.rest, this.info);
-    this.podClient = new ResourceClient<WorkloadPod>(ctx.rest, refs.pods);
+    this.podClient = new ResourceClient<Pod>(ctx.rest, refs.pods);
     this.pvcClient = new ResourceClient(ctx.rest, refs.persistentVolumeClaims);
     this.revClient = new ResourceClient<ControllerRevision>(ctx.rest, revInfo);
     this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
     this.sets = ctx.informers.informer<StatefulSet>(this.info);
-    this.pods = ctx.informers.informer<WorkloadPod>(refs.pods);
+    this.pods = ctx.informers.informer<Pod>(refs.pods);
     this.revisions = ctx.informers.informer<ControllerRevision>(revInfo);
     this.sets.addEventHandler({
       add: (s) => this.queue.add(objectKey(s)),
@@ -147,12 +147,12 @@ export class StatefulSetController implements Controller {
     return { current, update, old: others.filter((r) => r !== current) };
   }
 
-  private async reconcile(set: StatefulSet, pods: WorkloadPod[], current: ControllerRevision, update: ControllerRevision): Promise<void> {
+  private async reconcile(set: StatefulSet, pods: Pod[], current: ControllerRevision, update: ControllerRevision): Promise<void> {
     const start = set.spec.ordinals?.start ?? 0;
     const replicas = set.spec.replicas ?? 1;
     const ordered = (set.spec.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady';
-    const slots = new Map<number, WorkloadPod>();
-    const condemned: WorkloadPod[] = [];
+    const slots = new Map<number, Pod>();
+    const condemned: Pod[] = [];
     for (const pod of pods) {
       const ord = ordinalOf(set, pod)!;
       if (ord >= start && ord < start + replicas) slots.set(ord, pod);
@@ -204,7 +204,7 @@ export class StatefulSetController implements Controller {
     }
   }
 
-  private async createPod(set: StatefulSet, pod: WorkloadPod, ordinal: number): Promise<void> {
+  private async createPod(set: StatefulSet, pod: Pod, ordinal: number): Promise<void> {
     for (const claim of claimsFor(set, ordinal)) {
       try {
         await this.pvcClient.create(claim as never);
@@ -225,7 +225,7 @@ export class StatefulSetController implements Controller {
     }
   }
 
-  private async deletePod(set: StatefulSet, pod: WorkloadPod): Promise<void> {
+  private async deletePod(set: StatefulSet, pod: Pod): Promise<void> {
     try {
       await this.podClient.delete(String(pod.metadata.name), { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
       this.recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`);
@@ -236,7 +236,7 @@ export class StatefulSetController implements Controller {
     }
   }
 
-  private async updateStatus(set: StatefulSet, pods: WorkloadPod[], current: ControllerRevision, update: ControllerRevision): Promise<void> {
+  private async updateStatus(set: StatefulSet, pods: Pod[], current: ControllerRevision, update: ControllerRevision): Promise<void> {
     const now = this.ctx.now();
     const live = pods.filter((p) => !terminating(p) && !finished(p));
     const s: StatefulSetStatus = {
@@ -263,7 +263,7 @@ export class StatefulSetController implements Controller {
   }
 
   /** Deletes the oldest unused revisions beyond revisionHistoryLimit. */
-  private async cleanupHistory(set: StatefulSet, old: ControllerRevision[], pods: WorkloadPod[], live: ControllerRevision[]): Promise<void> {
+  private async cleanupHistory(set: StatefulSet, old: ControllerRevision[], pods: Pod[], live: ControllerRevision[]): Promise<void> {
     const limit = set.spec.revisionHistoryLimit ?? 10;
     const used = new Set([...pods.map(revisionOfPod), ...live.map((r) => r.metadata.name)]);
     const unused = old.filter((r) => !used.has(r.metadata.name)).sort((a, b) => a.revision - b.revision);

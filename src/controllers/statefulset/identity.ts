@@ -1,7 +1,7 @@
 // A StatefulSet pod's stable identity (stateful_set_utils.go): name `<set>-<ordinal>`, hostname and
 // subdomain for DNS, identity labels, and its PersistentVolumeClaims `<template>-<set>-<ordinal>`
 // mounted in place of the template's volumes of the same name.
-import { podFromTemplate, type PodTemplate, type WorkloadPod } from '../../client/index.js';
+import { podFromTemplate, type PodTemplate, type Pod } from '../../client/index.js';
 import type { OwnerReference } from '../../api/index.js';
 import { REVISION_HASH_LABEL } from '../daemonset/index.js';
 import type { ClaimTemplate, StatefulSet } from './types.js';
@@ -10,7 +10,7 @@ export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 
 /** The ordinal of a pod of this set, or undefined when the name is not `<set>-<n>`. */
-export function ordinalOf(set: StatefulSet, pod: WorkloadPod): number | undefined {
+export function ordinalOf(set: StatefulSet, pod: Pod): number | undefined {
   const prefix = `${set.metadata.name}-`;
   const name = String(pod.metadata.name);
   if (!name.startsWith(prefix)) return undefined;
@@ -37,7 +37,7 @@ export function claimsFor(set: StatefulSet, ordinal: number): Array<{ apiVersion
 }
 
 /** The pod for an ordinal from a template (the current or the update revision's) at a revision. */
-export function newStatefulPod(set: StatefulSet, template: PodTemplate, ordinal: number, revision: string, ref: OwnerReference): WorkloadPod {
+export function newStatefulPod(set: StatefulSet, template: PodTemplate, ordinal: number, revision: string, ref: OwnerReference): Pod {
   const name = podName(set, ordinal);
   const pod = podFromTemplate(template, String(set.metadata.namespace), '', ref);
   delete pod.metadata.generateName;

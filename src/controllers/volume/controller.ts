@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeObject } from '../../api/index.js';
-import { EventRecorder, isAlreadyExists, isConflict, isNotFound, objectKey, refs, rfc3339, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer, type WorkloadPod } from '../../client/index.js';
+import { EventRecorder, isAlreadyExists, isConflict, isNotFound, objectKey, refs, rfc3339, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer, type Pod } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { bestMatch, claimClass, type PersistentVolume, type PersistentVolumeClaim } from './matching.js';
 
@@ -27,8 +27,6 @@ interface StorageClass extends KubeObject {
   reclaimPolicy?: string;
   volumeBindingMode?: string;
 }
-
-type Pod = WorkloadPod & { spec: WorkloadPod['spec'] & { volumes?: Array<{ persistentVolumeClaim?: { claimName: string } }> } };
 
 interface Node extends KubeObject {
   spec?: { unschedulable?: boolean };

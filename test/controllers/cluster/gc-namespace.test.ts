@@ -78,12 +78,32 @@ test('deleting a namespace holding a deployment, service and configmap leaves no
   }
 });
 
-test('a namespace stays Terminating while its content has finalizers, and goes once they are removed', async () => {
+test('a namespace stays Terminating with Kubernetes\' conditions while its content has finalizers, and goes once they are removed', async () => {
   await c.k('create', 'namespace', 'slow');
-  await c.kIn('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, namespace: slow, finalizers: [example.com/hold]}\n', 'create', '-f', '-');
+  const held = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: slow, finalizers: [example.com/hold]}\n`;
+  await c.kIn(held('held'), 'create', '-f', '-');
+  await c.kIn(held('held2'), 'create', '-f', '-');
   await c.k('delete', 'ns', 'slow', '--wait=false');
-  await eventually('the configmap being deleted', async () => (await c.k('-n', 'slow', 'get', 'configmap', 'held', '-o', 'jsonpath={.metadata.deletionTimestamp}')) !== '');
-  await new Promise((r) => setTimeout(r, 1500));
+  type Condition = { type: string; status: string; reason: string; message: string };
+  const conditions = await eventually('the deletion conditions', async () => {
+    const ns = JSON.parse(await c.k('get', 'ns', 'slow', '-o', 'json')) as { status: { phase: string; conditions?: Condition[] } };
+    return ns.status.conditions?.some((x) => x.type === 'NamespaceFinalizersRemaining' && x.status === 'True') && ns.status;
+  });
+  assert.equal(conditions.phase, 'Terminating');
+  assert.deepEqual(
+    conditions.conditions!.map((x) => [x.type, x.status, x.reason, x.message]),
+    [
+      ['NamespaceDeletionDiscoveryFailure', 'False', 'ResourcesDiscovered', 'All resources successfully discovered'],
+      ['NamespaceDeletionGroupVersionParsingFailure', 'False', 'ParsedGroupVersions', 'All legacy kube types successfully parsed'],
+      ['NamespaceDeletionContentFailure', 'False', 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'],
+      ['NamespaceContentRemaining', 'True', 'SomeResourcesRemain', 'Some resources are remaining: configmaps. has 2 resource instances'],
+      ['NamespaceFinalizersRemaining', 'True', 'SomeFinalizerRemain', 'Some finalizers are remaining: example.com/hold in 2 resource instances'],
+    ],
+  );
+  await c.k('-n', 'slow', 'patch', 'configmap', 'held2', '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
+  await eventually('one left in the conditions', async () =>
+    (await c.k('get', 'ns', 'slow', '-o', 'jsonpath={.status.conditions[?(@.type=="NamespaceContentRemaining")].message}')) === 'Some resources are remaining: configmaps. has 1 resource instances',
+  );
   assert.equal(await c.k('get', 'ns', 'slow', '-o', 'jsonpath={.status.phase}'), 'Terminating');
   await c.k('-n', 'slow', 'patch', 'configmap', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
   await eventually('namespace gone', async () => (await c.kTry('get', 'ns', 'slow')).code !== 0);

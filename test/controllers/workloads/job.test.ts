@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Informer, ResourceClient, refs, type WorkloadPod } from '../../../src/client/index.js';
+import { Informer, ResourceClient, refs, type Pod } from '../../../src/client/index.js';
 import { kubectl, REPO_ROOT } from '../../lib/index.js';
 import { eventually, startTestCluster, type TestCluster } from './cluster.js';
 
@@ -54,11 +54,11 @@ test('the seed job runs to completion', async () => {
 });
 
 test('completions 5 with parallelism 2 never runs more than 2 pods at once', async () => {
-  const informer = new Informer<WorkloadPod>(new ResourceClient<WorkloadPod>(c.rest, refs.pods), { labelSelector: 'job-name=par' });
+  const informer = new Informer<Pod>(new ResourceClient<Pod>(c.rest, refs.pods), { labelSelector: 'job-name=par' });
   let running = 0;
   let peak = 0;
   const live = new Set<string>();
-  const track = (p: WorkloadPod): void => {
+  const track = (p: Pod): void => {
     const active = !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
     if (active) live.add(String(p.metadata.name));
     else live.delete(String(p.metadata.name));

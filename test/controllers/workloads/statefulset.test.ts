@@ -3,7 +3,7 @@
 // volumeClaimTemplates.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Informer, isPodReady, ResourceClient, refs, type WorkloadPod } from '../../../src/client/index.js';
+import { Informer, isPodReady, ResourceClient, refs, type Pod } from '../../../src/client/index.js';
 import { eventually, startTestCluster, type TestCluster } from './cluster.js';
 
 let c: TestCluster;
@@ -38,7 +38,7 @@ ${extra}
 `;
 
 test('web-0 is running and ready before web-1 is created; scale-down removes the highest ordinal', async () => {
-  const informer = new Informer<WorkloadPod>(new ResourceClient<WorkloadPod>(c.rest, refs.pods), { labelSelector: 'app=web' });
+  const informer = new Informer<Pod>(new ResourceClient<Pod>(c.rest, refs.pods), { labelSelector: 'app=web' });
   const order: string[] = [];
   let web0ReadyWhenWeb1Created: boolean | undefined;
   informer.addEventHandler({

@@ -1,7 +1,17 @@
 // Discovery documents, built once from the resource registry: legacy (/api, /apis, /api/v1,
 // /apis/<g>, /apis/<g>/<v>) and aggregated (apidiscovery.k8s.io v2 and v2beta1), which kubectl
 // negotiates by Accept and recognises by the exact Content-Type (kubectl-compat §1).
-import { allResources, apiGroups, apiVersionOf, resourcesIn, subresourcesOf, type ApiGroupInfo, type ResourceInfo } from '../api/index.js';
+import { allResources, apiGroups as registryGroups, apiVersionOf, resourcesIn as registryResources, subresourcesOf, type ApiGroupInfo, type ResourceInfo } from '../api/index.js';
+import { METRICS_GROUP, metricsResources } from './metrics-api.js';
+
+/** The registry's groups and the metrics group, which the API server serves without storage (metrics-api.ts). */
+function apiGroups(): ApiGroupInfo[] {
+  return [...registryGroups(), METRICS_GROUP];
+}
+
+function resourcesIn(group: string, version: string): ResourceInfo[] {
+  return group === METRICS_GROUP.name ? metricsResources(version) : registryResources(group, version);
+}
 
 function groupVersions(g: ApiGroupInfo): Array<{ groupVersion: string; version: string }> {
   return g.versions.map((v) => ({ groupVersion: apiVersionOf(g.name, v), version: v }));

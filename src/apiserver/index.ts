@@ -14,6 +14,7 @@ import type { ServerCore } from './context.js';
 import { storageResources } from './discovery.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { Metrics } from './metrics.js';
+import { ResourceMetrics } from './metrics-api.js';
 import { ObjectStorage } from './objects.js';
 import { kubeletConnectors } from './kubelet-proxy.js';
 import { ensurePki } from './pki.js';
@@ -128,6 +129,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       authenticators,
       authorizers,
       connectors,
+      resourceMetrics: new ResourceMetrics(core, tokens.joinToken),
       get serverAddress() {
         return serverAddress;
       },

@@ -10,6 +10,7 @@ import { authenticate, authorize, ANONYMOUS, type Authenticator, type Authorizer
 import type { RequestContext, ServerCore } from './context.js';
 import { sendError } from './http-util.js';
 import { parseAccept } from './media.js';
+import { METRICS_GROUP, type ResourceMetrics } from './metrics-api.js';
 import { handleNonResource, type NonResourceDeps } from './nonresource.js';
 import { requestInfo } from './request-info.js';
 import { handleReview } from './reviews.js';
@@ -23,6 +24,7 @@ export interface HttpDeps extends NonResourceDeps {
   authenticators: Authenticator[];
   authorizers: Authorizer[];
   connectors: Connectors;
+  resourceMetrics: ResourceMetrics;
 }
 
 function unauthorized(): StatusError {
@@ -63,6 +65,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, 
   };
   if (ri.isResourceRequest) {
     if (await handleReview(ctx, deps.authorizers)) return;
+    if (ri.group === METRICS_GROUP.name) return deps.resourceMetrics.serve(ctx);
     await routeResource(ctx, deps.connectors);
     return;
   }

@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { formatTimeNano, parseTimeArg, readLogs } from '../../engine/index.js';
 import type { Kubelet } from '../kubelet.js';
 import { dialPod } from '../pod-dial.js';
+import { serveStats } from '../stats.js';
 import type { Pod } from '../types.js';
 import { errorStatus, resizeParser, runAttach, runExec, type RemoteStatus, type SessionIO } from './session.js';
 import { SpdyConnection, type SpdyStream } from './spdy.js';
@@ -73,6 +74,7 @@ export async function startStreamingServer(kubelet: Kubelet, opts: { port: numbe
   const server = http.createServer((req, res) => {
     void (async () => {
       try {
+        if (await serveStats(kubelet, opts.token, req, res)) return;
         const t = resolve(req);
         if (t.kind !== 'containerLogs') throw new HttpError(400, 'BadRequest', 'Upgrade request required');
         await serveLogs(kubelet, t, req, res);

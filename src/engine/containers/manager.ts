@@ -18,7 +18,7 @@ import { startConmon } from './conmon.js';
 import { hostDevices } from './devices.js';
 import { hostsFile, resolvConf, resolveUser } from './etc-files.js';
 import { randomName, validateName } from './names.js';
-import { Runc, RUNC } from './runc.js';
+import { processAlive, Runc, RUNC } from './runc.js';
 import { buildSpec, capabilities, parseCapBnd, parseHardLimits, type HostLimits } from './spec.js';
 import type { Container, ContainerConfig, EngineExtras, HostConfig } from './types.js';
 
@@ -200,7 +200,7 @@ export class ContainerEngine {
       if (changed) this.event('die', cur, { exitCode: String(exit.code) });
       return cur;
     }
-    if (c.ConmonPid && !alive(c.ConmonPid)) {
+    if (c.ConmonPid && !processAlive(c.ConmonPid)) {
       // conmon died without an exit file (killed, host reboot): the container is gone with it.
       return this.update(c.Id, (cur) => {
         if (cur.State.StartedAt === c.State.StartedAt && cur.State.Running) markExited(cur, 255, nowIso(), false, CONMON_LOST);
@@ -348,7 +348,7 @@ export class ContainerEngine {
         cur.ManuallyStopped = false;
       });
       if (beforeStart) await beforeStart(c);
-      await this.runc.start(c.Id);
+      await this.runc.start(c.Id, handle.pid);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const code = /executable file not found|no such file or directory/.test(message) ? 127 : /permission denied/.test(message) ? 126 : 128;
@@ -753,7 +753,7 @@ export class ContainerEngine {
       if (c.State.Running) {
         // conmon goes first: its exit command (restart policy, --rm) has nothing to do for a container
         // being removed, and skipping it spares a Node start per `rm -f` (and per container at teardown).
-        if (alive(c.ConmonPid)) process.kill(c.ConmonPid, 'SIGKILL');
+        if (processAlive(c.ConmonPid)) process.kill(c.ConmonPid, 'SIGKILL');
         await this.runc.kill(c.Id, 'KILL', true).catch(() => undefined);
         if (c.State.Paused) await this.runc.resume(c.Id).catch(() => undefined);
         this.event('die', c, { exitCode: '137' });
@@ -817,17 +817,6 @@ function markExited(c: Container, code: number, finishedAt: string, oom: boolean
 
 function blankNet(name: string): Container['NetworkSettings']['Networks'][string] {
   return { IPAddress: '', Gateway: '', IPPrefixLen: 0, MacAddress: '', NetworkID: name };
-}
-
-/** Whether a process exists and has not exited (a zombie waiting to be reaped counts as gone). */
-export function alive(pid: number): boolean {
-  if (!pid) return false;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 function safeRead(file: string): string {

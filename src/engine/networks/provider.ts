@@ -69,7 +69,7 @@ export class EngineNetworks implements NetworkProvider {
   readonly scope: BridgeScope;
   /** Prefix of every link this root creates (bridges); host veths are plugged into these. */
   readonly linkPrefix: string;
-  private readonly db: Database.Database;
+  private opened?: Database.Database;
   private readonly containersDir: string;
   private readonly root: string;
 
@@ -82,14 +82,24 @@ export class EngineNetworks implements NetworkProvider {
     this.linkPrefix = `sk${tag.slice(0, 6)}`;
     this.containersDir = path.join(abs, 'containers');
     fs.mkdirSync(this.scope.stateDir, { recursive: true });
-    this.db = new Database(path.join(this.scope.stateDir, 'networks.db'), { timeout: 30000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.exec(SCHEMA);
-    this.ensurePredefined();
+  }
+
+  /**
+   * The root's network state, opened on first use: verbs that never touch a network (`run --network
+   * none`, `ps`) skip a second SQLite open on every CLI call.
+   */
+  private get db(): Database.Database {
+    if (!this.opened) {
+      this.opened = new Database(path.join(this.scope.stateDir, 'networks.db'), { timeout: 30000 });
+      this.opened.pragma('journal_mode = WAL');
+      this.opened.exec(SCHEMA);
+      this.ensurePredefined();
+    }
+    return this.opened;
   }
 
   close(): void {
-    this.db.close();
+    this.opened?.close();
   }
 
   private tx<T>(fn: () => T): T {

@@ -20,6 +20,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'cluster-cidr', kind: 'string', description: 'Pod network of the cluster (default 10.42.0.0/16)' },
   { name: 'cluster-dns', kind: 'string', description: 'Cluster DNS IP (default 10.43.0.10)' },
   { name: 'cluster-domain', kind: 'string', description: 'Cluster domain (default cluster.local)' },
+  { name: 'pod-manifest-path', kind: 'string', description: 'Static pod manifests, watched (default <data-dir>/agent/pod-manifests)' },
   { name: 'service-cidr', kind: 'string', description: 'Service network (default 10.43.0.0/16)' },
   { name: 'kube-proxy-mode', kind: 'string', description: 'iptables or userspace (default iptables)' },
   { name: 'kube-proxy-metrics-port', kind: 'int', description: 'Service proxy metrics port on 127.0.0.1 (default 10249; 0 = any free port)' },
@@ -75,6 +76,7 @@ export const run: CommandModule['run'] = async (argv) => {
     clusterCIDR: flagString(flags, 'cluster-cidr'),
     clusterDNS: flagString(flags, 'cluster-dns'),
     clusterDomain: flagString(flags, 'cluster-domain'),
+    podManifestPath: flagString(flags, 'pod-manifest-path'),
     services: {
       serviceCIDR: flagString(flags, 'service-cidr'),
       proxyMode,

@@ -30,6 +30,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'service-cidr', kind: 'string', description: 'Service network (default 10.43.0.0/16)' },
   { name: 'cluster-dns', kind: 'string', description: 'Cluster DNS IP (default 10.43.0.10)' },
   { name: 'cluster-domain', kind: 'string', description: 'Cluster domain (default cluster.local)' },
+  { name: 'pod-manifest-path', kind: 'string', description: 'Static pod manifests, watched (default <data-dir>/agent/pod-manifests)' },
   { name: 'kube-proxy-mode', kind: 'string', description: 'iptables or userspace (default iptables)' },
   { name: 'ingress-http-port', kind: 'int', description: 'Ingress HTTP port (default 80)' },
   { name: 'ingress-https-port', kind: 'int', description: 'Ingress HTTPS port (default 443)' },
@@ -83,6 +84,7 @@ export const run: CommandModule['run'] = async (argv) => {
         clusterCIDR: flagString(flags, 'cluster-cidr'),
         clusterDNS: flagString(flags, 'cluster-dns'),
         clusterDomain: flagString(flags, 'cluster-domain'),
+        podManifestPath: flagString(flags, 'pod-manifest-path'),
         services: {
           serviceCIDR: flagString(flags, 'service-cidr'),
           proxyMode: proxyMode === 'userspace' ? 'userspace' : 'iptables',

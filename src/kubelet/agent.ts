@@ -31,6 +31,8 @@ export interface AgentOptions {
   controlPlane?: boolean;
   clusterDNS?: string;
   clusterDomain?: string;
+  /** Static pod manifests (watched); default <data-dir>/agent/pod-manifests, as k3s has it. */
+  podManifestPath?: string;
   /** Run the service proxy, cluster DNS and (with ingress ports) the ingress controller; off = pods only. */
   services?: {
     serviceCIDR?: string;
@@ -52,6 +54,10 @@ export interface AgentHandle {
   metricsPort?: number;
   /** Stops the agent; containers keep running and are re-adopted by the next start. */
   stop(): Promise<void>;
+}
+
+export function defaultPodManifestPath(dataDir: string): string {
+  return path.join(path.resolve(dataDir), 'agent', 'pod-manifests');
 }
 
 export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
@@ -81,6 +87,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     clusterDomain: o.clusterDomain ?? 'cluster.local',
     memoryCapacity: machine.memoryBytes,
     allocatable: { cpu: String(machine.cpus), memory: String(machine.memoryBytes), 'ephemeral-storage': String(machine.diskBytes) },
+    podManifestPath: path.resolve(o.podManifestPath ?? defaultPodManifestPath(o.dataDir)),
     log,
   });
   const streaming = await startStreamingServer(kubelet, { port: o.kubeletPort ?? 10250, host: nodeIP === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', token: o.token });

@@ -1,15 +1,19 @@
 // The kubelet's pod manager: pods bound to this node (an informer with spec.nodeName=<node>) each get
 // a PodWorker; a relist of the runtime every second (kubelet's PLEG) wakes the workers whose
 // containers changed; sandboxes of pods that no longer exist are removed (after an agent restart
-// too). It is also the NodeContext the workers use and the lookup the streaming server uses.
+// too). Static pods from the manifest directory get workers of their own, with mirror pods in the API
+// carrying their status. It is also the NodeContext the workers use and the lookup the streaming server
+// uses.
 import fs from 'node:fs';
 import path from 'node:path';
-import { EventRecorder, Informer, isNotFound, ResourceClient, refs, type RestClient } from '../client/index.js';
+import { EventRecorder, Informer, isConflict, isNotFound, ResourceClient, refs, type RestClient } from '../client/index.js';
 import type { KubeObject } from '../api/index.js';
 import type { ContainerStatusCRI, Runtime } from '../engine/index.js';
 import type { EnvSources, ServiceInfo } from './env.js';
 import type { NodeContext } from './node-context.js';
+import { isMirrorPod, MirrorPods, mirrorOf } from './mirror-pods.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, PodWorker } from './pod-worker.js';
+import { CONFIG_SOURCE_ANNOTATION, ManifestSource } from './static-pods.js';
 import type { Pod, PodStatus } from './types.js';
 import type { VolumeSources } from './volumes.js';
 
@@ -33,6 +37,8 @@ export interface KubeletOptions {
   clusterDomain: string;
   memoryCapacity: number;
   allocatable: EnvSources['nodeAllocatable'];
+  /** Directory of static pod manifests (watched); none = no static pods. */
+  podManifestPath?: string;
   log?: (message: string) => void;
 }
 
@@ -56,6 +62,13 @@ export class Kubelet implements NodeContext {
   private readonly workers = new Map<string, PodWorker>();
   private readonly fingerprints = new Map<string, string>();
   private readonly tokens = new Map<string, { token: string; refreshAt: number }>();
+  /** Static pods by uid, as the manifest directory describes them. */
+  private readonly staticPods = new Map<string, Pod>();
+  private readonly manifests?: ManifestSource;
+  private readonly mirrors: MirrorPods;
+  private mirrorSync?: Promise<void>;
+  private mirrorAgain = false;
+  private nodeUid?: string;
   private relistTimer?: NodeJS.Timeout;
   private resyncTimer?: NodeJS.Timeout;
   private stopped = false;
@@ -73,6 +86,8 @@ export class Kubelet implements NodeContext {
     this.podClient = new ResourceClient<Pod>(o.client, refs.pods);
     this.pods = new Informer<Pod>(this.podClient, { fieldSelector: `spec.nodeName=${o.nodeName}` });
     this.services = new Informer<ServiceObject>(new ResourceClient<ServiceObject>(o.client, SERVICES));
+    this.mirrors = new MirrorPods(this.podClient, () => this.nodeRef(), (m) => this.log(m));
+    if (o.podManifestPath) this.manifests = new ManifestSource(o.podManifestPath, o.nodeName, (pods) => this.setStaticPods(pods), (m) => this.log(m));
     fs.mkdirSync(this.podsDir, { recursive: true });
     fs.mkdirSync(this.logsDir, { recursive: true });
   }
@@ -87,6 +102,7 @@ export class Kubelet implements NodeContext {
       add: (pod) => this.upsert(pod),
       update: (_old, pod) => this.upsert(pod),
       delete: (pod) => {
+        if (isMirrorPod(pod)) return this.syncMirrors();
         const w = this.workers.get(pod.metadata.uid!);
         if (!w) return;
         w.deleted = true;
@@ -95,10 +111,12 @@ export class Kubelet implements NodeContext {
     });
     this.pods.start();
     await Promise.all([this.pods.waitForSync(), this.services.waitForSync()]);
+    if (this.manifests) this.setStaticPods(this.manifests.start());
     await this.removeOrphans();
     this.relistTimer = setInterval(() => this.relist(), RELIST_MS);
     this.resyncTimer = setInterval(() => {
       for (const w of this.workers.values()) w.kick();
+      this.syncMirrors();
     }, RESYNC_MS);
   }
 
@@ -107,6 +125,8 @@ export class Kubelet implements NodeContext {
     this.stopped = true;
     clearInterval(this.relistTimer);
     clearInterval(this.resyncTimer);
+    this.manifests?.stop();
+    await this.mirrorSync;
     this.pods.stop();
     this.services.stop();
     await Promise.all([...this.workers.values()].map((w) => w.halt()));
@@ -115,6 +135,7 @@ export class Kubelet implements NodeContext {
 
   private upsert(pod: Pod): void {
     if (this.stopped) return;
+    if (isMirrorPod(pod)) return this.syncMirrors();
     const uid = pod.metadata.uid!;
     let w = this.workers.get(uid);
     if (!w) {
@@ -131,9 +152,72 @@ export class Kubelet implements NodeContext {
     w.kick();
   }
 
+  /**
+   * The manifest directory changed: pods whose file went away (or changed: a new uid) stop within their
+   * grace period and lose their mirror; new ones start, picking up the status of a mirror left from
+   * before an agent restart.
+   */
+  private setStaticPods(pods: Pod[]): void {
+    if (this.stopped) return;
+    const next = new Map(pods.map((p) => [p.metadata.uid!, p]));
+    for (const uid of this.staticPods.keys()) {
+      if (next.has(uid)) continue;
+      this.staticPods.delete(uid);
+      const w = this.workers.get(uid);
+      if (!w) continue;
+      this.log(`static pod ${w.pod.metadata.namespace}/${w.pod.metadata.name} is no longer in ${this.o.podManifestPath}; stopping it`);
+      w.pod = { ...w.pod, metadata: { ...w.pod.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: w.pod.spec.terminationGracePeriodSeconds ?? 30 } };
+      w.kick();
+    }
+    for (const [uid, pod] of next) {
+      if (this.staticPods.has(uid)) continue;
+      this.staticPods.set(uid, pod);
+      const status = this.mirrorFor(pod)?.status;
+      const w = new PodWorker(status ? { ...pod, status } : pod, this, (id) => this.workers.delete(id));
+      this.workers.set(uid, w);
+      w.kick();
+    }
+    this.syncMirrors();
+  }
+
+  /** One mirror pod per static pod; passes never overlap, a request during one runs another after it. */
+  private syncMirrors(): void {
+    if (!this.manifests || this.stopped) return;
+    if (this.mirrorSync) {
+      this.mirrorAgain = true;
+      return;
+    }
+    this.mirrorSync = (async () => {
+      do {
+        this.mirrorAgain = false;
+        try {
+          const { created, again } = await this.mirrors.reconcile(this.staticPods.values(), this.pods.indexer.list());
+          // A new mirror starts without status: the worker writes it again.
+          for (const uid of created) this.workers.get(uid)?.statusLost();
+          if (again !== undefined) setTimeout(() => this.syncMirrors(), again + 10).unref();
+        } catch (err) {
+          // The resync timer tries again.
+          if (!this.stopped) this.log(`mirror pods: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      } while (this.mirrorAgain && !this.stopped);
+      this.mirrorSync = undefined;
+    })();
+  }
+
+  private async nodeRef(): Promise<{ name: string; uid: string }> {
+    this.nodeUid ??= (await new ResourceClient<KubeObject>(this.o.client, refs.nodes).get(this.nodeName)).metadata.uid;
+    return { name: this.nodeName, uid: this.nodeUid ?? '' };
+  }
+
+  /** The current mirror pod of a static pod, if the API has one. */
+  private mirrorFor(pod: Pod): Pod | undefined {
+    const m = this.pods.lister.get(pod.metadata.name, pod.metadata.namespace);
+    return m && mirrorOf(m) === pod.metadata.uid && !m.metadata.deletionTimestamp ? m : undefined;
+  }
+
   /** Sandboxes and containers whose pod is not bound here any more (deleted while we were away). */
   private async removeOrphans(): Promise<void> {
-    const known = new Set(this.pods.indexer.list().map((p) => p.metadata.uid));
+    const known = new Set([...this.pods.indexer.list().map((p) => p.metadata.uid), ...this.staticPods.keys()]);
     for (const sb of this.runtime.listPodSandbox()) {
       const uid = sb.labels[LABEL_POD_UID];
       if (!uid || known.has(uid)) continue;
@@ -279,6 +363,18 @@ export class Kubelet implements NodeContext {
   }
 
   async patchStatus(pod: Pod, status: PodStatus): Promise<Pod | undefined> {
+    if (isStaticPod(pod)) {
+      // A static pod's status lives on its mirror; without one (yet) it is written once the mirror exists.
+      const mirror = this.mirrorFor(pod);
+      if (!mirror) return undefined;
+      try {
+        const updated = await this.podClient.patch(mirror.metadata.name, { metadata: { uid: mirror.metadata.uid }, status }, 'merge', { namespace: mirror.metadata.namespace, subresource: 'status' });
+        return { ...pod, status: updated.status };
+      } catch (err) {
+        if (isNotFound(err) || isConflict(err)) return undefined;
+        throw err;
+      }
+    }
     try {
       return await this.podClient.patch(pod.metadata.name, { metadata: { uid: pod.metadata.uid }, status }, 'merge', { namespace: pod.metadata.namespace, subresource: 'status' });
     } catch (err) {
@@ -288,6 +384,16 @@ export class Kubelet implements NodeContext {
   }
 
   async deletePod(pod: Pod): Promise<void> {
+    if (isStaticPod(pod)) {
+      // Its file is gone: the mirror goes, and the worker tears the pod down without waiting for the API.
+      await this.mirrors.removeMirrorOf(pod, this.pods.indexer.list());
+      const w = this.workers.get(pod.metadata.uid!);
+      if (w) {
+        w.deleted = true;
+        w.kick();
+      }
+      return;
+    }
     try {
       await this.podClient.delete(pod.metadata.name, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
     } catch (err) {
@@ -297,8 +403,11 @@ export class Kubelet implements NodeContext {
 
   // ---- lookups for streaming -------------------------------------------------------------------------
 
+  /** The pod the API calls namespace/name; for a mirror pod, the static pod it stands for. */
   pod(namespace: string, name: string): Pod | undefined {
-    return this.pods.indexer.list().find((p) => p.metadata.namespace === namespace && p.metadata.name === name);
+    const p = this.pods.lister.get(name, namespace);
+    const uid = p && mirrorOf(p);
+    return uid ? (this.workers.get(uid)?.pod ?? this.staticPods.get(uid)) : p;
   }
 
   /** The runtime container of a pod's container: the current attempt, or the one before it. */
@@ -314,6 +423,10 @@ export class Kubelet implements NodeContext {
     if (pod.spec.hostNetwork) return { ip: '127.0.0.1', netnsPath: '' };
     return { ip: this.podIPReachable ? (sb?.network.ip ?? '') : '', netnsPath: sb?.netnsPath ?? '' };
   }
+}
+
+function isStaticPod(pod: Pod): boolean {
+  return pod.metadata.annotations?.[CONFIG_SOURCE_ANNOTATION] === 'file';
 }
 
 /** What a pod asks of the node: a change here means the worker must sync. */

@@ -119,6 +119,12 @@ export class PodWorker {
     })();
   }
 
+  /** The API lost the status we wrote (a new mirror pod): write it again. */
+  statusLost(): void {
+    this.lastStatus = '';
+    this.kick();
+  }
+
   /** Stops for good (agent shutdown): no more syncs; the containers are left running. */
   async halt(): Promise<void> {
     this.halted = true;

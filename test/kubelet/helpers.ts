@@ -31,7 +31,9 @@ export async function startCluster(name: string, options: { controlPlane?: boole
   const token = fs.readFileSync(path.join(server.dataDir, 'server', 'token'), 'utf8').trim();
   const start = (): Promise<AgentHandle> =>
     startAgent({
-      client, token, dataDir, podCIDR, nodeName: node, nodeIP: '127.0.0.1', kubeletPort: 0, log: () => undefined,
+      client, token, dataDir, podCIDR, nodeName: node, nodeIP: '127.0.0.1', kubeletPort: 0,
+      // SKIFF_TEST_AGENT_LOG=1 shows the agent's log when a test needs explaining.
+      log: process.env.SKIFF_TEST_AGENT_LOG ? (m) => process.stderr.write(`agent ${node}: ${m}\n`) : () => undefined,
       ...(options.services ? { clusterDNS, services: { serviceCIDR, metricsPort: 0 } } : {}),
     });
   const cluster: Cluster = {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { KUBECTL_VERSIONS } from '../../lib/index.js';
 import { eventually, startHollowCluster, type HollowCluster } from './hollow.js';
+import { startNodeCluster } from './node.js';
 
 let c: HollowCluster;
 before(async () => {
@@ -270,10 +271,28 @@ test('seed 001 §4.4 多调度器: a pod naming a scheduler that does not run st
   await c.k('delete', 'pod', 'custom', 'default', '--wait=false');
 });
 
-test('seed 001 §5 监控: kubectl top pod / top node', { todo: 'no metrics API (metrics.k8s.io) is served, so kubectl top reports "Metrics API not available"' }, async () => {
-  await c.k('run', 'topped', '--image=busybox');
-  await nodeOf('topped');
-  const nodes = await c.k('top', 'node');
-  assert.match(nodes.split('\n')[0], /^NAME\s+CPU\(cores\)\s+CPU(%|\(%\))\s+MEMORY\(bytes\)\s+MEMORY(%|\(%\))/);
-  assert.match(await c.k('top', 'pod', 'topped'), /^topped\s+\d+m\s+\d+Mi/m);
+test('seed 001 §5 监控: kubectl top pod / top node on a real node (kubelet Summary API → metrics.k8s.io)', async () => {
+  // Hollow nodes have no kubelet to scrape: like metrics-server with unreachable nodes, there are no metrics yet.
+  const hollow = await c.kTry('top', 'node');
+  assert.equal(hollow.code, 1);
+  assert.match(hollow.stderr, /error: metrics not available yet/);
+  const n = await startNodeCluster('top');
+  try {
+    await n.k('run', 'topped', '--image=busybox', '--image-pull-policy=IfNotPresent', '--', 'sleep', '3600');
+    // A busy loop held to a twentieth of a core by its limit (CPU is shared with the other tests).
+    await n.kIn('apiVersion: v1\nkind: Pod\nmetadata:\n  name: busy\nspec:\n  containers:\n  - name: busy\n    image: busybox\n    imagePullPolicy: IfNotPresent\n    command: [sh, -c, "while :; do :; done"]\n    resources:\n      limits:\n        cpu: 50m\n', 'create', '-f', '-');
+    await eventually('pods Running', async () => (await n.k('get', 'pods', '-o', 'jsonpath={.items[*].status.phase}')) === 'Running Running');
+    for (const v of KUBECTL_VERSIONS) {
+      const nodes = await n.kv(v, 'top', 'node');
+      assert.match(nodes.split('\n')[0], /^NAME\s+CPU\(cores\)\s+CPU(%|\(%\))\s+MEMORY\(bytes\)\s+MEMORY(%|\(%\))/);
+      assert.match(nodes, new RegExp(`^${n.node}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%`, 'm'));
+      assert.match(await n.kv(v, 'top', 'pod', 'topped'), /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\ntopped\s+\d+m\s+\d+Mi/);
+      // 占用资源排序: the busy pod comes first by CPU.
+      const sorted = await n.kv(v, 'top', 'pod', '--sort-by=cpu');
+      assert.deepEqual(sorted.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]), ['busy', 'topped'], sorted);
+      assert.match(await n.kv(v, 'top', 'pod', '-A', '-l', 'run=topped', '--containers'), /^NAMESPACE\s+POD\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\ndefault\s+topped\s+topped\s+\d+m\s+\d+Mi/);
+    }
+  } finally {
+    await n.stop();
+  }
 });

@@ -32,3 +32,18 @@ export function withDependencies(services: Record<string, Service>, names: strin
   names.forEach(add);
   return out;
 }
+
+/**
+ * Services grouped by depth: level 0 depends on nothing, level n on something in level n-1. Stopping
+ * goes level by level from the top, every container of a level at once, as docker compose does.
+ */
+export function dependencyLevels(services: Record<string, Service>): string[][] {
+  const depth = new Map<string, number>();
+  for (const name of dependencyOrder(services)) {
+    const deps = Object.keys(services[name].depends_on ?? {}).filter((d) => services[d]);
+    depth.set(name, deps.length ? Math.max(...deps.map((d) => depth.get(d)! + 1)) : 0);
+  }
+  const levels: string[][] = [];
+  for (const [name, d] of depth) (levels[d] ??= []).push(name);
+  return levels;
+}

@@ -6,7 +6,7 @@ import { execSync, readLogs } from '../engine/index.js';
 import type { EngineNetworks } from '../engine/networks/index.js';
 import type { VolumeStore } from '../engine/volumes/index.js';
 import { replicas } from './normalize.js';
-import { dependencyOrder, withDependencies } from './order.js';
+import { dependencyLevels, dependencyOrder, withDependencies } from './order.js';
 import { COMPOSE_VERSION, configHash, containerName, durationMs, imageName, LABEL, networkAliases, runArgs, serviceNetworks, type ContainerRequest } from './service-args.js';
 import { ComposeError, type Project, type Service } from './types.js';
 
@@ -255,13 +255,9 @@ export async function up(h: ComposeHost, p: Project, o: UpOptions = {}): Promise
 
 /** docker compose down: containers (one-off ones too), the project's networks, and with -v its volumes. */
 export async function down(h: ComposeHost, p: Project, o: { volumes?: boolean; removeOrphans?: boolean } = {}): Promise<void> {
-  const order = dependencyOrder(p.services).reverse();
   const all = projectContainers(h.engine, p.name, { oneoff: true });
-  const rank = (c: Container): number => (order.includes(serviceOf(c)) ? order.indexOf(serviceOf(c)) : -1);
-  for (const c of all.sort((a, b) => rank(a) - rank(b))) {
-    if (!p.services[serviceOf(c)] && !p.disabled[serviceOf(c)] && !o.removeOrphans) continue;
-    await removeContainer(h, c, { volumes: o.volumes });
-  }
+  const known = (c: Container): boolean => !!p.services[serviceOf(c)] || !!p.disabled[serviceOf(c)];
+  await byLevels(p, all.filter((c) => known(c) || o.removeOrphans), true, (c) => removeContainer(h, c, { volumes: o.volumes }));
   for (const n of h.networks.list().filter((x) => x.Labels[LABEL.project] === p.name)) {
     h.progress(` Network ${n.Name}  Removing`);
     await h.networks.remove(n.Id);
@@ -276,15 +272,28 @@ export async function down(h: ComposeHost, p: Project, o: { volumes?: boolean; r
   }
 }
 
-function byOrder(p: Project, containers: Container[], reverse: boolean): Container[] {
+/**
+ * Runs fn over containers level by level of the dependency graph (dependents first when `reverse`),
+ * all containers of one level at once; containers of services the project no longer has go first.
+ */
+async function byLevels(p: Project, containers: Container[], reverse: boolean, fn: (c: Container) => Promise<void>): Promise<void> {
+  const levels = dependencyLevels(p.services);
+  if (reverse) levels.reverse();
+  const placed = new Set(levels.flat());
+  const groups = [containers.filter((c) => !placed.has(serviceOf(c))), ...levels.map((names) => containers.filter((c) => names.includes(serviceOf(c))))];
+  for (const group of groups) await Promise.all(group.map(fn));
+}
+
+/** Containers in start order: dependencies first. */
+function byOrder(p: Project, containers: Container[]): Container[] {
   const order = dependencyOrder(p.services);
   const rank = (c: Container): number => order.indexOf(serviceOf(c));
-  return [...containers].sort((a, b) => (reverse ? rank(b) - rank(a) : rank(a) - rank(b)));
+  return [...containers].sort((a, b) => rank(a) - rank(b));
 }
 
 export async function start(h: ComposeHost, p: Project, services: string[] = []): Promise<void> {
   checkServices(p, services);
-  const containers = byOrder(p, projectContainers(h.engine, p.name, { services }), false);
+  const containers = byOrder(p, projectContainers(h.engine, p.name, { services }));
   if (!containers.length) throw new ComposeError('service(s) not running: no containers to start');
   for (const c of containers) {
     if (c.State.Running) continue;
@@ -296,19 +305,17 @@ export async function start(h: ComposeHost, p: Project, services: string[] = [])
 
 export async function stop(h: ComposeHost, p: Project, services: string[] = [], timeoutSec?: number): Promise<void> {
   checkServices(p, services);
-  for (const c of byOrder(p, projectContainers(h.engine, p.name, { services }), true)) {
-    if (!c.State.Running) continue;
+  await byLevels(p, projectContainers(h.engine, p.name, { services }).filter((c) => c.State.Running), true, async (c) => {
     h.progress(` Container ${c.Name.slice(1)}  Stopping`);
     await h.engine.containers.stop(c.Id, timeoutSec);
     h.progress(` Container ${c.Name.slice(1)}  Stopped`);
-  }
+  });
 }
 
 export async function restart(h: ComposeHost, p: Project, services: string[] = [], timeoutSec?: number): Promise<void> {
-  checkServices(p, services);
-  for (const c of byOrder(p, projectContainers(h.engine, p.name, { services }), false)) {
+  await stop(h, p, services, timeoutSec);
+  for (const c of byOrder(p, projectContainers(h.engine, p.name, { services }))) {
     h.progress(` Container ${c.Name.slice(1)}  Restarting`);
-    if (c.State.Running) await h.engine.containers.stop(c.Id, timeoutSec);
     await startContainer(h, p, p.services[serviceOf(c)], c);
     h.progress(` Container ${c.Name.slice(1)}  Started`);
   }

@@ -16,7 +16,7 @@ after(async () => {
   await destroyRoot(root);
 });
 
-test('seed 004 §docker compose: up -d, ps, stop/start/restart, down', { todo: 'skiff has no compose verb yet (src/compose is not written)' }, async () => {
+test('seed 004 §docker compose: up -d, ps, stop/start/restart, down', async () => {
   const port = await freePort();
   const dir = path.join(root, 'vote');
   fs.mkdirSync(dir);

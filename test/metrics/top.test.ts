@@ -1,6 +1,6 @@
 // `kubectl top` end to end: the agent's kubelet serves the Summary API from cgroups and /proc, the API
 // server serves metrics.k8s.io from it, and kubectl 1.27 and 1.33 print Kubernetes' columns for a busybox
-// pod that burns a tenth of a core (its CPU limit) and for the node.
+// pod that burns a tenth of a core (its CPU limit) and for the node; the HPA scales on the same numbers.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -12,7 +12,7 @@ import { kubectl, podManifest, startCluster, waitFor, type Cluster } from '../ku
 let c: Cluster;
 let token: string;
 before(async () => {
-  c = await startCluster('metrics');
+  c = await startCluster('metrics', { controlPlane: true });
   token = fs.readFileSync(path.join(c.server.dataDir, 'server', 'token'), 'utf8').trim();
   await c.k('1.33', ['apply', '-f', '-'], JSON.stringify({
     ...JSON.parse(podManifest('burn', c.node, {
@@ -121,4 +121,23 @@ test('metrics.k8s.io objects, tables, discovery and errors look like metrics-ser
   }
   const watch = await kubectl('1.33', c.server.kubeconfig, ['get', '--raw', '/apis/metrics.k8s.io/v1beta1/pods?watch=true']);
   assert.match(watch.stderr, /MethodNotAllowed|method/i);
+});
+
+test('the HPA scales a deployment on the usage metrics.k8s.io reports', async () => {
+  await c.k('1.33', ['create', 'deployment', 'hot', '--image=busybox', '--', 'sh', '-c', 'while :; do :; done']);
+  // Requests equal to the limit: each pod runs at ~100% of its request, twice the 50% target.
+  const resources = { requests: { cpu: '50m' }, limits: { cpu: '50m' } };
+  await c.k('1.33', ['patch', 'deployment', 'hot', '--type=json', '-p', JSON.stringify([
+    { op: 'add', path: '/spec/template/spec/containers/0/resources', value: resources },
+    { op: 'add', path: '/spec/template/spec/containers/0/imagePullPolicy', value: 'IfNotPresent' },
+  ])]);
+  await c.k('1.33', ['autoscale', 'deployment', 'hot', '--cpu-percent=50', '--min=1', '--max=2']);
+  const hpa = await waitFor('scaled to 2 on real usage', async () => {
+    const out = await c.k('1.33', ['get', 'hpa', 'hot']);
+    return /^hot\s+Deployment\/hot\s+cpu: \d+%\/50%\s+1\s+2\s+2\s/m.test(out) && out;
+  }, 120_000);
+  const used = Number(/cpu: (\d+)%/.exec(hpa)![1]);
+  assert.ok(used > 50 && used <= 130, `utilization near 100% of the request: ${used}%`);
+  assert.match(await c.k('1.33', ['describe', 'hpa', 'hot']), /SuccessfulRescale\s.*New size: 2; reason: cpu resource utilization \(percentage of request\) above target/);
+  await c.k('1.33', ['delete', 'deployment', 'hot']);
 });

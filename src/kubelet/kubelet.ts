@@ -56,6 +56,7 @@ export class Kubelet implements NodeContext {
   readonly podNetwork?: string;
   readonly podIPReachable: boolean;
   readonly memoryCapacity: number;
+  readonly clusterDomain: string;
   private readonly pods: Informer<Pod>;
   private readonly services: Informer<ServiceObject>;
   private readonly podClient: ResourceClient<Pod>;
@@ -82,6 +83,7 @@ export class Kubelet implements NodeContext {
     this.podNetwork = o.podNetwork;
     this.podIPReachable = Boolean(o.podNetwork);
     this.memoryCapacity = o.memoryCapacity;
+    this.clusterDomain = o.clusterDomain;
     this.recorder = new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName });
     this.podClient = new ResourceClient<Pod>(o.client, refs.pods);
     this.pods = new Informer<Pod>(this.podClient, { fieldSelector: `spec.nodeName=${o.nodeName}` });

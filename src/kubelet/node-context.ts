@@ -18,6 +18,8 @@ export interface NodeContext {
   /** Whether the node can route to pod IPs (a pod network is configured). */
   podIPReachable: boolean;
   memoryCapacity: number;
+  /** For pods' FQDNs (<hostname>.<subdomain>.<namespace>.svc.<domain>). */
+  clusterDomain: string;
   log(message: string): void;
   envSources(pod: Pod): EnvSources;
   volumeSources(pod: Pod): VolumeSources;

@@ -15,6 +15,7 @@ import { podStatus, type ContainerRecord, type ContainerView } from './status.js
 import type { Container, Pod, PodStatus } from './types.js';
 import { setUpVolume, tearDownVolumes, VolumeError } from './volumes.js';
 import { dialPod } from './pod-dial.js';
+import { ensureHostsFile, podHostname } from './etc-hosts.js';
 
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
 export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
@@ -381,9 +382,9 @@ export class PodWorker {
     let id: string;
     try {
       // HOSTNAME as container runtimes set it in pods: the pod's hostname (the node's with hostNetwork).
-      const hostname = pod.spec.hostNetwork ? os.hostname() : (pod.spec.hostname ?? pod.metadata.name).slice(0, 63);
+      const hostname = pod.spec.hostNetwork ? os.hostname() : podHostname(pod);
       const env: Array<[string, string]> = [['HOSTNAME', hostname], ...(await containerEnv(withIP, c, this.node.envSources(pod))).filter(([k]) => k !== 'HOSTNAME')];
-      const mounts = this.mounts(c, env, attempt);
+      const mounts = this.mounts(c, env, attempt, podIP);
       const config = criContainerConfig(withIP, c, {
         env,
         mounts,
@@ -423,7 +424,7 @@ export class PodWorker {
     }
   }
 
-  private mounts(c: Container, env: Array<[string, string]>, attempt: number): CriMount[] {
+  private mounts(c: Container, env: Array<[string, string]>, attempt: number, podIP: string): CriMount[] {
     const list: CriMount[] = [];
     const vars = new Map(env);
     for (const m of c.volumeMounts ?? []) {
@@ -441,6 +442,9 @@ export class PodWorker {
       const readonly = m.readOnly || Boolean(v.configMap || v.secret || v.downwardAPI || v.projected) || v.persistentVolumeClaim?.readOnly;
       list.push({ containerPath: m.mountPath, hostPath: host, readonly, propagation: m.mountPropagation === 'Bidirectional' ? 'PROPAGATION_BIDIRECTIONAL' : m.mountPropagation === 'HostToContainer' ? 'PROPAGATION_HOST_TO_CONTAINER' : undefined });
     }
+    if (podIP && !list.some((m) => m.containerPath === '/etc/hosts')) {
+      list.push({ containerPath: '/etc/hosts', hostPath: ensureHostsFile(this.podDir, this.pod, [podIP], this.node.clusterDomain) });
+    }
     const tmPath = c.terminationMessagePath ?? '/dev/termination-log';
     if (tmPath && !list.some((m) => m.containerPath === tmPath)) {
       const dir = path.join(this.podDir, 'containers', c.name);
@@ -456,6 +460,7 @@ export class PodWorker {
 
   private probeTarget(containerId: string, addr: { ip: string; netnsPath: string }): ProbeTarget {
     return {
+      host: addr.ip,
       exec: async (cmd, timeoutSec) => {
         const r = await this.node.runtime.execSync(containerId, cmd, timeoutSec);
         return { exitCode: r.exitCode, timedOut: r.timedOut, output: Buffer.concat([r.stdout, r.stderr]).toString().trim() };
@@ -550,7 +555,9 @@ export class PodWorker {
     const spec = pod.spec;
     return {
       metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace ?? 'default', uid: this.uid, attempt },
-      hostname: spec.hostNetwork ? undefined : (spec.hostname ?? pod.metadata.name).slice(0, 63),
+      hostname: spec.hostNetwork ? undefined : podHostname(pod),
+      hostPID: spec.hostPID ?? false,
+      hostIPC: spec.hostIPC ?? false,
       logDirectory: this.logDir,
       dnsConfig: this.node.dnsConfig(pod),
       portMappings: spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({ protocol: p.protocol ?? 'TCP', containerPort: p.containerPort, hostPort: p.hostPort!, hostIp: p.hostIP ?? '' }))),

@@ -5,9 +5,12 @@
 import http from 'node:http';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { grpcHealthCheck } from './grpc-health.js';
 import type { Container, Probe, ProbeHandler } from './types.js';
 
 export interface ProbeTarget {
+  /** The address probes dial, as messages name it (the pod IP, 127.0.0.1 with hostNetwork). */
+  host: string;
   exec(cmd: string[], timeoutSec: number): Promise<{ exitCode: number; timedOut: boolean; output: string }>;
   dial(port: number, timeoutMs: number): Promise<Duplex>;
 }
@@ -59,11 +62,20 @@ export async function runHandler(c: Container, h: ProbeHandler, target: ProbeTar
       const sock = await target.dial(port, timeoutSec * 1000);
       return await httpGet(sock, h.httpGet, port, timeoutSec * 1000);
     }
-    if (h.tcpSocket || h.grpc) {
-      const port = h.tcpSocket ? resolvePort(c, h.tcpSocket.port) : h.grpc!.port;
-      const sock = await target.dial(port, timeoutSec * 1000);
+    if (h.tcpSocket) {
+      const sock = await target.dial(resolvePort(c, h.tcpSocket.port), timeoutSec * 1000);
       sock.destroy();
       return { ok: true, message: '' };
+    }
+    if (h.grpc) {
+      const addr = `${target.host || 'localhost'}:${h.grpc.port}`;
+      let sock: Duplex;
+      try {
+        sock = await target.dial(h.grpc.port, timeoutSec * 1000);
+      } catch (err) {
+        return { ok: false, message: `error: failed to connect service at "${addr}": ${err instanceof Error ? err.message : String(err)}` };
+      }
+      return await grpcHealthCheck(sock, addr, h.grpc.service ?? '', timeoutSec * 1000);
     }
     return { ok: false, message: 'probe has no handler' };
   } catch (err) {

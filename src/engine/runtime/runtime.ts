@@ -83,6 +83,8 @@ export class Runtime {
           [`${P}sandbox.uid`]: m.uid,
           [`${P}sandbox.attempt`]: String(m.attempt),
           [`${P}sandbox.logdir`]: config.logDirectory ?? '',
+          ...(config.hostPID ? { [`${P}sandbox.hostpid`]: 'true' } : {}),
+          ...(config.hostIPC ? { [`${P}sandbox.hostipc`]: 'true' } : {}),
         },
       },
       hostConfig: {
@@ -208,7 +210,9 @@ export class Runtime {
       extras: {
         namespaces: {
           network: hostNet ? undefined : sb.NetworkSettings.SandboxKey || `/proc/${pid}/ns/net`,
-          ipc: `/proc/${pid}/ns/ipc`,
+          // The host's namespaces are the engine's own (PID 1's may be out of reach in a sandbox).
+          ipc: sbLabels[`${P}sandbox.hostipc`] ? `/proc/${process.pid}/ns/ipc` : `/proc/${pid}/ns/ipc`,
+          pid: sbLabels[`${P}sandbox.hostpid`] ? `/proc/${process.pid}/ns/pid` : undefined,
           uts: hostNet ? undefined : `/proc/${pid}/ns/uts`,
         },
         logPath: logDir && config.logPath ? path.join(logDir, config.logPath) : undefined,

@@ -31,6 +31,10 @@ export interface PodSandboxConfig {
   annotations?: Record<string, string>;
   /** Share the host's network namespace (hostNetwork). */
   hostNetwork?: boolean;
+  /** The sandbox's containers share the host's PID namespace (hostPID; default: one each). */
+  hostPID?: boolean;
+  /** The sandbox's containers share the host's IPC namespace (hostIPC; default: the sandbox's). */
+  hostIPC?: boolean;
   /** Network to attach the sandbox to through the engine's network provider; default none. */
   network?: string;
   /** Absolute cgroup parent for the sandbox's containers. */

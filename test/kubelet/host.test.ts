@@ -1,0 +1,86 @@
+// Pod options that reach the host: the kubelet-managed /etc/hosts with hostAliases (and a subdomain's
+// FQDN), hostPID and hostIPC joining the host's (the agent's) namespaces (ps shows host processes), and hostNetwork
+// (the node's network namespace and address) with a gRPC readiness probe against a health server on the
+// host.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import { startHealthServer } from './grpc-health-server.js';
+import { podManifest, startCluster, waitFor, type Cluster } from './helpers.js';
+
+let c: Cluster;
+before(async () => {
+  c = await startCluster('host');
+});
+after(async () => {
+  await c?.stop();
+});
+
+const sleeper = { name: 'main', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] };
+
+async function running(name: string): Promise<void> {
+  await waitFor(`${name} Running`, async () => (await c.k('1.33', ['get', 'pod', name, '-o', 'jsonpath={.status.phase}'])) === 'Running');
+}
+
+test('/etc/hosts is the kubelet\'s: pod IP with hostname and FQDN, then the hostAliases', async () => {
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('aliased', c.node, {
+    hostname: 'web-0',
+    subdomain: 'web',
+    hostAliases: [{ ip: '10.1.2.3', hostnames: ['foo.local', 'bar.local'] }, { ip: '10.1.2.4', hostnames: ['baz.local'] }],
+    containers: [sleeper],
+  }));
+  await running('aliased');
+  const ip = await c.k('1.33', ['get', 'pod', 'aliased', '-o', 'jsonpath={.status.podIP}']);
+  const hosts = await c.k('1.33', ['exec', 'aliased', '--', 'cat', '/etc/hosts']);
+  assert.equal(
+    hosts,
+    '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n' +
+      `fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${ip}\tweb-0.web.default.svc.cluster.local\tweb-0\n\n# Entries added by HostAliases.\n10.1.2.3\tfoo.local\tbar.local\n10.1.2.4\tbaz.local\n`,
+  );
+  assert.equal(await c.k('1.33', ['exec', 'aliased', '--', 'hostname']), 'web-0\n');
+  await c.k('1.33', ['delete', 'pod', 'aliased', '--wait=false']);
+});
+
+test('hostPID and hostIPC share the host\'s namespaces; ps shows host processes', async () => {
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('hostns', c.node, { hostPID: true, hostIPC: true, containers: [sleeper] }));
+  await running('hostns');
+  const ns = (kind: string): Promise<string> => c.k('1.33', ['exec', 'hostns', '--', 'readlink', `/proc/self/ns/${kind}`]);
+  assert.equal(await ns('pid'), `${fs.readlinkSync('/proc/self/ns/pid')}\n`);
+  assert.equal(await ns('ipc'), `${fs.readlinkSync('/proc/self/ns/ipc')}\n`);
+  const ps = await c.k('1.33', ['exec', 'hostns', '--', 'ps', '-o', 'pid,comm']);
+  assert.match(ps, new RegExp(`^\\s*${process.pid}\\s+node`, 'm'), 'the test runner is visible');
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('ownns', c.node, { containers: [sleeper] }));
+  await running('ownns');
+  assert.notEqual(await c.k('1.33', ['exec', 'ownns', '--', 'readlink', '/proc/self/ns/pid']), `${fs.readlinkSync('/proc/self/ns/pid')}\n`);
+  assert.doesNotMatch(await c.k('1.33', ['exec', 'ownns', '--', 'ps', '-o', 'pid,comm']), new RegExp(`^\\s*${process.pid}\\s`, 'm'));
+  await c.k('1.33', ['delete', 'pod', 'hostns', 'ownns', '--wait=false']);
+});
+
+test('hostNetwork pods run in the node\'s network namespace with the node\'s address and /etc/hosts', async () => {
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('hostnet', c.node, { hostNetwork: true, hostAliases: [{ ip: '10.9.9.9', hostnames: ['extra.local'] }], containers: [sleeper] }));
+  await running('hostnet');
+  assert.equal(await c.k('1.33', ['get', 'pod', 'hostnet', '-o', 'jsonpath={.status.podIP} {.status.hostIP}']), '127.0.0.1 127.0.0.1');
+  assert.equal(await c.k('1.33', ['exec', 'hostnet', '--', 'readlink', '/proc/self/ns/net']), `${fs.readlinkSync('/proc/self/ns/net')}\n`);
+  const hosts = await c.k('1.33', ['exec', 'hostnet', '--', 'cat', '/etc/hosts']);
+  assert.equal(hosts, `# Kubernetes-managed hosts file (host network).\n${fs.readFileSync('/etc/hosts', 'utf8')}\n# Entries added by HostAliases.\n10.9.9.9\textra.local\n`);
+  await c.k('1.33', ['delete', 'pod', 'hostnet', '--wait=false']);
+});
+
+test('a grpc readiness probe follows grpc.health.v1 Check of its service', async (t) => {
+  const statuses = new Map([['app', 1]]);
+  const health = await startHealthServer(statuses);
+  t.after(() => health.stop());
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('grpc', c.node, {
+    hostNetwork: true,
+    containers: [{ ...sleeper, readinessProbe: { grpc: { port: health.port, service: 'app' }, periodSeconds: 1, failureThreshold: 1 } }],
+  }));
+  const ready = (): Promise<string> => c.k('1.33', ['get', 'pod', 'grpc', '-o', 'jsonpath={.status.containerStatuses[0].ready}']);
+  await waitFor('ready', async () => (await ready()) === 'true');
+  statuses.set('app', 2);
+  await waitFor('not ready', async () => (await ready()) === 'false');
+  const events = await c.k('1.33', ['get', 'events', '--field-selector', 'involvedObject.name=grpc,reason=Unhealthy', '-o', 'jsonpath={.items[*].message}']);
+  assert.match(events, /Readiness probe failed: service unhealthy \(responded with "NOT_SERVING"\)/);
+  statuses.set('app', 1);
+  await waitFor('ready again', async () => (await ready()) === 'true');
+  await c.k('1.33', ['delete', 'pod', 'grpc', '--wait=false']);
+});

@@ -134,7 +134,7 @@ test('the HPA scales a deployment on the usage metrics.k8s.io reports', async ()
   await c.k('1.33', ['autoscale', 'deployment', 'hot', '--cpu-percent=50', '--min=1', '--max=2']);
   const hpa = await waitFor('scaled to 2 on real usage', async () => {
     const out = await c.k('1.33', ['get', 'hpa', 'hot']);
-    return /^hot\s+Deployment\/hot\s+cpu: \d+%\/50%\s+1\s+2\s+2\s/m.test(out) && out;
+    return /^hot\s+Deployment\/hot\s+cpu: \d+%\/50%\s+1\s+2\s+2\s/m.test(out) ? out : undefined;
   }, 120_000);
   const used = Number(/cpu: (\d+)%/.exec(hpa)![1]);
   assert.ok(used > 50 && used <= 130, `utilization near 100% of the request: ${used}%`);

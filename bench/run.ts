@@ -15,6 +15,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   engine: () => import('./engine.js').then((m) => m.benchmark),
   network: () => import('./network.js').then((m) => m.benchmark),
   kubelet: () => import('./kubelet.js').then((m) => m.benchmark),
+  services: () => import('./services.js').then((m) => m.benchmark),
 };
 
 function format(n: number | undefined): string {

@@ -20,6 +20,7 @@ import { NodeLifecycleController } from './nodelifecycle/index.js';
 import { PersistentVolumeController } from './volume/index.js';
 import { DisruptionController } from './disruption/index.js';
 import { ResourceQuotaController } from './resourcequota/index.js';
+import { ServiceLBController } from './servicelb/index.js';
 
 /** What every controller is built from. */
 export interface ControllerContext {
@@ -81,6 +82,7 @@ const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   persistentvolume: (ctx) => new PersistentVolumeController(ctx),
   disruption: (ctx) => new DisruptionController(ctx),
   resourcequota: (ctx) => new ResourceQuotaController(ctx),
+  servicelb: (ctx) => new ServiceLBController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),

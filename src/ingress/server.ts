@@ -37,19 +37,50 @@ export interface IngressServer {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+/** Set by the proxy itself, so a client cannot forge them (X-Forwarded-For is appended to instead). */
+const FORWARDED = new Set(['x-forwarded-for', 'x-real-ip', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-proto']);
 
-function forwardedHeaders(req: http.IncomingMessage, scheme: 'http' | 'https'): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = { ...req.headers };
-  for (const h of HOP_BY_HOP) delete headers[h];
+/**
+ * The request's headers for the upstream as a flat [name, value, …] list (node's raw header form: no
+ * per-request header object to build, copy and delete from), without hop-by-hop headers, plus
+ * X-Forwarded-* and X-Real-IP as ingress-nginx sets them.
+ */
+function forwardedHeaders(req: http.IncomingMessage, scheme: 'http' | 'https'): string[] {
+  const raw = req.rawHeaders;
+  const out: string[] = [];
+  let prior = '';
+  let host = '';
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (name === 'host') host = raw[i + 1];
+    if (name === 'x-forwarded-for') prior = prior ? `${prior}, ${raw[i + 1]}` : raw[i + 1];
+    if (HOP_BY_HOP.has(name) || FORWARDED.has(name)) continue;
+    out.push(raw[i], raw[i + 1]);
+  }
   const client = req.socket.remoteAddress ?? '';
-  const prior = req.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
-  headers['x-real-ip'] = client;
-  headers['x-forwarded-host'] = req.headers.host ?? '';
-  headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
-  headers['x-forwarded-proto'] = scheme;
-  return headers;
+  out.push(
+    'X-Forwarded-For', prior ? `${prior}, ${client}` : client,
+    'X-Real-IP', client,
+    'X-Forwarded-Host', host,
+    'X-Forwarded-Port', String(req.socket.localPort ?? ''),
+    'X-Forwarded-Proto', scheme,
+  );
+  return out;
+}
+
+/** The upstream's response headers for the client, without hop-by-hop headers. */
+function responseHeaders(up: http.IncomingMessage): string[] {
+  const raw = up.rawHeaders;
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i].toLowerCase())) out.push(raw[i], raw[i + 1]);
+  return out;
+}
+
+/** Whether the request carries a body to stream upstream (else the upstream request ends at once). */
+function hasBody(req: http.IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function answer(res: http.ServerResponse, code: number, text: string): void {
@@ -74,9 +105,7 @@ export async function startIngressServer(options: IngressServerOptions): Promise
     const proxied = http.request(
       { host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers: forwardedHeaders(req, scheme), agent },
       (up) => {
-        const headers = { ...up.headers };
-        for (const h of HOP_BY_HOP) delete headers[h];
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, headers);
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, responseHeaders(up));
         up.pipe(res);
       },
     );
@@ -84,7 +113,8 @@ export async function startIngressServer(options: IngressServerOptions): Promise
       if (!res.headersSent) answer(res, 502, '502 Bad Gateway\n');
       else res.destroy();
     });
-    req.pipe(proxied);
+    if (hasBody(req)) req.pipe(proxied);
+    else proxied.end();
   };
 
   const upgrade = (scheme: 'http' | 'https') => (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -94,11 +124,9 @@ export async function startIngressServer(options: IngressServerOptions): Promise
       return;
     }
     const backend = net.connect(upstream.port, upstream.host, () => {
-      const headers = forwardedHeaders(req, scheme);
-      headers.connection = 'Upgrade';
-      headers.upgrade = req.headers.upgrade;
+      const headers = [...forwardedHeaders(req, scheme), 'Connection', 'Upgrade', 'Upgrade', req.headers.upgrade ?? ''];
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
-      for (const [k, v] of Object.entries(headers)) for (const value of Array.isArray(v) ? v : [v]) if (value !== undefined) lines.push(`${k}: ${value}`);
+      for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
       backend.write(lines.join('\r\n') + '\r\n\r\n');
       if (head.length) backend.write(head);
       backend.pipe(socket);

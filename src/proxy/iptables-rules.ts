@@ -94,25 +94,31 @@ export function buildRules(servicePorts: ServicePort[], options: RuleOptions): R
       nat.push(`-A ${chains.services} -d ${ip}/32 ${proto(sp)} --dport ${sp.port} ${comment(`${name} cluster IP`)} -j ${svcChain}`);
       nat.push(`-A ${svcChain} ! -s ${options.clusterCIDR} -d ${ip}/32 ${proto(sp)} --dport ${sp.port} ${comment(`${name} cluster IP`)} -j ${chains.markMasq}`);
     }
-    for (const ip of [...sp.externalIPs, ...sp.loadBalancerIPs]) {
-      nat.push(`-A ${chains.services} -d ${ip}/32 ${proto(sp)} --dport ${sp.port} ${comment(`${name} external IP`)} -j ${chains.markMasq}`);
-      nat.push(`-A ${chains.services} -d ${ip}/32 ${proto(sp)} --dport ${sp.port} ${comment(`${name} external IP`)} -j ${svcChain}`);
+    // externalTrafficPolicy Local: traffic from outside reaches only this node's endpoints and keeps its
+    // client address; pods still use every endpoint, and traffic from the node itself (loopback) is
+    // masqueraded. Without local endpoints it is dropped (in the filter table, which sees the original address).
+    const external = [...sp.externalIPs, ...sp.loadBalancerIPs];
+    const local = ready.filter((e) => e.local);
+    let externalChain = svcChain;
+    if (sp.externalTrafficLocal && (external.length || sp.nodePort)) {
+      externalChain = hashChain(chains.prefix, 'XLB', key);
+      natChains.add(externalChain);
+      nat.push(`-A ${externalChain} -s ${options.clusterCIDR} ${comment(`${name} pods use every endpoint`)} -j ${svcChain}`);
+      if (local.length) {
+        nat.push(`-A ${externalChain} -s 127.0.0.0/8 -j ${chains.markMasq}`);
+        appendBalancing(nat, externalChain, local, ready, sepChains, sp);
+      } else {
+        for (const ip of external) filter.push(`-A ${chains.services} -d ${ip}/32 ${proto(sp)} --dport ${sp.port} ${comment(`${name} has no local endpoints`)} -j DROP`);
+        if (sp.nodePort) filter.push(`-A ${chains.services} -m addrtype --dst-type LOCAL ${proto(sp)} --dport ${sp.nodePort} ${comment(`${name} has no local endpoints`)} -j DROP`);
+      }
+    }
+    for (const ip of external) {
+      if (!sp.externalTrafficLocal) nat.push(`-A ${chains.services} -d ${ip}/32 ${proto(sp)} --dport ${sp.port} ${comment(`${name} external IP`)} -j ${chains.markMasq}`);
+      nat.push(`-A ${chains.services} -d ${ip}/32 ${proto(sp)} --dport ${sp.port} ${comment(`${name} external IP`)} -j ${externalChain}`);
     }
     if (sp.nodePort) {
-      const targets = sp.externalTrafficLocal ? ready.filter((e) => e.local) : ready;
-      if (targets.length === 0) {
-        filter.push(`-A ${chains.services} -m addrtype --dst-type LOCAL ${proto(sp)} --dport ${sp.nodePort} ${comment(`${name} has no local endpoints`)} -j DROP`);
-      } else if (sp.externalTrafficLocal) {
-        const localChain = hashChain(chains.prefix, 'XLB', key);
-        natChains.add(localChain);
-        nodePortRules.push(`-A ${chains.nodePorts} ${proto(sp)} --dport ${sp.nodePort} ${comment(name)} -j ${localChain}`);
-        // Local policy keeps the client's address, except for traffic from the node itself (loopback).
-        nat.push(`-A ${localChain} -s 127.0.0.0/8 -j ${chains.markMasq}`);
-        appendBalancing(nat, localChain, targets, ready, sepChains, sp);
-      } else {
-        nodePortRules.push(`-A ${chains.nodePorts} ${proto(sp)} --dport ${sp.nodePort} ${comment(name)} -j ${chains.markMasq}`);
-        nodePortRules.push(`-A ${chains.nodePorts} ${proto(sp)} --dport ${sp.nodePort} ${comment(name)} -j ${svcChain}`);
-      }
+      if (!sp.externalTrafficLocal) nodePortRules.push(`-A ${chains.nodePorts} ${proto(sp)} --dport ${sp.nodePort} ${comment(name)} -j ${chains.markMasq}`);
+      nodePortRules.push(`-A ${chains.nodePorts} ${proto(sp)} --dport ${sp.nodePort} ${comment(name)} -j ${externalChain}`);
     }
     appendBalancing(nat, svcChain, ready, ready, sepChains, sp);
     ready.forEach((e, i) => {

@@ -72,6 +72,26 @@ test('removing endpoints reprograms the service, and an unprogrammed address goe
   await assert.rejects(get(`http://10.99.${third}.11/`));
 });
 
+test('a LoadBalancer address answers at the service port; with externalTrafficPolicy Local only through this node\'s endpoints', async () => {
+  // The load balancer publishes node addresses; 127.0.0.5 stands for one (a local address, like a node IP).
+  const probe = http.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.5', () => r()));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  const lb: ServicePort = { ...servicePort(0), nodePort: undefined, port, loadBalancerIPs: ['127.0.0.5'] };
+  await proxier.sync([lb]);
+  const seen = new Set<string>();
+  for (let i = 0; i < 30; i++) seen.add(await get(`http://127.0.0.5:${port}/`));
+  assert.equal(seen.size, 3, `Cluster policy: 30 requests reached ${[...seen].join(', ')}`);
+  lb.externalTrafficLocal = true;
+  lb.endpoints = lb.endpoints.map((e, i) => ({ ...e, local: i === 0 }));
+  await proxier.sync([lb]);
+  for (let i = 0; i < 10; i++) assert.equal(await get(`http://127.0.0.5:${port}/`), "You've hit 127.0.0.2");
+  lb.endpoints = lb.endpoints.map((e) => ({ ...e, local: false }));
+  await proxier.sync([lb]);
+  await assert.rejects(get(`http://127.0.0.5:${port}/`), 'no local endpoint: dropped');
+});
+
 test('cleanup removes every chain and jump of this prefix and nothing else', async () => {
   await removeProxyRules(prefix);
   const saved = execFileSync('iptables-save').toString();

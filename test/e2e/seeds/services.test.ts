@@ -212,3 +212,54 @@ test('seed 002 §Ingress: curl http://kubia.example.com/kubia and /foo through t
   const other = await eventuallyGet(ingressPort, '/', { Host: 'bar.example.com' });
   assert.equal(other.status, 404);
 });
+
+test('type LoadBalancer: EXTERNAL-IP is the node IP (k3s ServiceLB), and <node IP>:<port> and the NodePort answer from the host', async () => {
+  // A port the OS just handed out: nothing else on the host listens there while the service holds it.
+  const port = await freePort();
+  const lb = `apiVersion: v1
+kind: Service
+metadata:
+  name: kubia-lb
+spec:
+  type: LoadBalancer
+  selector:
+    app: kubia
+  ports:
+  - port: ${port}
+    targetPort: 8080
+`;
+  assert.equal(await c.kIn(lb, 'create', '-f', '-'), 'service/kubia-lb created\n');
+  const row = await eventually('EXTERNAL-IP published', async () => {
+    const out = await c.k('get', 'svc', 'kubia-lb');
+    return /<pending>/.test(out) ? undefined : out;
+  });
+  assert.match(row, new RegExp(`^kubia-lb\\s+LoadBalancer\\s+10\\.\\d+\\.\\d+\\.\\d+\\s+127\\.0\\.0\\.1\\s+${port}:3\\d{4}/TCP\\s+`, 'm'));
+  assert.match(await c.k('describe', 'svc', 'kubia-lb'), /LoadBalancer Ingress:\s+127\.0\.0\.1/);
+  assert.equal(await c.k('get', 'svc', 'kubia-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'), '127.0.0.1');
+  const viaLB = await eventuallyGet(port, '/', {}, 10_000);
+  assert.match(viaLB.body, /^You've hit kubia-/);
+  const nodePort = Number(await c.k('get', 'svc', 'kubia-lb', '-o', 'jsonpath={.spec.ports[0].nodePort}'));
+  assert.match((await eventuallyGet(nodePort, '/', {}, 10_000)).body, /^You've hit kubia-/);
+});
+
+test('type LoadBalancer with externalTrafficPolicy Local: the node with the pods still answers on both', async () => {
+  await c.k('patch', 'svc', 'kubia-lb', '-p', '{"spec":{"externalTrafficPolicy":"Local"}}');
+  assert.equal(await c.k('get', 'svc', 'kubia-lb', '-o', 'jsonpath={.spec.externalTrafficPolicy}'), 'Local');
+  const port = Number(await c.k('get', 'svc', 'kubia-lb', '-o', 'jsonpath={.spec.ports[0].port}'));
+  const nodePort = Number(await c.k('get', 'svc', 'kubia-lb', '-o', 'jsonpath={.spec.ports[0].nodePort}'));
+  // Every kubia pod runs on this node, so both the load balancer address and the NodePort keep answering.
+  for (let i = 0; i < 5; i++) {
+    assert.match((await eventuallyGet(port, '/', {}, 10_000)).body, /^You've hit kubia-/);
+    assert.match((await eventuallyGet(nodePort, '/', {}, 10_000)).body, /^You've hit kubia-/);
+  }
+});
+
+test('a service that stops being a LoadBalancer loses its EXTERNAL-IP', async () => {
+  const port = Number(await c.k('get', 'svc', 'kubia-lb', '-o', 'jsonpath={.spec.ports[0].port}'));
+  await c.k('patch', 'svc', 'kubia-lb', '--type=merge', '-p', JSON.stringify({ spec: { type: 'ClusterIP', externalTrafficPolicy: null, ports: [{ port, targetPort: 8080 }] } }));
+  const row = await eventually('EXTERNAL-IP gone', async () => {
+    const out = await c.k('get', 'svc', 'kubia-lb');
+    return /kubia-lb\s+ClusterIP\s+\S+\s+<none>/.test(out) ? out : undefined;
+  });
+  assert.match(row, /kubia-lb\s+ClusterIP\s+10\.\S+\s+<none>\s+\d+\/TCP/);
+});

@@ -62,6 +62,9 @@ test('the kubelet Summary API: node and container CPU and memory, only for the j
   assert.ok(burn.memory.workingSetBytes > 0 && burn.memory.workingSetBytes <= burn.memory.usageBytes);
   assert.ok(burn.cpu.usageNanoCores !== undefined && burn.cpu.usageNanoCores > 0 && burn.cpu.usageNanoCores < 200_000_000, `burn uses at most its limit: ${burn.cpu.usageNanoCores}`);
   assert.equal(pod.cpu.usageCoreNanoSeconds, pod.containers.reduce((n, x) => n + x.cpu.usageCoreNanoSeconds, 0));
+  // Users reach it through the API server's node proxy, as on Kubernetes.
+  const proxied = JSON.parse(await c.k('1.33', ['get', '--raw', `/api/v1/nodes/${c.node}/proxy/stats/summary`])) as { node: { nodeName: string } };
+  assert.equal(proxied.node.nodeName, c.node);
 });
 
 test('kubectl top node and top pod print Kubernetes columns with real usage', async () => {

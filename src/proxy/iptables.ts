@@ -1,6 +1,6 @@
 // Applies the rule documents of iptables-rules.ts to the host: iptables-restore --noflush touches only
-// skiff's chains (declaring a chain flushes it), stale per-service chains are deleted, and the jumps from
-// the built-in chains are added once. Only this node's chains are ever matched (see ownsChain).
+// skiff's chains (declaring a chain flushes it) and, after the first sync, only those whose rules changed;
+// stale per-service chains are deleted, and the jumps from the built-in chains are added once. Only this node's chains are ever matched (see ownsChain).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { buildRules, chainNames, type ChainNames, type RuleOptions } from './iptables-rules.js';
@@ -68,28 +68,70 @@ export interface IptablesProxierOptions extends Omit<RuleOptions, 'chains'> {
   chainPrefix: string;
 }
 
+/** A restore document's rules by chain (declared chains with no rules map to an empty list). */
+function rulesByChain(document: string): Map<string, string[]> {
+  const chains = new Map<string, string[]>();
+  for (const line of document.split('\n')) {
+    if (line.startsWith(':')) chains.set(line.slice(1).split(' ')[0], []);
+    else if (line.startsWith('-A ')) chains.get(line.split(' ', 2)[1])?.push(line);
+  }
+  return chains;
+}
+
+function sameRules(a: string[] | undefined, b: string[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((line, i) => line === b[i]);
+}
+
+/**
+ * The partial update for one table (kube-proxy's way with iptables-restore --noflush): only chains whose
+ * rules changed are declared (which flushes them) and rewritten, stale ones flushed and deleted in the
+ * same transaction; chains not named are left as they are. Undefined when nothing changed.
+ */
+export function restoreDelta(table: string, before: Map<string, string[]>, wanted: Map<string, string[]>, stale: string[]): string | undefined {
+  const changed = [...wanted].filter(([chain, rules]) => !sameRules(before.get(chain), rules));
+  if (changed.length === 0 && stale.length === 0) return undefined;
+  return [
+    `*${table}`,
+    ...[...changed.map(([c]) => c), ...stale].map((c) => `:${c} - [0:0]`),
+    ...changed.flatMap(([, rules]) => rules),
+    ...stale.map((c) => `-X ${c}`),
+    'COMMIT',
+    '',
+  ].join('\n');
+}
+
+type Applied = Record<'nat' | 'filter', Map<string, string[]>>;
+
 export class IptablesProxier {
   private readonly chains: ChainNames;
-  private applied: { nat: string; filter: string } | undefined;
+  /** What the kernel holds, as far as we know; undefined = unknown (start, or after a failure): look. */
+  private applied: Applied | undefined;
 
   constructor(private readonly options: IptablesProxierOptions) {
     this.chains = chainNames(options.chainPrefix);
   }
 
-  /** Programs the rules for these service ports; does nothing when they equal what was applied last. */
+  /** Programs the rules for these service ports, touching only the chains that changed; false when none did. */
   async sync(servicePorts: ServicePort[]): Promise<boolean> {
     const rules = buildRules(servicePorts, { chains: this.chains, clusterCIDR: this.options.clusterCIDR, masqueradeMark: this.options.masqueradeMark });
-    if (this.applied && this.applied.nat === rules.nat && this.applied.filter === rules.filter) return false;
-    for (const [table, document] of [['nat', rules.nat], ['filter', rules.filter]] as const) {
-      const wanted = new Set(document.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1).split(' ')[0]));
-      const stale = (await existingChains(table, this.chains)).filter((c) => !wanted.has(c));
-      // Stale chains are flushed in the same transaction, then deleted once nothing jumps to them.
-      const withStale = document.replace(/\nCOMMIT\n$/, '\n' + [...stale.map((c) => `:${c} - [0:0]`), ...stale.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n'));
-      await restore(withStale);
+    const wanted: Applied = { nat: rulesByChain(rules.nat), filter: rulesByChain(rules.filter) };
+    const known = this.applied;
+    this.applied = undefined;
+    let changed = false;
+    for (const table of ['nat', 'filter'] as const) {
+      // Without a record of what is there, every chain of ours is rewritten and leftovers are found by
+      // iptables-save (chains of a crashed run); afterwards our own record is enough.
+      const before = known?.[table] ?? new Map<string, string[]>();
+      const present = known ? [...before.keys()] : await existingChains(table, this.chains);
+      const stale = present.filter((c) => !wanted[table].has(c));
+      const document = restoreDelta(table, before, wanted[table], stale);
+      if (!document) continue;
+      await restore(document);
+      changed = true;
     }
-    for (const j of jumps(this.chains)) await ensureJump(j);
-    this.applied = rules;
-    return true;
+    if (!known) for (const j of jumps(this.chains)) await ensureJump(j);
+    this.applied = wanted;
+    return changed || !known;
   }
 
   /** Removes every jump and chain of this prefix (and nothing else). */

@@ -54,4 +54,7 @@ export type {
   Node,
   PersistentVolumeClaim,
   PersistentVolume,
+  ClaimRef,
+  StorageClass,
 } from './types.js';
+export { bestMatch, fits, claimClass, type MatchOptions } from './volume-matching.js';

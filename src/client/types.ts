@@ -20,6 +20,9 @@ export interface Container {
   resources?: { requests?: ResourceList; limits?: ResourceList };
   ports?: ContainerPort[];
   restartPolicy?: string;
+  command?: string[];
+  args?: string[];
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean; subPath?: string }>;
 }
 
 export interface Toleration {
@@ -115,6 +118,7 @@ export interface PodSpec {
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   schedulingGates?: Array<{ name: string }>;
   terminationGracePeriodSeconds?: number;
+  activeDeadlineSeconds?: number;
   hostNetwork?: boolean;
 }
 
@@ -182,17 +186,46 @@ export interface Node extends KubeObject {
   };
 }
 
-export interface PersistentVolumeClaim extends KubeObject {
-  spec?: { volumeName?: string; storageClassName?: string; accessModes?: string[]; resources?: { requests?: ResourceList } };
-  status?: { phase?: 'Pending' | 'Bound' | 'Lost' };
+export interface StorageClass extends KubeObject {
+  provisioner: string;
+  reclaimPolicy?: string;
+  volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer';
+  allowedTopologies?: Array<{ matchLabelExpressions?: Array<{ key: string; values: string[] }> }>;
+}
+
+export interface ClaimRef {
+  kind?: string;
+  apiVersion?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  resourceVersion?: string;
 }
 
 export interface PersistentVolume extends KubeObject {
-  spec?: {
-    nodeAffinity?: { required?: NodeSelector };
-    claimRef?: { namespace?: string; name?: string; uid?: string };
+  spec: {
+    capacity?: Record<string, string>;
+    accessModes?: string[];
     storageClassName?: string;
-    capacity?: ResourceList;
+    volumeMode?: string;
+    claimRef?: ClaimRef | null;
+    persistentVolumeReclaimPolicy?: string;
+    nodeAffinity?: { required?: NodeSelector };
+    hostPath?: { path: string; type?: string };
+    nfs?: { server: string; path: string; readOnly?: boolean };
+    [field: string]: unknown;
   };
-  status?: { phase?: string };
+  status?: { phase?: string; message?: string; reason?: string; lastPhaseTransitionTime?: string };
+}
+
+export interface PersistentVolumeClaim extends KubeObject {
+  spec: {
+    accessModes?: string[];
+    resources?: { requests?: Record<string, string> };
+    storageClassName?: string | null;
+    volumeMode?: string;
+    volumeName?: string;
+    selector?: LabelSelector | null;
+  };
+  status?: { phase?: string; accessModes?: string[]; capacity?: Record<string, string> };
 }

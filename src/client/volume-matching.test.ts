@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestMatch, type PersistentVolume, type PersistentVolumeClaim } from './matching.js';
+import type { PersistentVolume, PersistentVolumeClaim } from './types.js';
+import { bestMatch } from './volume-matching.js';
 
 const pv = (name: string, storage: string, extra: Partial<PersistentVolume['spec']> = {}, labels?: Record<string, string>): PersistentVolume => ({
   apiVersion: 'v1',
@@ -30,4 +31,15 @@ test('a volume bound to another claim is skipped; one pre-bound to this claim wi
   const mine = pv('mine', '5Gi', { claimRef: { namespace: 'ns', name: 'c' } });
   assert.equal(bestMatch([other, pv('free', '1Gi'), mine], claim())?.metadata.name, 'mine');
   assert.equal(bestMatch([other], claim()), undefined);
+});
+
+test('delayed binding: without a node only a pre-bound volume; with one, only volumes whose affinity fits it', () => {
+  const mine = pv('mine', '5Gi', { claimRef: { namespace: 'ns', name: 'c' } });
+  assert.equal(bestMatch([pv('free', '1Gi')], claim(), { delayBinding: true }), undefined);
+  assert.equal(bestMatch([pv('free', '1Gi'), mine], claim(), { delayBinding: true })?.metadata.name, 'mine');
+  const onNode = (node: string) => (v: PersistentVolume) => v.metadata.labels?.node === node;
+  const pvs = [pv('a', '1Gi', {}, { node: 'n1' }), pv('b', '1Gi', {}, { node: 'n2' })];
+  assert.equal(bestMatch(pvs, claim(), { delayBinding: true, fitsNode: onNode('n2') })?.metadata.name, 'b');
+  assert.equal(bestMatch(pvs, claim(), { delayBinding: true, fitsNode: onNode('n3') }), undefined);
+  assert.equal(bestMatch([mine], claim(), { fitsNode: () => false }), undefined, 'a pre-bound volume elsewhere rules the node out');
 });

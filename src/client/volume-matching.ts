@@ -1,43 +1,8 @@
 // PersistentVolume ↔ claim matching (pkg/controller/volume/persistentvolume/index.go findBestMatchForClaim)
 // as pure functions: class, access modes, volume mode, selector and capacity must fit; the smallest
 // fitting volume wins, and a volume pre-bound to the claim (claimRef) is taken first.
-import { Quantity, selectorFromLabelSelector, type KubeObject, type LabelSelector } from '../../api/index.js';
-
-export interface ClaimRef {
-  kind?: string;
-  apiVersion?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  resourceVersion?: string;
-}
-
-export interface PersistentVolume extends KubeObject {
-  spec: {
-    capacity?: Record<string, string>;
-    accessModes?: string[];
-    storageClassName?: string;
-    volumeMode?: string;
-    claimRef?: ClaimRef | null;
-    persistentVolumeReclaimPolicy?: string;
-    nodeAffinity?: unknown;
-    hostPath?: { path: string; type?: string };
-    [field: string]: unknown;
-  };
-  status?: { phase?: string; message?: string; reason?: string; lastPhaseTransitionTime?: string };
-}
-
-export interface PersistentVolumeClaim extends KubeObject {
-  spec: {
-    accessModes?: string[];
-    resources?: { requests?: Record<string, string> };
-    storageClassName?: string | null;
-    volumeMode?: string;
-    volumeName?: string;
-    selector?: LabelSelector | null;
-  };
-  status?: { phase?: string; accessModes?: string[]; capacity?: Record<string, string> };
-}
+import { Quantity, selectorFromLabelSelector } from '../api/index.js';
+import type { PersistentVolume, PersistentVolumeClaim } from './types.js';
 
 export function claimClass(claim: PersistentVolumeClaim): string {
   return claim.spec.storageClassName ?? '';
@@ -72,10 +37,21 @@ export function fits(pv: PersistentVolume, claim: PersistentVolumeClaim): boolea
   return true;
 }
 
-/** The volume to bind a claim to: pre-bound first, then the smallest that fits; undefined when none. */
-export function bestMatch(pvs: PersistentVolume[], claim: PersistentVolumeClaim): PersistentVolume | undefined {
+export interface MatchOptions {
+  /** The claim's class binds on first consumer: without a node only a volume pre-bound to it is taken. */
+  delayBinding?: boolean;
+  /** The scheduler's question: can a pod on this node use the volume (its node affinity)? */
+  fitsNode?: (pv: PersistentVolume) => boolean;
+}
+
+/**
+ * The volume to bind a claim to: pre-bound first (none at all when that one does not fit the node),
+ * then the smallest that fits; undefined when none.
+ */
+export function bestMatch(pvs: PersistentVolume[], claim: PersistentVolumeClaim, options: MatchOptions = {}): PersistentVolume | undefined {
   const candidates = pvs.filter((pv) => available(pv, claim) && fits(pv, claim));
   const prebound = candidates.find((pv) => pv.spec.claimRef);
-  if (prebound) return prebound;
-  return candidates.sort((a, b) => capacity(a).cmp(capacity(b)) || String(a.metadata.name).localeCompare(String(b.metadata.name)))[0];
+  if (prebound) return !options.fitsNode || options.fitsNode(prebound) ? prebound : undefined;
+  if (!options.fitsNode && options.delayBinding) return undefined;
+  return candidates.filter((pv) => !options.fitsNode || options.fitsNode(pv)).sort((a, b) => capacity(a).cmp(capacity(b)) || String(a.metadata.name).localeCompare(String(b.metadata.name)))[0];
 }

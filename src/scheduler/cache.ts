@@ -4,15 +4,17 @@
 import type { Snapshot } from './framework.js';
 import { buildAntiAffinityIndex, indexAntiAffinity, NodeInfo, PodInfo, type AntiAffinityIndex } from './node-info.js';
 import { imagesOf } from './plugins/image-locality/index.js';
-import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from './types.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from './types.js';
 
 export interface CacheLookups {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
   pvc(namespace: string, name: string): PersistentVolumeClaim | undefined;
   pv(name: string): PersistentVolume | undefined;
+  pvs(): PersistentVolume[];
+  storageClass(name: string): StorageClass | undefined;
 }
 
-const NO_LOOKUPS: CacheLookups = { namespaceLabels: () => undefined, pvc: () => undefined, pv: () => undefined };
+const NO_LOOKUPS: CacheLookups = { namespaceLabels: () => undefined, pvc: () => undefined, pv: () => undefined, pvs: () => [], storageClass: () => undefined };
 
 export class SchedulerCache implements Snapshot {
   private readonly nodeMap = new Map<string, NodeInfo>();
@@ -50,6 +52,14 @@ export class SchedulerCache implements Snapshot {
 
   pv(name: string): PersistentVolume | undefined {
     return this.lookups.pv(name);
+  }
+
+  pvs(): PersistentVolume[] {
+    return this.lookups.pvs();
+  }
+
+  storageClass(name: string): StorageClass | undefined {
+    return this.lookups.storageClass(name);
   }
 
   antiAffinityIndex(): AntiAffinityIndex {
@@ -187,6 +197,12 @@ export class OverlaySnapshot implements Snapshot {
   }
   pv(name: string): PersistentVolume | undefined {
     return this.base.pv(name);
+  }
+  pvs(): PersistentVolume[] {
+    return this.base.pvs();
+  }
+  storageClass(name: string): StorageClass | undefined {
+    return this.base.storageClass(name);
   }
   /** Built from scratch on each call: the replaced node is a copy its user keeps changing (preemption's what-ifs). */
   antiAffinityIndex(): AntiAffinityIndex {

@@ -16,10 +16,10 @@ export interface PluginSet {
   disabled?: PluginRef[];
 }
 
-const POINTS = ['preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'bind'] as const;
+const POINTS = ['preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'preBind', 'bind'] as const;
 type Point = (typeof POINTS)[number];
 /** Points kube-scheduler has that skiff's plugins do not use; accepted so real configs load. */
-const OTHER_POINTS = ['queueSort', 'permit', 'preBind', 'postBind', 'preEnqueue'];
+const OTHER_POINTS = ['queueSort', 'permit', 'postBind', 'preEnqueue'];
 
 export interface ProfileConfig {
   schedulerName?: string;
@@ -117,6 +117,7 @@ const IMPLEMENTS: Record<Point, keyof Plugin> = {
   preScore: 'preScore',
   score: 'score',
   reserve: 'reserve',
+  preBind: 'preBind',
   bind: 'bind',
 };
 
@@ -162,6 +163,7 @@ export function buildFramework(profile: ProfileConfig, handle: Handle): Framewor
     plugins('preScore').filter((p) => lists.score.some((s) => s.name === p.name)),
     score,
     plugins('reserve'),
+    plugins('preBind'),
     plugins('bind'),
     profile.percentageOfNodesToScore ?? 0,
   );

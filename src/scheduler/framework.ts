@@ -5,7 +5,7 @@
 import type { Selector } from '../api/index.js';
 import type { RestClient, EventRecorder } from '../client/index.js';
 import type { AntiAffinityIndex, NodeInfo, PodInfo } from './node-info.js';
-import type { Pod, PersistentVolume, PersistentVolumeClaim } from './types.js';
+import type { Pod, PersistentVolume, PersistentVolumeClaim, StorageClass } from './types.js';
 
 export enum Code {
   Success = 0,
@@ -60,6 +60,8 @@ export interface Snapshot {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
   pvc(namespace: string, name: string): PersistentVolumeClaim | undefined;
   pv(name: string): PersistentVolume | undefined;
+  pvs(): PersistentVolume[];
+  storageClass(name: string): StorageClass | undefined;
   /** Running pods' required anti-affinity terms by topology value (InterPodAffinity's existing-pods check). */
   antiAffinityIndex(): AntiAffinityIndex;
 }
@@ -86,6 +88,8 @@ export interface Plugin {
   normalizeScore?(state: CycleState, pod: PodInfo, scores: number[], nodes: readonly NodeInfo[]): void;
   reserve?(state: CycleState, pod: PodInfo, nodeName: string): Status | undefined;
   unreserve?(state: CycleState, pod: PodInfo, nodeName: string): void;
+  /** Work the binding waits for (VolumeBinding's volume bindings); a failure unreserves the pod. */
+  preBind?(state: CycleState, pod: Pod, nodeName: string): Promise<Status | undefined>;
   bind?(state: CycleState, pod: Pod, nodeName: string): Promise<Status | undefined>;
 }
 
@@ -118,6 +122,7 @@ export class Framework {
     readonly preScorePlugins: Plugin[],
     readonly scorePlugins: ScorePlugin[],
     readonly reservePlugins: Plugin[],
+    readonly preBindPlugins: Plugin[],
     readonly bindPlugins: Plugin[],
     /** Profile override of the global percentageOfNodesToScore (0 = use the global one). */
     readonly percentageOfNodesToScore: number,
@@ -214,6 +219,14 @@ export class Framework {
 
   runUnreserve(state: CycleState, pod: PodInfo, nodeName: string): void {
     for (let j = this.reservePlugins.length - 1; j >= 0; j--) this.reservePlugins[j].unreserve?.(state, pod, nodeName);
+  }
+
+  async runPreBind(state: CycleState, pod: Pod, nodeName: string): Promise<Status | undefined> {
+    for (const p of this.preBindPlugins) {
+      const status = await p.preBind!(state, pod, nodeName);
+      if (status && status.code !== Code.Success) return new Status(status.code, [`running PreBind plugin "${p.name}": ${status.message}`]);
+    }
+    return undefined;
   }
 
   async runBind(state: CycleState, pod: Pod, nodeName: string): Promise<Status | undefined> {

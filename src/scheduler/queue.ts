@@ -20,7 +20,7 @@ export interface QueuedPod {
   cycle: number;
 }
 
-export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'AssignedPodDelete' | 'PvcChange' | 'PvChange' | 'NamespaceChange';
+export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'AssignedPodDelete' | 'PvcChange' | 'PvChange' | 'StorageClassChange' | 'NamespaceChange';
 
 /** Which plugins' rejections an event may resolve (a simplified form of kube's queueing hints). */
 const EVENT_PLUGINS: Record<ClusterEvent, Set<string> | 'all'> = {
@@ -31,6 +31,7 @@ const EVENT_PLUGINS: Record<ClusterEvent, Set<string> | 'all'> = {
   AssignedPodDelete: new Set(['NodeResourcesFit', 'NodePorts', 'InterPodAffinity', 'PodTopologySpread', 'DefaultPreemption']),
   PvcChange: new Set(['VolumeBinding']),
   PvChange: new Set(['VolumeBinding']),
+  StorageClassChange: new Set(['VolumeBinding']),
   NamespaceChange: new Set(['InterPodAffinity']),
 };
 

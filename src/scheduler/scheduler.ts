@@ -11,7 +11,7 @@ import { schedulePod } from './algorithm.js';
 import { Code, fitErrorMessage, unresolvable, type Framework, type Handle, type CycleState } from './framework.js';
 import { PodInfo } from './node-info.js';
 import { SchedulingQueue, type QueuedPod } from './queue.js';
-import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, PodCondition } from './types.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, PodCondition, StorageClass } from './types.js';
 
 export interface SchedulerOptions {
   rest: RestClient;
@@ -66,7 +66,7 @@ export class Scheduler {
   private readonly factory: InformerFactory;
   private readonly ownsFactory: boolean;
   private podInformer!: Informer<Pod>;
-  private readonly listers: Record<'services' | 'replicaSets' | 'statefulSets' | 'replicationControllers' | 'namespaces' | 'pvcs' | 'pvs', Informer>;
+  private readonly listers: Record<'services' | 'replicaSets' | 'statefulSets' | 'replicationControllers' | 'namespaces' | 'pvcs' | 'pvs' | 'storageClasses', Informer>;
   /** node name → pods nominated there by preemption. */
   private readonly nominated = new Map<string, Map<string, PodInfo>>();
   private readonly nominatedNode = new Map<string, string>();
@@ -90,11 +90,14 @@ export class Scheduler {
       namespaces: this.factory.informer(refs.namespaces),
       pvcs: this.factory.informer(refs.persistentVolumeClaims),
       pvs: this.factory.informer(refs.persistentVolumes),
+      storageClasses: this.factory.informer(refs.storageClasses),
     };
     this.cache = new SchedulerCache({
       namespaceLabels: (ns) => this.listers.namespaces.lister.get(ns)?.metadata.labels,
       pvc: (ns, name) => this.listers.pvcs.lister.get(name, ns) as PersistentVolumeClaim | undefined,
       pv: (name) => this.listers.pvs.lister.get(name) as PersistentVolume | undefined,
+      pvs: () => this.listers.pvs.lister.list() as PersistentVolume[],
+      storageClass: (name) => this.listers.storageClasses.lister.get(name) as StorageClass | undefined,
     });
     for (const profile of options.config.profiles ?? [{}]) {
       const schedulerName = profile.schedulerName ?? DEFAULT_SCHEDULER_NAME;
@@ -136,6 +139,7 @@ export class Scheduler {
     });
     this.listers.pvcs.addEventHandler({ add: () => this.queue.onEvent('PvcChange'), update: () => this.queue.onEvent('PvcChange') });
     this.listers.pvs.addEventHandler({ add: () => this.queue.onEvent('PvChange'), update: () => this.queue.onEvent('PvChange') });
+    this.listers.storageClasses.addEventHandler({ add: () => this.queue.onEvent('StorageClassChange'), update: () => this.queue.onEvent('StorageClassChange') });
     this.listers.namespaces.addEventHandler({ update: () => this.queue.onEvent('NamespaceChange') });
     this.factory.start();
     await this.factory.waitForSync();
@@ -292,7 +296,8 @@ export class Scheduler {
 
   private async bind(fw: Framework, state: CycleState, q: QueuedPod, pod: Pod, host: string): Promise<void> {
     const key = q.info.key;
-    const status = await fw.runBind(state, pod, host);
+    const preBind = await fw.runPreBind(state, pod, host);
+    const status = preBind ?? (await fw.runBind(state, pod, host));
     if (!status) {
       this.stats.scheduled++;
       this.queue.done(key);
@@ -307,7 +312,7 @@ export class Scheduler {
       this.queue.done(key);
       return;
     }
-    await this.handleFailure(q, `Binding rejected: ${status.message}`, new Set(), undefined, true);
+    await this.handleFailure(q, preBind ? preBind.message : `Binding rejected: ${status.message}`, new Set(), undefined, true);
   }
 
   /**

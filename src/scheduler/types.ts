@@ -26,4 +26,5 @@ export type {
   Node,
   PersistentVolumeClaim,
   PersistentVolume,
+  StorageClass,
 } from '../client/index.js';

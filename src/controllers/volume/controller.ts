@@ -1,41 +1,59 @@
 // The PersistentVolume controller (pkg/controller/volume/persistentvolume) with k3s' local-path
 // provisioner built in. Claims are bound to the best matching volume (both sides written: the volume's
-// claimRef, the claim's volumeName and Bound phases); a claim of a local-path class with no match gets a
-// new hostPath volume under the storage dir, pinned to one node — for WaitForFirstConsumer only once a
-// pod uses the claim, on that pod's node (or the node the scheduler selected). A volume whose claim is
-// gone is Released and reclaimed: Delete removes it (and a local-path directory), Recycle makes it
-// Available again, Retain keeps it Released.
+// claimRef, the claim's volumeName and Bound phases). A claim of a WaitForFirstConsumer class waits,
+// with Kubernetes' events, until the scheduler picks a node for a pod using it and records it in the
+// claim's selected-node annotation; the scheduler binds static volumes for such claims itself. A
+// local-path claim with no volume gets a new hostPath volume under the storage dir pinned to its node.
+// A volume whose claim is gone is Released and reclaimed: Delete removes it (and a local-path
+// directory), Recycle scrubs it with a recycler pod and makes it Available, Retain keeps it Released.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeObject } from '../../api/index.js';
-import { EventRecorder, isAlreadyExists, isConflict, isNotFound, objectKey, refs, rfc3339, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer, type Pod } from '../../client/index.js';
-import type { Controller, ControllerContext } from '../index.js';
-import { bestMatch, claimClass, type PersistentVolume, type PersistentVolumeClaim } from './matching.js';
+import {
+  bestMatch,
+  claimClass,
+  isAlreadyExists,
+  isNotFound,
+  objectKey,
+  QueueController,
+  refs,
+  rfc3339,
+  ResourceClient,
+  splitKey,
+  type ClaimRef,
+  type CoreEvent,
+  type EventRecorder,
+  type EventType,
+  type Informer,
+  type Node,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type Pod,
+  type StorageClass,
+} from '../../client/index.js';
+import type { ControllerContext } from '../index.js';
+import { NO_RECYCLER_MESSAGE, RECYCLER_NAMESPACE, RECYCLER_POD_PREFIX, recyclerPod } from './recycler.js';
 
-export const STORAGE_CLASSES = { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', namespaced: false, kind: 'StorageClass' };
+export const STORAGE_CLASSES = refs.storageClasses;
 export const LOCAL_PATH_PROVISIONER = 'rancher.io/local-path';
 export const LOCAL_PATH_CLASS = 'local-path';
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
+const BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
+const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
 /** k3s' default --default-local-storage-path. */
 export const DEFAULT_STORAGE_DIR = '/var/lib/skiff/storage';
 /** The queue item that (re)creates the default StorageClass, retried with backoff like any sync. */
 const DEFAULT_CLASS_KEY = 'default-class';
+/** kube's --pvclaimbinder-sync-period: a Failed volume's reclaim is tried again this often. */
+const RETRY_FAILED_MS = 15_000;
+/** The hostPath deleter only removes paths like this (hostPathDeleter.Delete). */
+const HOST_PATH_DELETABLE = /^\/tmp\/.+/;
 
-interface StorageClass extends KubeObject {
-  provisioner: string;
-  reclaimPolicy?: string;
-  volumeBindingMode?: string;
-}
+const isTerminated = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+const claimsOf = (p: Pod): string[] => (p.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []));
 
-interface Node extends KubeObject {
-  spec?: { unschedulable?: boolean };
-  status?: { conditions?: Array<{ type: string; status: string }> };
-}
-
-export class PersistentVolumeController implements Controller {
-  readonly name = 'persistentvolume-binder';
-  private readonly queue = new WorkQueue<string>();
+export class PersistentVolumeController extends QueueController {
   private readonly pvs: Informer<PersistentVolume>;
   private readonly claims: Informer<PersistentVolumeClaim>;
   private readonly classes: Informer<StorageClass>;
@@ -44,45 +62,60 @@ export class PersistentVolumeController implements Controller {
   private readonly pvClient: ResourceClient<PersistentVolume>;
   private readonly claimClient: ResourceClient<PersistentVolumeClaim>;
   private readonly classClient: ResourceClient<StorageClass>;
+  private readonly podClient: ResourceClient<Pod>;
+  private readonly eventClient: ResourceClient<CoreEvent>;
   private readonly recorder: EventRecorder;
   private readonly storageDir: string;
-  private workers?: Promise<void>;
 
-  constructor(ctx: ControllerContext) {
+  constructor(private readonly ctx: ControllerContext) {
+    super('persistentvolume-binder');
     this.storageDir = ctx.storageDir ?? DEFAULT_STORAGE_DIR;
     this.pvs = ctx.informers.informer<PersistentVolume>(refs.persistentVolumes);
     this.claims = ctx.informers.informer<PersistentVolumeClaim>(refs.persistentVolumeClaims);
-    this.classes = ctx.informers.informer<StorageClass>(STORAGE_CLASSES);
+    this.classes = ctx.informers.informer<StorageClass>(refs.storageClasses);
     this.pods = ctx.informers.informer<Pod>(refs.pods);
     this.nodes = ctx.informers.informer<Node>(refs.nodes);
     this.pvClient = new ResourceClient<PersistentVolume>(ctx.rest, refs.persistentVolumes);
     this.claimClient = new ResourceClient<PersistentVolumeClaim>(ctx.rest, refs.persistentVolumeClaims);
-    this.classClient = new ResourceClient<StorageClass>(ctx.rest, STORAGE_CLASSES);
-    this.recorder = new EventRecorder(ctx.rest, { component: 'persistentvolume-controller' });
+    this.classClient = new ResourceClient<StorageClass>(ctx.rest, refs.storageClasses);
+    this.podClient = new ResourceClient<Pod>(ctx.rest, refs.pods);
+    this.eventClient = new ResourceClient<CoreEvent>(ctx.rest, refs.events);
+    this.recorder = this.eventRecorder(ctx.rest, 'persistentvolume-controller');
     const claimKey = (c: KubeObject): void => this.queue.add(`claim:${objectKey(c)}`);
     const volumeKey = (v: PersistentVolume): void => {
       this.queue.add(`volume:${v.metadata.name}`);
       const ref = v.spec.claimRef;
       if (ref?.name) this.queue.add(`claim:${ref.namespace}/${ref.name}`);
     };
-    this.claims.addEventHandler({ add: claimKey, update: (_o, n) => claimKey(n), delete: (c) => this.claimGone(c) });
+    this.claims.addEventHandler({
+      add: claimKey,
+      update: (_o, n) => claimKey(n),
+      delete: (c) => {
+        if (c.spec.volumeName) this.queue.add(`volume:${c.spec.volumeName}`);
+      },
+    });
     this.pvs.addEventHandler({ add: volumeKey, update: (_o, n) => volumeKey(n), delete: volumeKey });
-    // A new consumer is what a WaitForFirstConsumer claim waits for.
+    // A recycler pod's progress moves its volume on; a consumer's changes what its waiting claims say.
     const podChanged = (p: Pod): void => {
-      for (const v of p.spec.volumes ?? []) if (v.persistentVolumeClaim) this.queue.add(`claim:${p.metadata.namespace}/${v.persistentVolumeClaim.claimName}`);
+      const name = p.metadata.name ?? '';
+      if (p.metadata.namespace === RECYCLER_NAMESPACE && name.startsWith(RECYCLER_POD_PREFIX)) this.queue.add(`volume:${name.slice(RECYCLER_POD_PREFIX.length)}`);
+      for (const claim of claimsOf(p)) this.queue.add(`claim:${p.metadata.namespace}/${claim}`);
     };
-    this.pods.addEventHandler({ add: podChanged, update: (_o, n) => podChanged(n) });
+    this.pods.addEventHandler({ add: podChanged, update: (_o, n) => podChanged(n), delete: podChanged });
   }
 
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
+  override run(workers: number): void {
+    super.run(workers);
     this.queue.add(DEFAULT_CLASS_KEY);
   }
 
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
-    await this.recorder.flush();
+  async sync(key: string): Promise<void> {
+    if (key === DEFAULT_CLASS_KEY) return this.ensureDefaultClass();
+    const [kind, rest] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    if (kind === 'volume') return this.syncVolume(rest);
+    const { namespace, name } = splitKey(rest);
+    const claim = this.claims.lister.get(name, namespace);
+    if (claim && !claim.metadata.deletionTimestamp) await this.syncClaim(claim);
   }
 
   /** k3s ships local-path as the default StorageClass. */
@@ -102,59 +135,64 @@ export class PersistentVolumeController implements Controller {
       });
   }
 
-  private claimGone(claim: PersistentVolumeClaim): void {
-    if (claim.spec.volumeName) this.queue.add(`volume:${claim.spec.volumeName}`);
-  }
-
-  async sync(key: string): Promise<void> {
-    if (key === DEFAULT_CLASS_KEY) return this.ensureDefaultClass();
-    const [kind, rest] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-    if (kind === 'volume') return this.syncVolume(rest);
-    const { namespace, name } = splitKey(rest);
-    const claim = this.claims.lister.get(name, namespace);
-    if (claim && !claim.metadata.deletionTimestamp) await this.syncClaim(claim);
-  }
-
+  /** syncUnboundClaim / syncBoundClaim, for the claims this controller binds or provisions. */
   private async syncClaim(claim: PersistentVolumeClaim): Promise<void> {
     if (claim.spec.volumeName) {
       const pv = this.pvs.lister.get(claim.spec.volumeName);
       if (pv) await this.bind(pv, claim);
       return;
     }
-    const match = bestMatch(this.pvs.lister.list(), claim);
+    const className = claimClass(claim);
+    const cls = this.classes.lister.get(className);
+    const delayBinding = cls?.volumeBindingMode === 'WaitForFirstConsumer';
+    const match = bestMatch(this.pvs.lister.list(), claim, { delayBinding });
     if (match) return this.bind(match, claim);
-    const cls = this.classes.lister.get(claimClass(claim));
-    if (!cls || cls.provisioner !== LOCAL_PATH_PROVISIONER) {
-      const message = claimClass(claim) ? `storageclass.storage.k8s.io "${claimClass(claim)}" not found` : 'no persistent volumes available for this claim and no storage class is set';
-      if (!cls || claimClass(claim) === '') this.recorder.event(claim, 'Normal', 'FailedBinding', message);
+    const selectedNode = claim.metadata.annotations?.[SELECTED_NODE_ANNOTATION];
+    if (delayBinding && !selectedNode) return this.waitingForConsumer(claim);
+    if (!className) {
+      this.recorder.event(claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
       return;
     }
-    const node = this.nodeFor(claim, cls);
+    if (!cls) {
+      this.recorder.event(claim, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io "${className}" not found`);
+      return;
+    }
+    if (cls.provisioner !== LOCAL_PATH_PROVISIONER) {
+      this.recorder.event(
+        claim,
+        'Normal',
+        'ExternalProvisioning',
+        `Waiting for a volume to be created either by the external provisioner '${cls.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`,
+      );
+      return;
+    }
+    // An Immediate local-path claim has no consumer to follow: it goes to the first node that takes pods.
+    const node = selectedNode ?? this.readyNodes()[0];
     if (!node) {
-      this.recorder.event(claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+      this.recorder.event(claim, 'Warning', 'ProvisioningFailed', 'no ready node to create a local-path volume on');
       return;
     }
     const pv = await this.provision(claim, cls, node);
     if (pv) await this.bind(pv, claim);
   }
 
-  /** The node a local-path volume goes to; undefined while a WaitForFirstConsumer claim has no consumer. */
-  private nodeFor(claim: PersistentVolumeClaim, cls: StorageClass): string | undefined {
-    const selected = claim.metadata.annotations?.[SELECTED_NODE_ANNOTATION];
-    if (selected) return selected;
-    const consumers = this.pods.lister
+  /** emitEventForUnboundDelayBindingClaim: which consumer the claim waits for, if any. */
+  private waitingForConsumer(claim: PersistentVolumeClaim): void {
+    const pending = this.pods.lister
       .listInNamespace(claim.metadata.namespace ?? '')
-      .filter((p) => !p.metadata.deletionTimestamp && (p.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim.metadata.name));
-    const placed = consumers.find((p) => p.spec.nodeName)?.spec.nodeName;
-    if (placed) return placed;
-    if (cls.volumeBindingMode === 'WaitForFirstConsumer' && !consumers.length) return undefined;
-    // Our scheduler places a pod only once its claims are bound, so the first consumer's volume goes
-    // to a node that can take pods now.
-    const ready = this.nodes.lister
+      .filter((p) => !isTerminated(p) && !p.spec.nodeName && claimsOf(p).includes(claim.metadata.name!))
+      .map((p) => p.metadata.name!);
+    if (!pending.length) this.recorder.event(claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+    else if (pending.length === 1) this.recorder.event(claim, 'Normal', 'WaitForPodScheduled', `waiting for pod ${pending[0]} to be scheduled`);
+    else this.recorder.event(claim, 'Normal', 'WaitForPodScheduled', `waiting for pods ${pending.join(',')} to be scheduled`);
+  }
+
+  private readyNodes(): string[] {
+    return this.nodes.lister
       .list()
       .filter((n) => !n.spec?.unschedulable && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-      .sort((a, b) => String(a.metadata.name).localeCompare(String(b.metadata.name)));
-    return ready[0]?.metadata.name;
+      .map((n) => n.metadata.name!)
+      .sort();
   }
 
   private async provision(claim: PersistentVolumeClaim, cls: StorageClass, node: string): Promise<PersistentVolume | undefined> {
@@ -165,7 +203,7 @@ export class PersistentVolumeController implements Controller {
     const pv: PersistentVolume = {
       apiVersion: 'v1',
       kind: 'PersistentVolume',
-      metadata: { name, annotations: { 'pv.kubernetes.io/provisioned-by': LOCAL_PATH_PROVISIONER, 'local.path.provisioner/selected-node': node } },
+      metadata: { name, annotations: { [PROVISIONED_BY]: LOCAL_PATH_PROVISIONER, 'local.path.provisioner/selected-node': node } },
       spec: {
         capacity: { storage: claim.spec.resources?.requests?.storage ?? '1Gi' },
         accessModes: claim.spec.accessModes ?? ['ReadWriteOnce'],
@@ -177,6 +215,7 @@ export class PersistentVolumeController implements Controller {
         claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid },
       },
     };
+    this.recorder.event(claim, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${claim.metadata.namespace}/${claim.metadata.name}"`);
     try {
       const created = await this.pvClient.create(pv);
       this.recorder.event(claim, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${name}`);
@@ -195,18 +234,16 @@ export class PersistentVolumeController implements Controller {
     if (!ref?.uid) {
       volume = await this.pvClient.update({
         ...pv,
-        metadata: { ...pv.metadata, annotations: { ...(pv.metadata.annotations ?? {}), 'pv.kubernetes.io/bound-by-controller': 'yes' } },
+        metadata: { ...pv.metadata, annotations: { ...(pv.metadata.annotations ?? {}), [BOUND_BY_CONTROLLER]: 'yes' } },
         spec: { ...pv.spec, claimRef: { kind: 'PersistentVolumeClaim', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, apiVersion: 'v1', resourceVersion: claim.metadata.resourceVersion } },
       });
     }
-    if (volume.status?.phase !== 'Bound') {
-      volume = await this.pvClient.updateStatus({ ...volume, status: { ...volume.status, phase: 'Bound', lastPhaseTransitionTime: rfc3339() } });
-    }
+    if (volume.status?.phase !== 'Bound') volume = await this.setPhase(volume, 'Bound');
     let current = claim;
     if (current.spec.volumeName !== volume.metadata.name) {
       current = await this.claimClient.update({
         ...current,
-        metadata: { ...current.metadata, annotations: { ...(current.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' } },
+        metadata: { ...current.metadata, annotations: { ...(current.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes', [BOUND_BY_CONTROLLER]: 'yes' } },
         spec: { ...current.spec, volumeName: volume.metadata.name },
       });
     }
@@ -216,53 +253,141 @@ export class PersistentVolumeController implements Controller {
   }
 
   private async syncVolume(name: string): Promise<void> {
-    const pv = this.pvs.lister.get(name);
+    let pv = this.pvs.lister.get(name);
     if (!pv || pv.metadata.deletionTimestamp) return;
     const ref = pv.spec.claimRef;
     if (!ref) {
       if (pv.status?.phase !== 'Available') await this.setPhase(pv, 'Available');
       return;
     }
-    if (!ref.uid) return;
-    const claim = this.claims.lister.get(ref.name!, ref.namespace);
-    if (claim && claim.metadata.uid === ref.uid) return;
+    if (!ref.uid || (await this.claimHolds(pv, ref))) return;
+    const phase = pv.status?.phase;
+    if (phase !== 'Released' && phase !== 'Failed') pv = await this.setPhase(pv, 'Released');
+    if (phase === 'Failed') {
+      // Kubernetes retries a failed reclaim on every resync, not in a tight loop.
+      const wait = Date.parse(pv.status?.lastPhaseTransitionTime ?? '') + RETRY_FAILED_MS - this.ctx.now().getTime();
+      if (wait > 0) return this.queue.addAfter(`volume:${name}`, wait);
+    }
+    await this.reclaim(pv);
+  }
+
+  /** isVolumeReleased, negated: the claim the volume names still exists and has not moved to another volume. */
+  private async claimHolds(pv: PersistentVolume, ref: ClaimRef): Promise<boolean> {
+    const holds = (c: PersistentVolumeClaim | undefined): boolean => !!c && c.metadata.uid === ref.uid && (!c.spec.volumeName || c.spec.volumeName === pv.metadata.name);
+    if (holds(this.claims.lister.get(ref.name!, ref.namespace))) return true;
     // The claim may be newer than our cache: ask before releasing.
     const fresh = await this.claimClient.get(ref.name!, ref.namespace).catch((err: unknown) => {
       if (isNotFound(err)) return undefined;
       throw err;
     });
-    if (fresh && fresh.metadata.uid === ref.uid) return;
-    await this.reclaim(pv);
+    return holds(fresh);
   }
 
   private async reclaim(pv: PersistentVolume): Promise<void> {
-    const policy = pv.spec.persistentVolumeReclaimPolicy ?? 'Retain';
-    if (policy === 'Delete') {
-      const dir = pv.spec.hostPath?.path;
-      if (pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by'] === LOCAL_PATH_PROVISIONER && dir && path.dirname(dir) === this.storageDir) {
-        await fs.rm(dir, { recursive: true, force: true });
-      }
-      await this.pvClient.delete(pv.metadata.name!).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
+    switch (pv.spec.persistentVolumeReclaimPolicy ?? 'Retain') {
+      case 'Retain':
+        return;
+      case 'Delete':
+        return this.deleteVolume(pv);
+      case 'Recycle':
+        return this.recycle(pv);
+      default:
+        await this.setPhaseWithEvent(pv, 'Failed', 'Warning', 'VolumeUnknownReclaimPolicy', 'Volume has unrecognized PersistentVolumeReclaimPolicy');
+    }
+  }
+
+  /** deleteVolumeOperation: the storage first (a local-path directory, a hostPath under /tmp), then the object. */
+  private async deleteVolume(pv: PersistentVolume): Promise<void> {
+    const dir = pv.spec.hostPath?.path;
+    const localPath = pv.metadata.annotations?.[PROVISIONED_BY] === LOCAL_PATH_PROVISIONER && dir && path.dirname(dir) === this.storageDir;
+    if (!localPath) {
+      const failure = !dir
+        ? `error getting deleter volume plugin for volume "${pv.metadata.name}": no deletable volume plugin matched`
+        : !HOST_PATH_DELETABLE.test(dir)
+          ? `host_path deleter only supports /tmp/.+ but received provided ${dir}`
+          : undefined;
+      if (failure) return this.setPhaseWithEvent(pv, 'Failed', 'Warning', 'VolumeFailedDelete', failure);
+    }
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+    await this.pvClient.delete(pv.metadata.name!).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+
+  /**
+   * recycleVolumeOperation, level-triggered: start the recycler pod, and once it has finished pass its
+   * events on, delete it, and make the volume Available (or Failed with the pod's message).
+   */
+  private async recycle(pv: PersistentVolume): Promise<void> {
+    const template = recyclerPod(pv);
+    if (!template) return this.setPhaseWithEvent(pv, 'Failed', 'Warning', 'VolumeFailedRecycle', NO_RECYCLER_MESSAGE);
+    const ref = pv.spec.claimRef!;
+    const users = this.pods.lister
+      .listInNamespace(ref.namespace ?? '')
+      .filter((p) => !isTerminated(p) && claimsOf(p).includes(ref.name!))
+      .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
+      .sort();
+    if (users.length && !this.claims.lister.get(ref.name!, ref.namespace)) {
+      this.recorder.event(pv, 'Normal', 'VolumeFailedRecycle', `Volume is used by pods: ${users.join(',')}`);
+      return;
+    }
+    const podName = template.metadata.name!;
+    const pod = this.pods.lister.get(podName, RECYCLER_NAMESPACE);
+    if (!pod) {
+      await this.podClient.create(template).catch((err: unknown) => {
+        if (!isAlreadyExists(err)) throw err;
       });
       return;
     }
-    if (policy === 'Recycle') {
-      // No scrubber pod here: the volume is handed out again as it is.
-      const { claimRef: _gone, ...spec } = pv.spec;
-      const updated = await this.pvClient.update({ ...pv, spec });
-      await this.setPhase(updated, 'Available');
-      this.recorder.event(pv, 'Normal', 'RecyclerPod', 'Recycler pod: Successfully assigned volume to be recycled');
-      return;
+    if (pod.metadata.deletionTimestamp) return;
+    const phase = pod.status?.phase;
+    // A pod older than this release is left from an earlier recycling of the volume.
+    const stale = Date.parse(String(pod.metadata.creationTimestamp)) < Date.parse(pv.status?.lastPhaseTransitionTime ?? '');
+    if (!stale && phase !== 'Succeeded' && phase !== 'Failed') return;
+    if (!stale) await this.forwardRecyclerEvents(pv, pod);
+    await this.podClient.delete(podName, { namespace: RECYCLER_NAMESPACE, preconditions: { uid: pod.metadata.uid } }).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+    if (stale) return;
+    if (phase === 'Failed') {
+      return this.setPhaseWithEvent(pv, 'Failed', 'Warning', 'VolumeFailedRecycle', `Recycle failed: ${pod.status?.message || 'pod failed, pod.Status.Message unknown'}`);
     }
-    if (pv.status?.phase !== 'Released') await this.setPhase(pv, 'Released');
+    this.recorder.event(pv, 'Normal', 'VolumeRecycled', 'Volume recycled');
+    await this.unbind(pv);
   }
 
-  private async setPhase(pv: PersistentVolume, phase: string): Promise<void> {
+  /** The recycler pod's own events, on the volume as "Recycler pod: …" (newRecyclerEventRecorder). */
+  private async forwardRecyclerEvents(pv: PersistentVolume, pod: Pod): Promise<void> {
+    const { items } = await this.eventClient.list({ namespace: RECYCLER_NAMESPACE, fieldSelector: `involvedObject.name=${pod.metadata.name},involvedObject.uid=${pod.metadata.uid}` });
+    items.sort((a, b) => String(a.firstTimestamp).localeCompare(String(b.firstTimestamp)));
+    for (const e of items) this.recorder.event(pv, e.type, 'RecyclerPod', `Recycler pod: ${e.message}`);
+  }
+
+  /** unbindVolume: a binding the controller made is dropped; a user's pre-binding keeps its claim name. */
+  private async unbind(pv: PersistentVolume): Promise<void> {
+    const annotations = { ...(pv.metadata.annotations ?? {}) };
+    let claimRef: ClaimRef | undefined = { ...pv.spec.claimRef, uid: undefined };
+    if (annotations[BOUND_BY_CONTROLLER]) {
+      delete annotations[BOUND_BY_CONTROLLER];
+      claimRef = undefined;
+    }
+    const updated = await this.pvClient.update({ ...pv, metadata: { ...pv.metadata, annotations }, spec: { ...pv.spec, claimRef } });
+    await this.setPhase(updated, 'Available');
+  }
+
+  /** updateVolumePhaseWithEvent: nothing when the volume is in that phase already. */
+  private async setPhaseWithEvent(pv: PersistentVolume, phase: string, type: EventType, reason: string, message: string): Promise<void> {
+    if (pv.status?.phase === phase) return;
+    await this.setPhase(pv, phase, message);
+    this.recorder.event(pv, type, reason, message);
+  }
+
+  private async setPhase(pv: PersistentVolume, phase: string, message?: string): Promise<PersistentVolume> {
     try {
-      await this.pvClient.updateStatus({ ...pv, status: { ...pv.status, phase, lastPhaseTransitionTime: rfc3339() } });
+      return await this.pvClient.updateStatus({ ...pv, status: { ...pv.status, phase, message, lastPhaseTransitionTime: rfc3339(this.ctx.now()) } });
     } catch (err) {
-      if (!isConflict(err) && !isNotFound(err)) throw err;
+      if (isNotFound(err)) return pv;
+      throw err;
     }
   }
 }

@@ -24,7 +24,7 @@ export const REGISTRY: Record<string, Factory> = {
   NodeAffinity: () => nodeAffinity(),
   NodePorts: () => nodePorts(),
   NodeResourcesFit: (args) => nodeResourcesFit(args),
-  VolumeBinding: () => volumeBinding(),
+  VolumeBinding: (args, handle) => volumeBinding(args, handle),
   PodTopologySpread: (args, handle) => podTopologySpread(args, (pod) => handle.defaultSpreadSelector(pod)),
   InterPodAffinity: (args, handle) => interPodAffinity(args, (ns) => handle.namespaceLabels(ns)),
   DefaultPreemption: (args, handle) => defaultPreemption(args, handle),

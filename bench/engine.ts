@@ -55,7 +55,7 @@ export const benchmark: Benchmark = {
   name: 'engine',
   description: 'skiff run --rm busybox true vs podman and vs node + bare runc; 100 parallel run -d',
   async run(): Promise<BenchRow[]> {
-    if (!fs.existsSync(path.join(REPO, 'dist/main.js'))) throw new Error('dist/main.js is missing: run scripts/setup (npm run build) first');
+    if (!fs.existsSync(path.join(REPO, 'dist/main.cjs'))) throw new Error('dist/main.cjs is missing: run scripts/setup (npm run build) first');
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-bench-engine-'));
     const root = path.join(work, 'root');
     const rows: BenchRow[] = [];

@@ -1,16 +1,28 @@
-// Bundles the CLI into dist/ so `bin/skiff` starts fast (one file per lazily loaded command).
+// Bundles the CLI into dist/ so `bin/skiff` starts fast: dist/main.cjs (global flags and dispatch) and one
+// self-contained CommonJS bundle per command module that main.ts loads lazily (docker.cjs for every
+// docker verb, server.cjs, agent.cjs, ...). CommonJS because Node 20 can give CommonJS code a V8 code
+// cache (src/cli/compile-cache.ts) and starts a CommonJS entry faster than an ES module one.
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const mainTs = path.join(root, 'src/cli/main.ts');
+
+/** main.ts's lazily imported command modules → bundle names: './server.js' → server, './docker/index.js' → docker. */
+const commands = new Map(
+  [...fs.readFileSync(mainTs, 'utf8').matchAll(/import\('(\.\/[^']+)\.js'\)/g)].map((m) => [`${m[1]}.js`, m[1].slice(2).replace(/\/index$/, '').replace(/\//g, '-')]),
+);
 
 // npm packages stay in node_modules, except the pure-JS part of better-sqlite3: loaded from there it is
 // ~15 CommonJS files resolved and compiled one by one on every CLI start (the addon path is passed in).
 const bundled = new Set(['better-sqlite3']);
-const externalPackages = {
-  name: 'external-packages',
+const resolution = {
+  name: 'skiff-resolution',
   setup(b) {
+    // main.ts's command modules are their own bundles, required from main.cjs when their verb runs.
+    b.onResolve({ filter: /^\.\// }, (args) => (args.importer === mainTs && commands.has(args.path) ? { path: `./${commands.get(args.path)}.cjs`, external: true } : undefined));
     // better-sqlite3 finds its addon through `bindings`, which searches from the calling file's package
     // (dist/ then): point it at the addon inside the installed better-sqlite3 instead.
     b.onResolve({ filter: /^bindings$/ }, (args) => (args.importer.includes('better-sqlite3') ? { path: 'bindings', namespace: 'sqlite-addon' } : { path: args.path, external: true }));
@@ -20,21 +32,35 @@ const externalPackages = {
       resolveDir: root,
     }));
     b.onResolve({ filter: /^[^./]/ }, (args) => {
-      const pkg = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
-      return bundled.has(pkg) ? undefined : { path: args.path, external: true };
+      return bundled.has(args.path) ? undefined : { path: args.path, external: true };
     });
   },
 };
-await build({
-  entryPoints: [path.join(root, 'src/cli/main.ts')],
-  outdir: path.join(root, 'dist'),
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  plugins: [externalPackages],
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __skiffCreateRequire } from 'node:module'; const require = __skiffCreateRequire(import.meta.url);" },
-});
+
+/** Bundles the CLI into outDir (dist/ for bin/skiff; tests bundle the current sources privately). */
+export async function buildCli(outDir) {
+  // Code caches are keyed by their bundle's size and mtime; a new build makes the old ones garbage.
+  fs.rmSync(path.join(outDir, 'cache'), { recursive: true, force: true });
+  await build({
+    entryPoints: {
+      main: mainTs,
+      ...Object.fromEntries([...commands].map(([rel, name]) => [name, path.join(root, 'src/cli', rel.replace(/\.js$/, '.ts'))])),
+    },
+    outdir: outDir,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // import() becomes require(): lazily imported modules of a bundle are inlined in it, and code compiled
+    // with a code cache (vm.Script) has no loader for dynamic imports.
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__skiffBundleUrl' },
+    banner: { js: "const __skiffBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [resolution],
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await buildCli(path.join(root, 'dist'));

@@ -1,6 +1,9 @@
 // skiff's entry point: global flags, then dispatch to one lazily loaded command module.
 // Cluster commands are named here; every other verb is docker's and goes to the engine CLI.
-import { UsageError } from './flags.js';
+// Built, each command module is its own bundle next to dist/main.cjs (scripts/build.mjs).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { enableCompileCache } from './compile-cache.js';
 import type { CommandModule, GlobalOptions } from './command.js';
 
 const clusterCommands: Record<string, () => Promise<CommandModule>> = {
@@ -47,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return verb ? 0 : 1;
   }
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.cjs')) enableCompileCache(path.dirname(here), /^[a-z][a-z-]{0,30}$/.test(verb) ? verb : 'other');
   const load = clusterCommands[verb];
   if (!load) return (await import('./docker/index.js')).run(verb, rest, globals);
   const mod = await load();
@@ -58,7 +63,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError) {
+    // By name: each command bundle has its own copy of the UsageError class.
+    if (err instanceof Error && err.name === 'UsageError') {
       process.stderr.write(`skiff: ${err.message}\nSee 'skiff --help'.\n`);
       process.exitCode = 125;
       return;

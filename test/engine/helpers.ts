@@ -10,31 +10,21 @@ import { Engine } from '../../src/engine/index.js';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * The CLI under test: the current sources bundled once per test file into a private dir (a bundle starts
- * several times faster than transpiling on every call, and dist/ may be stale or being rebuilt).
+ * The CLI under test: the current sources bundled once per test file into a private dir, as
+ * scripts/build.mjs bundles them for bin/skiff (a bundle starts several times faster than transpiling
+ * on every call, and dist/ may be stale or being rebuilt).
  */
 export let SKIFF = '';
 
 export async function buildCli(dir: string): Promise<void> {
-  const { build } = await import('esbuild');
+  const { buildCli: bundle } = await import('../../scripts/build.mjs');
   const out = path.join(dir, 'cli');
   fs.mkdirSync(out, { recursive: true });
   // Bare imports (better-sqlite3, …) resolve by walking up from the bundle, so point that walk at ours.
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(out, 'node_modules'));
-  await build({
-    entryPoints: [path.join(REPO, 'src/cli/main.ts')],
-    outdir: out,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'error',
-    banner: { js: "import { createRequire as __skiffCreateRequire } from 'node:module'; const require = __skiffCreateRequire(import.meta.url);" },
-  });
+  await bundle(out);
   const bin = path.join(out, 'skiff');
-  fs.writeFileSync(bin, `#!/bin/sh\nexec ${process.execPath} ${path.join(out, 'main.js')} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(bin, `#!/bin/sh\nexec ${process.execPath} ${path.join(out, 'main.cjs')} "$@"\n`, { mode: 0o755 });
   SKIFF = bin;
 }
 

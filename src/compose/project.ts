@@ -1,6 +1,7 @@
 // A loaded project applied to one engine root: networks and volumes made under the project's names,
 // containers created in dependency order and converged (unchanged kept, changed recreated, surplus
 // removed), and the lifecycle verbs over the containers that carry the project's labels.
+import fs from 'node:fs';
 import type { Container, Engine } from '../engine/index.js';
 import { execSync, readLogs } from '../engine/index.js';
 import type { EngineNetworks } from '../engine/networks/index.js';
@@ -312,8 +313,38 @@ export async function stop(h: ComposeHost, p: Project, services: string[] = [], 
   });
 }
 
+/**
+ * Waits until the exit handling conmon started for a stopped container has finished: conmon forks
+ * `container cleanup ID` as it exits, and a start racing that cleanup loses its fresh network
+ * namespace (the engine has no per-container lock yet). Bounded, so a stuck cleanup never hangs us.
+ */
+async function exitHandled(c: Container): Promise<void> {
+  const deadline = Date.now() + 5000;
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const cleanupRunning = (): boolean =>
+    fs.readdirSync('/proc').some((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.includes('cleanup') && argv.includes(c.Id);
+      } catch {
+        return false;
+      }
+    });
+  while (Date.now() < deadline && ((c.ConmonPid && alive(c.ConmonPid)) || cleanupRunning())) await new Promise((r) => setTimeout(r, 50));
+}
+
 export async function restart(h: ComposeHost, p: Project, services: string[] = [], timeoutSec?: number): Promise<void> {
+  const before = projectContainers(h.engine, p.name, { services });
   await stop(h, p, services, timeoutSec);
+  await Promise.all(before.map(exitHandled));
   for (const c of byOrder(p, projectContainers(h.engine, p.name, { services }))) {
     h.progress(` Container ${c.Name.slice(1)}  Restarting`);
     await startContainer(h, p, p.services[serviceOf(c)], c);

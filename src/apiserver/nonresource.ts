@@ -5,6 +5,7 @@ import type { RequestContext } from './context.js';
 import { aggregated, legacyApi, legacyApis, legacyGroup, resourceList } from './discovery.js';
 import { sendJson, sendText } from './http-util.js';
 import { discoveryContentType, negotiateDiscovery } from './media.js';
+import { metricsOpenapiDocument, metricsOpenapiIndex } from './metrics-api-openapi.js';
 import { openapiV2, openapiV3Document, openapiV3Index } from './model.js';
 
 export const KUBE_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.1+skiff' };
@@ -95,11 +96,12 @@ export async function handleNonResource(ctx: RequestContext, deps: NonResourceDe
     return true;
   }
   if (path === '/openapi/v3') {
-    sendJson(ctx.res, 200, openapiV3Index());
+    sendJson(ctx.res, 200, { paths: { ...openapiV3Index().paths, ...metricsOpenapiIndex() } });
     return true;
   }
   if (parts[0] === 'openapi' && parts[1] === 'v3') {
-    const doc = openapiV3Document(parts.slice(2).join('/'));
+    const key = parts.slice(2).join('/');
+    const doc = openapiV3Document(key) ?? metricsOpenapiDocument(key);
     if (!doc) {
       notFound(ctx.res);
       return true;

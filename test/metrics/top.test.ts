@@ -113,6 +113,14 @@ test('metrics.k8s.io objects, tables, discovery and errors look like metrics-ser
   assert.match(await c.k('1.33', ['api-versions']), /^metrics\.k8s\.io\/v1beta1$/m);
   assert.match(await c.k('1.33', ['api-resources', '--api-group=metrics.k8s.io']), /^nodes\s+metrics\.k8s\.io\/v1beta1\s+false\s+NodeMetrics\n^pods\s+metrics\.k8s\.io\/v1beta1\s+true\s+PodMetrics/m);
   assert.match(await c.k('1.33', ['get', 'pods']), /^burn\s+2\/2\s+Running/m, 'plain "pods" is still the core resource');
+  for (const v of KUBECTL_VERSIONS) {
+    const explained = await c.k(v, ['explain', 'podmetrics']);
+    assert.match(explained, /KIND:\s+PodMetrics\n/);
+    assert.match(explained, /metrics\.k8s\.io/);
+    assert.match(explained, /containers\s+<\[\]ContainerMetrics>/);
+    assert.match(await c.k(v, ['explain', 'nodemetrics.usage']), /FIELD:\s+usage\s+<map\[string\]Quantity>/);
+    assert.match(await c.k(v, ['explain', 'podmetrics.metadata.labels']), /Map of string keys and values/);
+  }
 
   for (const v of KUBECTL_VERSIONS) {
     const pod = await kubectl(v, c.server.kubeconfig, ['top', 'pod', 'nope']);

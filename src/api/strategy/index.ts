@@ -220,7 +220,9 @@ function updateRules(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject,
         break;
     }
   }
-  if (!GENERATION_KINDS.has(key)) {
+  // The status subresource never moves generation (kube's status strategies keep it), even when the
+  // write carries metadata such as the deployment controller's revision annotation.
+  if (!GENERATION_KINDS.has(key) || subresource === 'status') {
     if (oldObj.metadata.generation === undefined) delete newObj.metadata.generation;
     else newObj.metadata.generation = oldObj.metadata.generation;
     return;

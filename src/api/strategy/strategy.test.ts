@@ -61,6 +61,11 @@ test('update: spec changes bump generation, status is kept, the status subresour
   assert.equal(statusUpdate.spec.replicas, 1);
   assert.deepEqual(statusUpdate.status, { replicas: 2 });
   assert.equal(statusUpdate.metadata.generation, 1);
+  // The deployment controller records the revision annotation through status: generation stays.
+  const annotated = structuredClone(old);
+  annotated.metadata.annotations = { 'deployment.kubernetes.io/revision': '1' };
+  strategyFor(i).prepareForUpdate(annotated, old, 'status');
+  assert.equal(annotated.metadata.generation, 1);
   const selector = structuredClone(old);
   selector.spec.selector = { matchLabels: { app: 'web2' } };
   selector.spec.template.metadata.labels = { app: 'web2' };

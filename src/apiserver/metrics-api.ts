@@ -3,6 +3,7 @@
 // get and list (label and field selectors, all namespaces), as objects or server-side Tables, with
 // metrics-server's names, errors and number formats. Usage comes from MetricsScraper.
 import { apiVersionOf, lookupResource, methodNotAllowed, notFound, Quantity, StatusError, type ApiGroupInfo, type KubeObject, type ResourceInfo, type Table } from '../api/index.js';
+import { rfc3339 } from '../client/index.js';
 import type { RequestContext, ResourceContext, ServerCore } from './context.js';
 import { sendJson } from './http-util.js';
 import { MetricsScraper, type MetricsStorage } from './metrics-api-scraper.js';
@@ -66,18 +67,14 @@ export function goDuration(ms: number): string {
   return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
 }
 
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
 function nodeMetrics(node: KubeObject, storage: MetricsStorage, now: number): KubeObject | undefined {
   const u = storage.node(node.metadata.name ?? '');
   if (!u) return undefined;
   return {
     kind: 'NodeMetrics',
     apiVersion: API_VERSION,
-    metadata: { name: node.metadata.name, creationTimestamp: rfc3339(now), ...(node.metadata.labels ? { labels: node.metadata.labels } : {}) },
-    timestamp: rfc3339(u.timestamp),
+    metadata: { name: node.metadata.name, creationTimestamp: rfc3339(new Date(now)), ...(node.metadata.labels ? { labels: node.metadata.labels } : {}) },
+    timestamp: rfc3339(new Date(u.timestamp)),
     window: goDuration(u.windowMs),
     usage: { cpu: cpuQuantity(u.cpuNanoCores), memory: memoryQuantity(u.memoryBytes) },
   };
@@ -89,8 +86,8 @@ function podMetrics(pod: KubeObject, storage: MetricsStorage, now: number): Kube
   return {
     kind: 'PodMetrics',
     apiVersion: API_VERSION,
-    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, creationTimestamp: rfc3339(now), ...(pod.metadata.labels ? { labels: pod.metadata.labels } : {}) },
-    timestamp: rfc3339(u.timestamp),
+    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, creationTimestamp: rfc3339(new Date(now)), ...(pod.metadata.labels ? { labels: pod.metadata.labels } : {}) },
+    timestamp: rfc3339(new Date(u.timestamp)),
     window: goDuration(u.windowMs),
     containers: u.containers.map((c) => ({ name: c.name, usage: { cpu: cpuQuantity(c.cpuNanoCores), memory: memoryQuantity(c.memoryBytes) } })),
   };

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
+import { rfc3339 } from '../client/index.js';
 import type { ContainerStatsCRI, Runtime } from '../engine/index.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './pod-worker.js';
 import { tokenSecret } from './streaming/server.js';
@@ -122,9 +123,9 @@ function timeOf(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** metav1.Time (seconds) for start times. */
+/** Start times (ns since the epoch) as metav1.Time. */
 function startOf(nanos: bigint): string {
-  return new Date(Number(nanos / 1_000_000n)).toISOString().replace(/\.\d+Z$/, 'Z');
+  return rfc3339(new Date(Number(nanos / 1_000_000n)));
 }
 
 const NODE_KEY = '';
@@ -144,7 +145,7 @@ export function buildSummary(nodeName: string, runtime: StatsRuntime, rates: Cpu
   const mem = parseMeminfo(proc.meminfo);
   const node: NodeStats = {
     nodeName,
-    startTime: stat.bootTime.toISOString().replace(/\.\d+Z$/, 'Z'),
+    startTime: rfc3339(stat.bootTime),
     cpu: cpuOf(NODE_KEY, stat.usageCoreNanoSeconds),
     memory: { time, availableBytes: Math.max(0, mem.capacityBytes - mem.workingSetBytes), usageBytes: mem.usageBytes, workingSetBytes: mem.workingSetBytes },
   };

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isNotFound, ResourceClient, refs, RestClient, type ClientConfig } from '../client/index.js';
 import { Runtime, type Engine } from '../engine/index.js';
+import { engineRegistrySettings, pullToEngine, silentProgress } from '../registry/index.js';
 import type { ProxyMode } from '../proxy/index.js';
 import { hostNames } from './host-names.js';
 import { startNodeServices } from './node-services.js';
@@ -74,7 +75,11 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   const podCIDR = existing?.spec?.podCIDR ?? o.podCIDR ?? defaultPodCIDR(o.clusterCIDR ?? '10.42.0.0/16', o.dataDir);
   const network = podNetwork(o.dataDir, podCIDR);
   const engine = openNodeEngine(o.dataDir, network);
-  const runtime = new Runtime(engine);
+  // Registry settings (mirrors, insecure registries) come from the node engine's daemon.json.
+  const runtime = new Runtime(engine, async (ref, auth) => {
+    const credentials = auth?.username !== undefined ? { username: auth.username, password: auth.password ?? '' } : undefined;
+    await pullToEngine(engine, ref, { settings: engineRegistrySettings(engine.paths.root), progress: silentProgress, credentials: credentials && (() => credentials) });
+  });
   const machine = machineFacts(o.dataDir);
   const kubelet = new Kubelet({
     client,

@@ -343,11 +343,17 @@ export class Runtime {
 
   // ---- images ------------------------------------------------------------------------------------------
 
+  /**
+   * CRI PullImage. With a registry client it always asks the registry, as imagePullPolicy Always needs;
+   * without one only the local store and the built-in busybox answer.
+   */
   async pullImage(ref: string, auth?: Parameters<ImagePuller>[1]): Promise<string> {
-    const local = this.engine.images.lookup(ref);
-    if (local) return local.id;
-    if (normalize(ref) === normalize(INFRA_IMAGE)) return (await this.engine.images.ensureBusybox()).id;
-    if (!this.puller) throw notFound(`pulling ${ref}: no registry client is configured`);
+    if (!this.puller) {
+      const local = this.engine.images.lookup(ref);
+      if (local) return local.id;
+      if (normalize(ref) === normalize(INFRA_IMAGE)) return (await this.engine.images.ensureBusybox()).id;
+      throw notFound(`pulling ${ref}: no registry client is configured`);
+    }
     await this.puller(ref, auth);
     const pulled = this.engine.images.lookup(ref);
     if (!pulled) throw notFound(`pulling ${ref}: the image is still missing after the pull`);

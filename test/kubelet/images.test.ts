@@ -1,0 +1,69 @@
+// imagePullPolicy as Kubernetes has it: Always asks the registry every time (here a skiff registry on
+// 127.0.0.1, so a newer push is picked up), IfNotPresent reuses the local image, and Always for a
+// docker.io image under SKIFF_OFFLINE=1 (no registry reachable) is ErrImagePull, then ImagePullBackOff.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { RegistryServer } from '../../src/registry/index.js';
+import { makeTempDir, REPO_ROOT } from '../lib/index.js';
+import { podManifest, startCluster, waitFor, type Cluster } from './helpers.js';
+
+let c: Cluster;
+let registry: RegistryServer;
+let dir: string;
+let image: string;
+
+before(async () => {
+  dir = makeTempDir('kubelet-images');
+  registry = new RegistryServer({ root: path.join(dir, 'registry') });
+  image = `127.0.0.1:${(await registry.listen(0)).port}/app:latest`;
+  c = await startCluster('images');
+});
+after(async () => {
+  await c?.stop();
+  await registry?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Builds FROM busybox with /version = v in a scratch engine root and pushes it as `image`. */
+async function pushVersion(v: string): Promise<void> {
+  const ctx = path.join(dir, 'ctx');
+  fs.mkdirSync(ctx, { recursive: true });
+  fs.writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY version /version\n');
+  fs.writeFileSync(path.join(ctx, 'version'), `${v}\n`);
+  // Asynchronously: the registry answering the push runs in this process.
+  const skiff = (...args: string[]) => promisify(execFile)(path.join(REPO_ROOT, 'bin', 'skiff'), ['--root', path.join(dir, 'engine'), ...args]);
+  await skiff('build', '-q', '-t', image, ctx);
+  await skiff('push', image);
+}
+
+async function versionIn(name: string, policy: string): Promise<string> {
+  await c.k('1.33', ['apply', '-f', '-'], podManifest(name, c.node, { containers: [{ name: 'main', image, imagePullPolicy: policy, command: ['sleep', '3600'] }] }));
+  await waitFor(`${name} Running`, async () => (await c.k('1.33', ['get', 'pod', name, '-o', 'jsonpath={.status.phase}'])) === 'Running');
+  return c.k('1.33', ['exec', name, '--', 'cat', '/version']);
+}
+
+test('Always pulls from the registry each time; IfNotPresent keeps the local image', async () => {
+  await pushVersion('v1');
+  assert.equal(await versionIn('first', 'Always'), 'v1\n');
+  await pushVersion('v2');
+  assert.equal(await versionIn('cached', 'IfNotPresent'), 'v1\n');
+  assert.equal(await versionIn('fresh', 'Always'), 'v2\n');
+  const events = await c.k('1.33', ['get', 'events', '--field-selector', 'involvedObject.name=fresh', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+  assert.match(events, new RegExp(`Pulling: Pulling image "${image}"`));
+  assert.match(events, new RegExp(`Pulled: Successfully pulled image "${image}" in \\d+`));
+  await c.k('1.33', ['delete', 'pod', 'first', 'cached', 'fresh', '--wait=false']);
+});
+
+test('Always for busybox with no registry reachable: ErrImagePull, then ImagePullBackOff', async () => {
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('offline', c.node, { containers: [{ name: 'main', image: 'busybox', imagePullPolicy: 'Always', command: ['sleep', '3600'] }] }));
+  const reason = (): Promise<string> => c.k('1.33', ['get', 'pod', 'offline', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}']);
+  await waitFor('ErrImagePull', async () => (await reason()) === 'ErrImagePull');
+  assert.match(await c.k('1.33', ['get', 'pod', 'offline', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.message}']), /busybox/);
+  await waitFor('ImagePullBackOff', async () => (await reason()) === 'ImagePullBackOff', 30_000);
+  assert.match(await c.k('1.33', ['get', 'pod', 'offline']), /offline\s+0\/1\s+ImagePullBackOff/);
+  await c.k('1.33', ['delete', 'pod', 'offline', '--wait=false']);
+});

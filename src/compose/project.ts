@@ -385,7 +385,7 @@ export interface LogLine {
 export async function readProjectLogs(
   engine: Engine,
   containers: Container[],
-  o: { follow?: boolean; tail?: number; signal?: AbortSignal },
+  o: { follow?: boolean; tail?: number; sinceNano?: bigint; signal?: AbortSignal },
   onLine: (l: LogLine) => void,
   onExit?: (c: Container) => void,
 ): Promise<void> {
@@ -396,6 +396,7 @@ export async function readProjectLogs(
         c.LogPath,
         {
           tail: o.tail,
+          sinceNano: o.sinceNano,
           follow: o.follow,
           signal: o.signal,
           isRunning: () => {

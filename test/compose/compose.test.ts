@@ -5,15 +5,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { destroyRoot, makeRoot, ok, skiffSync } from '../engine/helpers.js';
+import { destroyRoot, eventually, makeRoot, ok, SKIFF, skiffSync } from '../engine/helpers.js';
 import { eventuallyGet } from '../e2e/seeds/net.js';
 
 let root = '';
+const children: ChildProcess[] = [];
 before(async () => {
   root = await makeRoot('compose');
 });
 after(async () => {
+  for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
   await destroyRoot(root);
 });
 
@@ -242,6 +245,38 @@ test('run --rm, exec, logs, config, and build with up --build', () => {
   assert.equal(unknown.stderr, 'no such service: nope\n');
   composeOk(dir, ['down', '--rmi', 'local']);
   assert.doesNotMatch(ok(root, ['images']), /tools-built/);
+});
+
+test('foreground up streams prefixed output from now on; Ctrl-C stops every container gracefully', async () => {
+  const dir = projectDir('fg', {
+    'compose.yaml': `services:
+  ticker:
+    image: busybox
+    command: ["sh", "-c", "trap 'echo bye; exit 0' TERM; i=0; while true; do echo tick $$i; i=$$((i+1)); sleep 1; done"]
+  once:
+    image: busybox
+    command: echo done once
+`,
+  });
+  const child = spawn(SKIFF, ['--root', root, 'compose', '--project-directory', dir, '-f', path.join(dir, 'compose.yaml'), 'up'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', () => undefined);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await eventually('two ticks and the one-off exit', () => /ticker-1 {2}\| tick 1\n/.test(out) && /once-1 exited with code 0/.test(out), 60000);
+  assert.match(out, /^Attaching to ticker-1, once-1\n/);
+  assert.match(out, /^once-1 {4}\| done once$/m);
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  assert.match(out, /Gracefully stopping\.\.\. \(press Ctrl\+C again to force\)\nticker-1 {2}\| bye\nticker-1 exited with code 0\n$/);
+  assert.match(composeOk(dir, ['ps', '-a']), /fg-ticker-1 .*Exited \(0\)/);
+  // a second foreground up restarts the stopped containers and shows only the new output
+  const again = compose(dir, ['up', '--abort-on-container-exit']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout.match(/done once/g)?.length, 1);
+  assert.match(again.stdout, /Aborting on container exit\.\.\./);
+  composeOk(dir, ['down']);
 });
 
 test('invalid files and missing files fail as docker compose does', () => {

@@ -107,10 +107,10 @@ function shortName(p: Project, c: Container): string {
   return name.startsWith(`${p.name}-`) ? name.slice(p.name.length + 1) : name;
 }
 
-async function followLogs(ctx: Ctx, p: Project, containers: Container[], o: { follow: boolean; tail?: number; timestamps?: boolean; prefix?: boolean; signal?: AbortSignal; onExit?: (c: Container) => void }): Promise<void> {
+async function followLogs(ctx: Ctx, p: Project, containers: Container[], o: { follow: boolean; tail?: number; sinceNano?: bigint; timestamps?: boolean; prefix?: boolean; signal?: AbortSignal; onExit?: (c: Container) => void }): Promise<void> {
   const { formatTimeNano } = await import('../../engine/index.js');
   const width = Math.max(0, ...containers.map((c) => shortName(p, c).length));
-  await ctx.compose.readProjectLogs(ctx.engine, containers, { follow: o.follow, tail: o.tail, signal: o.signal }, (l) => {
+  await ctx.compose.readProjectLogs(ctx.engine, containers, { follow: o.follow, tail: o.tail, sinceNano: o.sinceNano, signal: o.signal }, (l) => {
     const text = l.data.toString().replace(/\n$/, '');
     const stamp = o.timestamps ? `${formatTimeNano(l.timeNano)} ` : '';
     const prefix = o.prefix === false ? '' : `${shortName(p, l.container).padEnd(width)}  | `;
@@ -138,6 +138,8 @@ async function upVerb(ctx: Ctx, argv: string[]): Promise<number> {
     { name: 'pull', kind: 'string' },
   ]);
   const p = await loadFrom(ctx);
+  // A foreground up attaches: it shows what the containers print from now on, not their history.
+  const since = BigInt(Date.now()) * 1000000n;
   for (const s of flagList(f, 'scale')) {
     const [name, n] = s.split('=');
     ctx.compose.checkServices(p, [name]);
@@ -153,36 +155,42 @@ async function upVerb(ctx: Ctx, argv: string[]): Promise<number> {
     removeOrphans: flagBool(f, 'remove-orphans'),
   });
   if (flagBool(f, 'detach') || flagBool(f, 'no-start') || flagBool(f, 'wait')) return 0;
-  // Foreground: prefixed logs until every container has exited; Ctrl-C stops them all.
+  // Foreground: prefixed logs until every container has exited. Ctrl-C stops them all (their last
+  // words and exit codes still show), a second Ctrl-C kills them.
   process.stdout.write(`Attaching to ${containers.map((c) => shortName(p, c)).join(', ')}\n`);
-  const ac = new AbortController();
-  let interrupted = false;
-  let abortCode: number | undefined;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stdout.write('Gracefully stopping... (press Ctrl+C again to force)\n');
-    ac.abort();
+  let stopping: Promise<void> | undefined;
+  let code = 0;
+  const stopAll = (): void => {
+    stopping ??= ctx.compose.stop(ctx.host, p, f.positionals, flagInt(f, 'timeout'));
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const onSignal = (): void => {
+    if (stopping) {
+      void ctx.compose.kill(ctx.host, p, f.positionals).finally(() => process.exit(130));
+      return;
+    }
+    code = 130;
+    process.stdout.write('Gracefully stopping... (press Ctrl+C again to force)\n');
+    stopAll();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   await followLogs(ctx, p, containers, {
     follow: true,
+    sinceNano: since,
     prefix: !flagBool(f, 'no-log-prefix'),
-    signal: ac.signal,
     onExit: (c) => {
       process.stdout.write(`${shortName(p, c)} exited with code ${c.State.ExitCode}\n`);
-      if (flagBool(f, 'abort-on-container-exit') && !ac.signal.aborted) {
-        abortCode = c.State.ExitCode;
+      if (flagBool(f, 'abort-on-container-exit') && !stopping) {
+        code = c.State.ExitCode;
         process.stdout.write('Aborting on container exit...\n');
-        ac.abort();
+        stopAll();
       }
     },
   });
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigint);
-  if (ac.signal.aborted) await ctx.compose.stop(ctx.host, p, f.positionals, flagInt(f, 'timeout'));
-  return interrupted ? 130 : abortCode ?? 0;
+  await stopping;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return code;
 }
 
 async function downVerb(ctx: Ctx, argv: string[]): Promise<number> {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { lookupResource, type KubeObject, type ResourceInfo } from '../api/index.js';
 import { InformerFactory, ResourceClient, isAlreadyExists, logError, type RestClient } from '../client/index.js';
-import { servicePortsFrom } from '../proxy/index.js';
+import { servicePortsFrom, type ServicePort } from '../proxy/index.js';
 import { buildRouteTable, type BackendRef, type IngressObject, type RouteTable } from './routes.js';
 import { startIngressServer, type IngressServer, type KeyPair, type Upstream } from './server.js';
 
@@ -74,7 +74,8 @@ export async function startIngressController(options: IngressControllerOptions):
   const ingressClient = new ResourceClient(options.rest, ingressInfo);
 
   let table: RouteTable = buildRouteTable([]);
-  let ports = servicePortsFrom([], [], options.nodeName);
+  /** Service ports by "namespace/service", so a request looks at its own service's ports only. */
+  let ports = new Map<string, ServicePort[]>();
   const cursor = new Map<string, number>();
   const refreshRoutes = () => {
     const mine = ingresses.lister.list().filter((i) => served(i, classes.lister.list()));
@@ -82,7 +83,12 @@ export async function startIngressController(options: IngressControllerOptions):
     for (const ing of mine) void publishStatus(ing);
   };
   const refreshBackends = () => {
-    ports = servicePortsFrom(services.lister.list(), slices.lister.list(), options.nodeName);
+    const byService = new Map<string, ServicePort[]>();
+    for (const sp of servicePortsFrom(services.lister.list(), slices.lister.list(), options.nodeName)) {
+      const key = `${sp.namespace}/${sp.service}`;
+      byService.set(key, [...(byService.get(key) ?? []), sp]);
+    }
+    ports = byService;
   };
   const publishStatus = async (ing: KubeObject) => {
     const current = (ing.status as { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined)?.loadBalancer?.ingress ?? [];
@@ -101,7 +107,7 @@ export async function startIngressController(options: IngressControllerOptions):
   refreshRoutes();
 
   const resolve = (backend: BackendRef): Upstream | undefined => {
-    const sp = ports.find((p) => p.namespace === backend.namespace && p.service === backend.service && (typeof backend.port === 'number' ? p.port === backend.port : p.portName === backend.port));
+    const sp = ports.get(`${backend.namespace}/${backend.service}`)?.find((p) => (typeof backend.port === 'number' ? p.port === backend.port : p.portName === backend.port));
     const ready = sp?.endpoints.filter((e) => e.ready) ?? [];
     if (!sp || ready.length === 0) return undefined;
     const key = `${backend.namespace}/${backend.service}:${backend.port}`;

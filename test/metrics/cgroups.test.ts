@@ -22,7 +22,7 @@ after(async () => {
   for (const d of dirs) if (fs.existsSync(d)) fs.rmdirSync(d);
 });
 
-function waitFor(what: string, fn: () => boolean, timeoutMs = 20_000): Promise<void> {
+function waitFor(what: string, fn: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const tick = (): void => {
@@ -38,8 +38,9 @@ test(`${isCgroupV2() ? 'cgroup v2' : 'cgroup v1'}: CPU time, memory usage and wo
   for (const d of dirs) fs.mkdirSync(d, { recursive: true });
   const empty = readCgroupStats(CGROUP);
   assert.equal(empty.pids, 0);
-  // The child waits for a line on stdin, so it is in the cgroup before it spends or allocates anything.
-  child = spawn('sh', ['-c', `read go; exec ${process.execPath} -e "const b = Buffer.alloc(48 << 20, 1); const end = Date.now() + 400; while (Date.now() < end); setInterval(() => b[0]++, 1000)"`], { stdio: ['pipe', 'ignore', 'inherit'] });
+  // The child waits for a line on stdin, so it is in the cgroup before it spends or allocates anything; it
+  // spins until it has used 0.3 s of CPU (counted in CPU time, not wall time: the machine may be busy).
+  child = spawn('sh', ['-c', `read go; exec ${process.execPath} -e "const b = Buffer.alloc(48 << 20, 1); while (process.cpuUsage().user < 300000); setInterval(() => b[0]++, 1000)"`], { stdio: ['pipe', 'ignore', 'inherit'] });
   for (const d of dirs) fs.writeFileSync(`${d}/cgroup.procs`, String(child.pid));
   child.stdin!.end('go\n');
   await waitFor('48 MiB charged to the cgroup', () => readCgroupStats(CGROUP).memoryUsage >= 48 << 20);

@@ -135,13 +135,14 @@ test('metrics.k8s.io objects, tables, discovery and errors look like metrics-ser
 });
 
 test('the HPA scales a deployment on the usage metrics.k8s.io reports', async () => {
-  await c.k('1.33', ['create', 'deployment', 'hot', '--image=busybox', '--', 'sh', '-c', 'while :; do :; done']);
   // Requests equal to the limit: each pod runs at ~100% of its request, twice the 50% target.
-  const resources = { requests: { cpu: '50m' }, limits: { cpu: '50m' } };
-  await c.k('1.33', ['patch', 'deployment', 'hot', '--type=json', '-p', JSON.stringify([
-    { op: 'add', path: '/spec/template/spec/containers/0/resources', value: resources },
-    { op: 'add', path: '/spec/template/spec/containers/0/imagePullPolicy', value: 'IfNotPresent' },
-  ])]);
+  const container = { name: 'hot', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'while :; do :; done'], resources: { requests: { cpu: '50m' }, limits: { cpu: '50m' } } };
+  await c.k('1.33', ['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'hot' },
+    spec: { selector: { matchLabels: { app: 'hot' } }, template: { metadata: { labels: { app: 'hot' } }, spec: { terminationGracePeriodSeconds: 1, containers: [container] } } },
+  }));
   await c.k('1.33', ['autoscale', 'deployment', 'hot', '--cpu-percent=50', '--min=1', '--max=2']);
   const hpa = await waitFor('scaled to 2 on real usage', async () => {
     const out = await c.k('1.33', ['get', 'hpa', 'hot']);

@@ -16,7 +16,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'node-name', kind: 'string', description: 'Node name (default: hostname)' },
   { name: 'node-ip', kind: 'string', description: 'Address the API server reaches this node at (default 127.0.0.1)' },
   { name: 'kubelet-port', kind: 'int', description: 'Kubelet streaming port (default 10250; 0 = any free port)' },
-  { name: 'pod-cidr', kind: 'string', description: "This node's pod network (default: the Node's spec.podCIDR, else a /24 of the cluster CIDR)" },
+  { name: 'pod-cidr', kind: 'string', description: "This node's pod network (default: the Node's spec.podCIDR as the node IPAM controller assigns it, else a /24 of the cluster CIDR)" },
   { name: 'cluster-cidr', kind: 'string', description: 'Pod network of the cluster (default 10.42.0.0/16)' },
   { name: 'cluster-dns', kind: 'string', description: 'Cluster DNS IP (default 10.43.0.10)' },
   { name: 'cluster-domain', kind: 'string', description: 'Cluster domain (default cluster.local)' },

@@ -11,7 +11,7 @@ import { hostNames } from './host-names.js';
 import { startNodeServices } from './node-services.js';
 import { defaultPodCIDR, openNodeEngine, podNetwork } from './pod-network.js';
 import { Kubelet } from './kubelet.js';
-import { HEARTBEAT_MS, machineFacts, registerNode, renewLease, updateNodeStatus, type NodeFacts, type NodeObject } from './node-status.js';
+import { assignedPodCIDR, createNode, HEARTBEAT_MS, machineFacts, registerNode, renewLease, updateNodeStatus, type NodeFacts, type NodeObject } from './node-status.js';
 import { startStreamingServer } from './streaming/server.js';
 
 export interface AgentOptions {
@@ -20,7 +20,10 @@ export interface AgentOptions {
   /** The cluster's join token: the API server presents it when it proxies to this kubelet. */
   token: string;
   dataDir: string;
-  /** The node's pod network; default: the Node's spec.podCIDR, else a /24 of clusterCIDR for this data dir. */
+  /**
+   * The node's pod network; default: the Node's spec.podCIDR as the node IPAM controller assigns it,
+   * else (no IPAM in the cluster) a /24 of clusterCIDR chosen from the data dir.
+   */
   podCIDR?: string;
   /** Default 10.42.0.0/16. */
   clusterCIDR?: string;
@@ -57,6 +60,9 @@ export interface AgentHandle {
   stop(): Promise<void>;
 }
 
+/** How long a new node waits for the node IPAM controller before it picks its own podCIDR. */
+const POD_CIDR_WAIT_MS = 5000;
+
 export function defaultPodManifestPath(dataDir: string): string {
   return path.join(path.resolve(dataDir), 'agent', 'pod-manifests');
 }
@@ -72,7 +78,23 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
-  const podCIDR = existing?.spec?.podCIDR ?? o.podCIDR ?? defaultPodCIDR(o.clusterCIDR ?? '10.42.0.0/16', o.dataDir);
+  const machine = machineFacts(o.dataDir);
+  const facts: NodeFacts = {
+    name: nodeName,
+    ip: nodeIP,
+    kubeletPort: 0,
+    controlPlane: o.controlPlane ?? false,
+    ...machine,
+    podCIDR: existing?.spec?.podCIDR ?? o.podCIDR,
+    maxPods: 110,
+    runtimeVersion: 'skiff://0.1.0',
+  };
+  if (!facts.podCIDR) {
+    // The node IPAM controller assigns podCIDRs to Nodes it sees: register, then wait for one.
+    await createNode(client, facts);
+    facts.podCIDR = (await assignedPodCIDR(client, nodeName, POD_CIDR_WAIT_MS)) ?? defaultPodCIDR(o.clusterCIDR ?? '10.42.0.0/16', o.dataDir);
+  }
+  const podCIDR = facts.podCIDR;
   const network = podNetwork(o.dataDir, podCIDR);
   const engine = openNodeEngine(o.dataDir, network);
   // Registry settings (mirrors, insecure registries) come from the node engine's daemon.json.
@@ -80,7 +102,6 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     const credentials = auth?.username !== undefined ? { username: auth.username, password: auth.password ?? '' } : undefined;
     await pullToEngine(engine, ref, { settings: engineRegistrySettings(engine.paths.root), progress: silentProgress, credentials: credentials && (() => credentials) });
   });
-  const machine = machineFacts(o.dataDir);
   const kubelet = new Kubelet({
     client,
     runtime,
@@ -96,16 +117,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     log,
   });
   const streaming = await startStreamingServer(kubelet, { port: o.kubeletPort ?? 10250, host: nodeIP === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', token: o.token });
-  const facts: NodeFacts = {
-    name: nodeName,
-    ip: nodeIP,
-    kubeletPort: streaming.port,
-    controlPlane: o.controlPlane ?? false,
-    ...machine,
-    podCIDR,
-    maxPods: 110,
-    runtimeVersion: 'skiff://0.1.0',
-  };
+  facts.kubeletPort = streaming.port;
   let node = await registerNode(client, facts);
   await renewLease(client, node);
   await kubelet.start();

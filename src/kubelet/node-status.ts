@@ -124,18 +124,37 @@ function osImage(): string {
   return m?.[1] ?? 'Linux';
 }
 
-/** Creates the Node (or takes over an existing one with our name) and returns it. */
-export async function registerNode(client: RestClient, f: NodeFacts): Promise<NodeObject> {
+/**
+ * Creates the Node (or takes over an existing one with our name: its labels, and its podCIDR when it
+ * has none yet) without status, so it is not Ready before the kubelet runs.
+ */
+export async function createNode(client: RestClient, f: NodeFacts): Promise<NodeObject> {
   const nodes = new ResourceClient<NodeObject>(client, refs.nodes);
-  let node: NodeObject;
+  const want = nodeObject(f);
   try {
-    node = await nodes.create(nodeObject(f));
+    return await nodes.create(want);
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
-    const want = nodeObject(f);
-    node = await nodes.patch(f.name, { metadata: { labels: want.metadata.labels } }, 'merge');
   }
-  return updateNodeStatus(client, f, node);
+  const node = await nodes.patch(f.name, { metadata: { labels: want.metadata.labels } }, 'merge');
+  if (!f.podCIDR || node.spec?.podCIDR) return node;
+  return nodes.patch(f.name, { spec: want.spec }, 'merge');
+}
+
+/** Creates or takes over the Node and reports it Ready; returns it. */
+export async function registerNode(client: RestClient, f: NodeFacts): Promise<NodeObject> {
+  return updateNodeStatus(client, f, await createNode(client, f));
+}
+
+/** The podCIDR the node IPAM controller gives the node, polled for at most waitMs. */
+export async function assignedPodCIDR(client: RestClient, name: string, waitMs: number): Promise<string | undefined> {
+  const nodes = new ResourceClient<NodeObject>(client, refs.nodes);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const cidr = (await nodes.get(name)).spec?.podCIDR;
+    if (cidr || Date.now() >= deadline) return cidr;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 export async function updateNodeStatus(client: RestClient, f: NodeFacts, node?: NodeObject): Promise<NodeObject> {

@@ -159,7 +159,7 @@ export function loadProject(o: LoadOptions = {}): Project {
   const cwd = o.cwd ?? process.cwd();
   const warn = o.warn ?? (() => undefined);
   const fromEnv = env.COMPOSE_FILE ? env.COMPOSE_FILE.split(env.COMPOSE_PATH_SEPARATOR ?? ':').filter(Boolean) : [];
-  const files = o.files?.length ? o.files.map((f) => path.resolve(cwd, f)) : fromEnv.length ? fromEnv.map((f) => path.resolve(cwd, f)) : findComposeFiles(cwd);
+  const files = o.files?.length ? o.files.map((f) => path.resolve(cwd, f)) : fromEnv.length ? fromEnv.map((f) => path.resolve(cwd, f)) : findComposeFiles(o.projectDirectory ? path.resolve(cwd, o.projectDirectory) : cwd);
   const workingDir = path.resolve(cwd, o.projectDirectory ?? path.dirname(files[0]));
   const dotenv: Record<string, string> = {};
   const envFiles = o.envFiles?.length ? o.envFiles.map((f) => path.resolve(cwd, f)) : [path.join(workingDir, '.env')];

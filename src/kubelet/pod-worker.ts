@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { backoffDelay } from '../client/index.js';
+import { RegistryUnreachableError } from '../registry/index.js';
 import type { ContainerStatusCRI, CriMount, PodSandboxConfig } from '../engine/index.js';
 import { criContainerConfig, pullPolicy } from './container-spec.js';
 import { ContainerConfigError, containerEnv } from './env.js';
@@ -361,9 +362,15 @@ export class PodWorker {
     try {
       await this.node.runtime.pullImage(image);
     } catch (err) {
+      const message = `Failed to pull image "${image}": ${err instanceof Error ? err.message : String(err)}`;
+      // An offline machine (this is a laptop tool) keeps running what it has: when the registry could not
+      // be asked at all, the copy on the node stands in, with the failure on record as a Warning.
+      if (present && err instanceof RegistryUnreachableError) {
+        this.event('Warning', 'Failed', `${message}; using the image already present on the node`, c.name);
+        return { ok: true, user: present.user };
+      }
       const failures = (b?.failures ?? 0) + 1;
       this.backoff.set(`image:${c.name}`, { failures, until: Date.now() + backoffDelay(failures - 1, BACKOFF) });
-      const message = `Failed to pull image "${image}": ${err instanceof Error ? err.message : String(err)}`;
       this.waiting.set(c.name, { reason: 'ErrImagePull', message });
       this.event('Warning', 'Failed', message, c.name);
       this.kick(backoffDelay(failures - 1, BACKOFF));

@@ -1,7 +1,7 @@
 // The registry folder's API: the distribution server (`skiff registry serve`) and the client
 // (pull, push, login) with docker's credential and daemon.json settings.
 export { RegistryServer, type RegistryServerOptions } from './server/server.js';
-export { RegistryClient, RegistryError, parseChallenge, type BlobStore, type RegistryClientOptions } from './client/client.js';
+export { RegistryClient, RegistryError, RegistryUnreachableError, parseChallenge, type BlobStore, type RegistryClientOptions } from './client/client.js';
 export {
   loadCredentials, saveCredentials, removeCredentials, dockerConfigPath, loadRegistrySettings, isInsecure, authKey, DOCKER_HUB_AUTH_KEY,
   type Credentials, type RegistrySettings,

@@ -1,6 +1,7 @@
 // imagePullPolicy as Kubernetes has it: Always asks the registry every time (here a skiff registry on
-// 127.0.0.1, so a newer push is picked up), IfNotPresent reuses the local image, and Always for a
-// docker.io image under SKIFF_OFFLINE=1 (no registry reachable) is ErrImagePull, then ImagePullBackOff.
+// 127.0.0.1, so a newer push is picked up), IfNotPresent reuses the local image; when no registry can be
+// reached (SKIFF_OFFLINE=1 here, no network on a laptop) Always runs an image already present with a
+// Warning event and a missing one is ErrImagePull, then ImagePullBackOff.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -58,12 +59,17 @@ test('Always pulls from the registry each time; IfNotPresent keeps the local ima
   await c.k('1.33', ['delete', 'pod', 'first', 'cached', 'fresh', '--wait=false']);
 });
 
-test('Always for busybox with no registry reachable: ErrImagePull, then ImagePullBackOff', async () => {
-  await c.k('1.33', ['apply', '-f', '-'], podManifest('offline', c.node, { containers: [{ name: 'main', image: 'busybox', imagePullPolicy: 'Always', command: ['sleep', '3600'] }] }));
+test('Always with no registry reachable: a present image runs with a Warning, a missing one is ErrImagePull, then ImagePullBackOff', async () => {
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('offline-present', c.node, { containers: [{ name: 'main', image: 'busybox', imagePullPolicy: 'Always', command: ['sleep', '3600'] }] }));
+  await waitFor('offline-present Running', async () => (await c.k('1.33', ['get', 'pod', 'offline-present', '-o', 'jsonpath={.status.phase}'])) === 'Running');
+  const events = await c.k('1.33', ['get', 'events', '--field-selector', 'involvedObject.name=offline-present', '-o', 'jsonpath={range .items[*]}{.type} {.reason}: {.message}{"\\n"}{end}']);
+  assert.match(events, /Warning Failed: Failed to pull image "busybox": .*; using the image already present on the node/);
+
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('offline', c.node, { containers: [{ name: 'main', image: 'nginx', imagePullPolicy: 'Always', command: ['sleep', '3600'] }] }));
   const reason = (): Promise<string> => c.k('1.33', ['get', 'pod', 'offline', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}']);
   await waitFor('ErrImagePull', async () => (await reason()) === 'ErrImagePull');
-  assert.match(await c.k('1.33', ['get', 'pod', 'offline', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.message}']), /busybox/);
+  assert.match(await c.k('1.33', ['get', 'pod', 'offline', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.message}']), /nginx/);
   await waitFor('ImagePullBackOff', async () => (await reason()) === 'ImagePullBackOff', 30_000);
   assert.match(await c.k('1.33', ['get', 'pod', 'offline']), /offline\s+0\/1\s+ImagePullBackOff/);
-  await c.k('1.33', ['delete', 'pod', 'offline', '--wait=false']);
+  await c.k('1.33', ['delete', 'pod', 'offline', 'offline-present', '--wait=false']);
 });

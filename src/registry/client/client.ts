@@ -26,6 +26,17 @@ export class RegistryError extends Error {
   }
 }
 
+/**
+ * The registry could not be asked at all (no route, no name, refused, timed out, or SKIFF_OFFLINE): unlike
+ * a RegistryError, the registry said nothing about the image, so a copy already on the machine may stand.
+ */
+export class RegistryUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryUnreachableError';
+  }
+}
+
 /** Where blobs land on pull and come from on push; the engine's content store has this shape. */
 export interface BlobStore {
   has(digest: string): boolean;
@@ -122,15 +133,16 @@ export class RegistryClient {
   private raw(method: string, url: string, headers: Record<string, string>, body: Body): Promise<Response> {
     const u = new URL(url);
     if (process.env.SKIFF_OFFLINE === '1' && !isLoopbackHost(u.hostname)) {
-      return Promise.reject(new Error(`registry ${u.host} not contacted: SKIFF_OFFLINE=1 allows only loopback registries`));
+      return Promise.reject(new RegistryUnreachableError(`registry ${u.host} not contacted: SKIFF_OFFLINE=1 allows only loopback registries`));
     }
     const mod = u.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(u, { method, headers: { 'User-Agent': 'skiff', ...headers }, rejectUnauthorized: !this.insecure, timeout: 60_000 }, (res) => {
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
       });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out`)));
-      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new RegistryUnreachableError(`${method} ${url}: timed out`)));
+      // Errors before any response are the network's (ENOTFOUND, ECONNREFUSED, EHOSTUNREACH…).
+      req.on('error', (err) => reject(err instanceof RegistryUnreachableError ? err : new RegistryUnreachableError(`${method} ${url}: ${err.message}`)));
       if (body === undefined) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);
       else {

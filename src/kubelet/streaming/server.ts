@@ -10,10 +10,12 @@ import type { Duplex } from 'node:stream';
 import { PassThrough, Writable } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatTimeNano, parseTimeArg, readLogs } from '../../engine/index.js';
+import { queryBool } from '../../api/index.js';
 import type { Kubelet } from '../kubelet.js';
 import { dialPod } from '../pod-dial.js';
 import { serveStats } from '../stats.js';
 import type { Pod } from '../types.js';
+import { CHANNEL_BASE64_PROTOCOL, CHANNEL_BINARY_PROTOCOL, portForwardPorts, serveChannelPortForward } from './channel-portforward.js';
 import { errorStatus, resizeParser, runAttach, runExec, type RemoteStatus, type SessionIO } from './session.js';
 import { SpdyConnection, type SpdyStream } from './spdy.js';
 
@@ -21,6 +23,7 @@ const EXEC_PROTOCOLS = ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8
 const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 const WS_V5 = 'v5.channel.k8s.io';
 const WS_TUNNEL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
+const PORT_FORWARD_WS_PROTOCOLS = [WS_TUNNEL, CHANNEL_BINARY_PROTOCOL, CHANNEL_BASE64_PROTOCOL];
 const STREAM_WAIT_MS = 30_000;
 
 export interface StreamingServer {
@@ -57,7 +60,11 @@ export function tokenSecret(token: string): string {
 
 export async function startStreamingServer(kubelet: Kubelet, opts: { port: number; host: string; token: string }): Promise<StreamingServer> {
   const expected = crypto.createHash('sha256').update(tokenSecret(opts.token)).digest();
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (set) => (set.has(WS_V5) ? WS_V5 : set.has(WS_TUNNEL) ? WS_TUNNEL : false) });
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (set, req) => (isPortForward(req) ? PORT_FORWARD_WS_PROTOCOLS : [WS_V5]).find((p) => set.has(p)) ?? false,
+  });
 
   const resolve = (req: http.IncomingMessage): Target => {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
@@ -97,9 +104,13 @@ export async function startStreamingServer(kubelet: Kubelet, opts: { port: numbe
       const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
       if (upgrade === 'websocket') {
         const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-        const wantTunnel = t.kind === 'portForward';
-        if (!protocols.includes(wantTunnel ? WS_TUNNEL : WS_V5)) throw new HttpError(400, 'BadRequest', `unsupported WebSocket subprotocols ${protocols.join(', ')}`);
-        wss.handleUpgrade(req, socket, head, (ws) => (wantTunnel ? servePortForwardTunnel(kubelet, t, ws) : serveWebSocketExec(kubelet, t, ws)));
+        if (t.kind === 'portForward') {
+          if (protocols.includes(WS_TUNNEL)) wss.handleUpgrade(req, socket, head, (ws) => servePortForwardTunnel(kubelet, t, ws));
+          else serveChannelUpgrade(kubelet, t, (serve) => wss.handleUpgrade(req, socket, head, serve));
+          return;
+        }
+        if (!protocols.includes(WS_V5)) throw new HttpError(400, 'BadRequest', `unsupported WebSocket subprotocols ${protocols.join(', ')}`);
+        wss.handleUpgrade(req, socket, head, (ws) => serveWebSocketExec(kubelet, t, ws));
         return;
       }
       if (!upgrade.includes('spdy/3.1')) throw new HttpError(400, 'BadRequest', `unsupported upgrade ${upgrade}`);
@@ -155,7 +166,7 @@ function checkContainer(kubelet: Kubelet, t: Target): string {
 
 async function serveLogs(kubelet: Kubelet, t: Target, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const q = t.query;
-  const previous = q.get('previous') === 'true';
+  const previous = queryBool(q, 'previous');
   const podName = t.pod.metadata.name;
   if (![...t.pod.spec.containers, ...(t.pod.spec.initContainers ?? [])].some((c) => c.name === t.container)) {
     throw new HttpError(400, 'BadRequest', `container ${t.container} is not valid for pod ${podName}`);
@@ -166,8 +177,8 @@ async function serveLogs(kubelet: Kubelet, t: Target, req: http.IncomingMessage,
     const waiting = [...(t.pod.status?.containerStatuses ?? []), ...(t.pod.status?.initContainerStatuses ?? [])].find((s) => s.name === t.container)?.state.waiting?.reason ?? 'ContainerCreating';
     throw new HttpError(400, 'BadRequest', `container "${t.container}" in pod "${podName}" is waiting to start: ${waiting}`);
   }
-  const follow = q.get('follow') === 'true';
-  const timestamps = q.get('timestamps') === 'true';
+  const follow = queryBool(q, 'follow');
+  const timestamps = queryBool(q, 'timestamps');
   const tail = q.get('tailLines');
   const limit = q.get('limitBytes') ? Number(q.get('limitBytes')) : Infinity;
   let sinceNano: bigint | undefined;
@@ -227,8 +238,8 @@ function spdyWritable(s: SpdyStream): Writable {
 
 function serveSpdyExec(kubelet: Kubelet, t: Target, conn: SpdyConnection): void {
   const q = t.query;
-  const tty = q.get('tty') === 'true';
-  const want = { stdin: q.get('stdin') === 'true', stdout: q.get('stdout') === 'true', stderr: q.get('stderr') === 'true' && !tty, resize: tty };
+  const tty = queryBool(q, 'tty');
+  const want = { stdin: queryBool(q, 'stdin'), stdout: queryBool(q, 'stdout'), stderr: queryBool(q, 'stderr') && !tty, resize: tty };
   const expected = 1 + Number(want.stdin) + Number(want.stdout) + Number(want.stderr) + Number(want.resize);
   const streams = new Map<string, SpdyStream>();
   const stdin = new PassThrough();
@@ -282,7 +293,7 @@ function serveSpdyExec(kubelet: Kubelet, t: Target, conn: SpdyConnection): void 
 
 function serveWebSocketExec(kubelet: Kubelet, t: Target, ws: WebSocket): void {
   const q = t.query;
-  const tty = q.get('tty') === 'true';
+  const tty = queryBool(q, 'tty');
   const channel = (ch: number): Writable =>
     new Writable({
       write(chunk: Buffer, _enc, cb) {
@@ -304,11 +315,11 @@ function serveWebSocketExec(kubelet: Kubelet, t: Target, ws: WebSocket): void {
   });
   const gone = new Promise<void>((res) => ws.once('close', () => res()));
   ws.once('close', () => stdin.end());
-  const stdout = q.get('stdout') === 'true' ? channel(1) : undefined;
-  const stderr = q.get('stderr') === 'true' && !tty ? channel(2) : undefined;
+  const stdout = queryBool(q, 'stdout') ? channel(1) : undefined;
+  const stderr = queryBool(q, 'stderr') && !tty ? channel(2) : undefined;
   void (async () => {
     const io: SessionIO = {
-      stdin: q.get('stdin') === 'true' ? stdin : undefined,
+      stdin: queryBool(q, 'stdin') ? stdin : undefined,
       stdout,
       stderr,
       tty,
@@ -396,6 +407,23 @@ async function forward(kubelet: Kubelet, t: Target, port: number, data: SpdyStre
     data.end();
     error.end();
   });
+}
+
+function isPortForward(req: http.IncomingMessage): boolean {
+  return (req.url ?? '').startsWith('/portForward/');
+}
+
+/** Port-forward over a channel protocol: the ports come from the query, so a bad one is refused before upgrading. */
+function serveChannelUpgrade(kubelet: Kubelet, t: Target, upgrade: (serve: (ws: WebSocket) => void) => void): void {
+  let ports: number[];
+  try {
+    ports = portForwardPorts(t.query);
+  } catch (err) {
+    throw new HttpError(400, 'BadRequest', err instanceof Error ? err.message : String(err));
+  }
+  const describe = (port: number, err: unknown): string =>
+    `error forwarding port ${port} to pod ${t.pod.metadata.name}, uid ${t.pod.metadata.uid ?? ''}: ${err instanceof Error ? err.message : String(err)}`;
+  upgrade((ws) => serveChannelPortForward(ws, ports, (port) => dialPod(kubelet.podAddress(t.pod), port), describe));
 }
 
 function servePortForwardTunnel(kubelet: Kubelet, t: Target, ws: WebSocket): void {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { Container, Engine } from '../engine/index.js';
 import { execSync, readLogs } from '../engine/index.js';
 import type { EngineNetworks } from '../engine/networks/index.js';
-import type { VolumeStore } from '../engine/volumes/index.js';
+import { ANONYMOUS_LABEL, type VolumeStore } from '../engine/volumes/index.js';
 import { replicas } from './normalize.js';
 import { dependencyLevels, dependencyOrder, withDependencies } from './order.js';
 import { COMPOSE_VERSION, configHash, containerName, durationMs, imageName, LABEL, networkAliases, runArgs, serviceNetworks, type ContainerRequest } from './service-args.js';
@@ -172,9 +172,10 @@ async function convergeService(h: ComposeHost, p: Project, s: Service, o: UpOpti
     const name = containerName(p, s, n);
     if (c && !o.noRecreate && (o.forceRecreate || outdated(h, p, s, c))) {
       h.progress(` Container ${name}  Recreate`);
+      const anonymousVolumes = Object.fromEntries(c.Mounts.filter((m) => m.Type === 'volume' && m.Name && ANONYMOUS_LABEL in (h.volumes.find(m.Name)?.Labels ?? {})).map((m) => [m.Destination, m.Name!]));
       await h.engine.containers.stop(c.Id);
       await h.engine.containers.remove(c.Id, { force: true });
-      c = await createServiceContainer(h, p, s, { name, number: n });
+      c = await createServiceContainer(h, p, s, { name, number: n, anonymousVolumes });
       h.progress(` Container ${name}  Recreated`);
     } else if (!c) {
       h.progress(` Container ${name}  Creating`);
@@ -243,8 +244,10 @@ export async function up(h: ComposeHost, p: Project, o: UpOptions = {}): Promise
   await ensureImages(h, p, services, { build: o.build });
   await ensureNetworks(h, p, services);
   ensureVolumes(h, p, services);
-  if (o.removeOrphans) {
-    for (const c of projectContainers(h.engine, p.name).filter((x) => !p.services[serviceOf(x)])) await removeContainer(h, c);
+  const orphans = projectContainers(h.engine, p.name).filter((x) => !p.services[serviceOf(x)] && !p.disabled[serviceOf(x)]);
+  if (o.removeOrphans) for (const c of orphans) await removeContainer(h, c);
+  else if (orphans.length) {
+    h.progress(`WARN[0000] Found orphan containers ([${orphans.map((c) => c.Name.slice(1)).join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`);
   }
   const out: Container[] = [];
   for (const s of services) {

@@ -73,6 +73,8 @@ export interface ContainerRequest {
   extraFlags?: string[];
   /** Image id to record in the labels. */
   imageId?: string;
+  /** Anonymous volumes of the container this one replaces, by mount target: recreating keeps their data. */
+  anonymousVolumes?: Record<string, string>;
 }
 
 /** Labels compose puts on every container it creates, plus the service's own. */
@@ -124,8 +126,11 @@ export function runArgs(p: Project, s: Service, req: ContainerRequest): string[]
     else if (v.type === 'bind' && v.bind?.create_host_path === false) a.push('--mount', `type=bind,source=${v.source},target=${v.target}${v.read_only ? ',readonly' : ''}`);
     else if (v.type === 'bind') a.push('--volume', `${v.source}:${v.target}${ro}`);
     else if (v.source) a.push('--volume', `${p.volumes[v.source].name}:${v.target}${ro}`);
-    else a.push('--volume', v.target);
+    else a.push('--volume', req.anonymousVolumes?.[v.target] ? `${req.anonymousVolumes[v.target]}:${v.target}` : v.target);
   }
+  // the image's own VOLUMEs are anonymous too
+  const declared = new Set((s.volumes ?? []).map((v) => v.target));
+  for (const [target, name] of Object.entries(req.anonymousVolumes ?? {})) if (!declared.has(target)) a.push('--volume', `${name}:${target}`);
   for (const t of s.tmpfs ?? []) flag('tmpfs', t);
   flag('restart', restartPolicy(s));
   if (s.privileged) a.push('--privileged');

@@ -57,6 +57,7 @@ test('up -d is idempotent, recreates a changed service, scales, and labels like 
       GREETING: \${GREETING:-unset}
     env_file: web.env
     ports: ["127.0.0.1::80"]
+    volumes: ["/cache"]
     labels: {tier: front}
   worker:
     image: busybox
@@ -86,18 +87,28 @@ test('up -d is idempotent, recreates a changed service, scales, and labels like 
   assert.match(again.stderr, /Container shopapp-web-1 {2}Running/);
   assert.equal(inspect('shopapp-web-1', '{{.Id}}'), webId);
 
-  // changed: recreated under the same name; scale down removes the surplus
+  // changed: recreated under the same name, keeping its anonymous volume; scale down removes the surplus
+  ok(root, ['exec', 'shopapp-web-1', 'sh', '-c', 'echo kept > /cache/f']);
   fs.writeFileSync(path.join(dir, 'compose.yaml'), fs.readFileSync(path.join(dir, 'compose.yaml'), 'utf8').replace('tier: front', 'tier: edge'));
   const changed = compose(dir, ['up', '-d', '--scale', 'worker=1']);
   assert.equal(changed.code, 0, changed.stderr);
   assert.match(changed.stderr, /Container shopapp-web-1 {2}Recreated/);
   assert.notEqual(inspect('shopapp-web-1', '{{.Id}}'), webId);
   assert.equal(inspect('shopapp-web-1', '{{index .Config.Labels "tier"}}'), 'edge');
+  assert.equal(ok(root, ['exec', 'shopapp-web-1', 'cat', '/cache/f']), 'kept');
   assert.doesNotMatch(composeOk(dir, ['ps', '-a']), /shopapp-worker-2/);
 
   assert.match(composeOk(dir, ['ls']), /shopapp\s+running\(2\)\s+.*compose\.yaml/);
   assert.match(composeOk(dir, ['images']), /shopapp-web-1\s+busybox\s+latest\s+[0-9a-f]{12}/);
   assert.match(composeOk(dir, ['top', 'web']), /shopapp-web-1\n.*PID[\s\S]*httpd/);
+
+  // a service removed from the file leaves an orphan: warned about, removed with --remove-orphans
+  const file = path.join(dir, 'compose.yaml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/  worker:[\s\S]*$/, ''));
+  assert.match(compose(dir, ['up', '-d']).stderr, /Found orphan containers \(\[shopapp-worker-1\]\) for this project/);
+  const cleaned = compose(dir, ['up', '-d', '--remove-orphans']);
+  assert.equal(cleaned.code, 0, cleaned.stderr);
+  assert.match(cleaned.stderr, /Container shopapp-worker-1 {2}Removed/);
 
   const down = compose(dir, ['down']);
   assert.equal(down.code, 0, down.stderr);

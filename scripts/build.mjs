@@ -63,4 +63,4 @@ export async function buildCli(outDir) {
   });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) await buildCli(path.join(root, 'dist'));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await buildCli(path.join(root, 'dist'));

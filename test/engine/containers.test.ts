@@ -267,6 +267,34 @@ describe('stop, kill, pause, restart policies, limits', () => {
     ok(root, ['rm', '-f', 'survivor', 'bystander']);
   });
 
+  test('a cleanup waits while another live process frees an exit, and takes over if that process dies', async () => {
+    // The engine library without an exit command, so this test decides who handles the exit.
+    const { Engine } = await import('../../src/engine/index.js');
+    const engine = new Engine({ root });
+    const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const c = await engine.containers.create({ name: 'claimed', image: 'busybox', config: { Cmd: ['true'] } });
+      await engine.containers.start(c.Id);
+      await eventually('exit', () => engine.containers.readExit(c.Id));
+      const exit = engine.containers.readExit(c.Id)!;
+      engine.containers.update(c.Id, (x) => {
+        x.ExitCleanup = { FinishedAt: exit.finishedAt, Pid: holder.pid!, Done: false };
+      });
+      const stateDir = path.join(root, 'runc', c.Id);
+      const waiting = skiff(root, ['container', 'cleanup', c.Id]);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.ok(fs.existsSync(stateDir), 'nothing freed while the claimer lives');
+      holder.kill('SIGKILL');
+      assert.equal((await waiting).code, 0);
+      assert.ok(!fs.existsSync(stateDir), 'freed by the cleanup that took over');
+      assert.equal(engine.containers.get(c.Id).ExitCleanup?.Done, true);
+      await engine.containers.remove(c.Id);
+    } finally {
+      holder.kill('SIGKILL');
+      engine.close();
+    }
+  });
+
   test('20 parallel run -d never corrupt state', async () => {
     const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => skiff(root, ['run', '-d', '--name', `par${i}`, 'busybox', 'sleep', '60'])));
     for (const r of runs) assert.equal(r.code, 0, r.stderr);

@@ -312,8 +312,13 @@ export class ContainerEngine {
     let c = this.get(ref);
     if (c.State.Running) return c;
     if (c.State.Status === 'removing') throw conflict(`container ${c.Id} is marked for removal and cannot be started`);
-    // A container that ran before may still hold runc state, a netns or a mount from that run.
-    if (c.State.StartedAt !== ZERO_TIME) await this.releaseRuntime(c);
+    // A container that ran before may still hold runc state, a netns or a mount from that run, and
+    // its exit may be being handled by another process (conmon's exit command) right now.
+    if (c.State.StartedAt !== ZERO_TIME) {
+      const exit = this.readExit(c.Id);
+      if (exit) await this.releaseExit(c, exit.finishedAt);
+      await this.releaseRuntime(c);
+    }
     const dir = this.dir(c.Id);
     fs.rmSync(this.exitFile(c.Id), { force: true });
     fs.rmSync(path.join(dir, 'persist'), { recursive: true, force: true });
@@ -548,26 +553,47 @@ export class ContainerEngine {
   /**
    * What happens after a container's process exits (run by conmon's exit command, by stop/kill/wait,
    * or by a foreground `run`): record the exit, free runtime resources, then apply --rm or the restart
-   * policy. Safe to run more than once for the same exit.
+   * policy. Safe to run more than once, and concurrently, for the same exit: one call does the work,
+   * the others return once the runtime is free.
    */
   async cleanup(id: string): Promise<void> {
     const c = this.find(id);
     if (!c || c.State.Running) return;
-    await this.releaseRuntime(c);
     const exit = this.readExit(c.Id);
-    if (!exit || !this.takeExitOnce(c.Id, exit.finishedAt)) return;
+    if (!exit || !(await this.releaseExit(c, exit.finishedAt))) return;
     if (c.HostConfig.AutoRemove) await this.remove(c.Id, { force: true, released: true });
     else if (this.shouldRestart(c)) await this.restartAfterExit(c);
   }
 
-  /** Marks one exit (by its finish time) as handled so two cleanups never both restart or report it. */
-  private takeExitOnce(id: string, finishedAt: string): boolean {
-    const marker = path.join(this.dir(id), 'persist', 'handled');
-    try {
-      fs.writeFileSync(marker, finishedAt, { flag: 'wx' });
-      return true;
-    } catch {
-      return false;
+  /**
+   * Frees the runtime of the run that ended at `finishedAt`, once across processes: returns true in the
+   * call that claimed the exit (it applies the exit's policy), false in the others, which wait until the
+   * claimer is done (or take over if it died) so that nothing of a later run can be freed by them.
+   */
+  private async releaseExit(c: Container, finishedAt: string): Promise<boolean> {
+    for (;;) {
+      let claimed = false;
+      let done = false;
+      // Removed meanwhile (rm -f, another cleanup's --rm): whoever removed it freed the runtime.
+      if (!this.o.db.getContainerData(c.Id)) return false;
+      const cur = this.update(c.Id, (x) => {
+        const claim = x.ExitCleanup;
+        if (claim?.FinishedAt === finishedAt && (claim.Done || claim.Pid === process.pid || processAlive(claim.Pid))) {
+          done = claim.Done;
+          return;
+        }
+        x.ExitCleanup = { FinishedAt: finishedAt, Pid: process.pid, Done: false };
+        claimed = true;
+      });
+      if (claimed) {
+        await this.releaseRuntime(cur);
+        this.update(c.Id, (x) => {
+          if (x.ExitCleanup?.FinishedAt === finishedAt) x.ExitCleanup.Done = true;
+        });
+        return true;
+      }
+      if (done) return false;
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 

@@ -121,6 +121,11 @@ export interface Container {
   /** Set by an explicit stop/kill so restart policies (on-failure, unless-stopped) leave it stopped. */
   ManuallyStopped: boolean;
   ConmonPid: number;
+  /**
+   * Who frees the runtime (runc state, network, rootfs mount) of the run that ended at FinishedAt: one
+   * process claims each exit; the others wait until it is Done, so none of them frees a later run's.
+   */
+  ExitCleanup?: { FinishedAt: string; Pid: number; Done: boolean };
   NetworkSettings: NetworkSettings;
   Extras: EngineExtras;
 }

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { EngineNetworks } from '../../../src/engine/networks/index.js';
-import { destroyRoot, makeRoot, ok, skiffSync } from '../helpers.js';
+import { destroyRoot, makeRoot, ok, skiff, skiffSync } from '../helpers.js';
 
 let root = '';
 const tag = crypto.randomBytes(3).toString('hex');
@@ -182,6 +182,31 @@ test('-P publishes every EXPOSEd port of the image on a random host port', async
   assert.ok(m, 'port 80 published');
   assert.match(await eventuallyGet(Number(m[1])), /^hello-/);
   ok(root, ['rm', '-f', `all${tag}`]);
+});
+
+test('a restarting container keeps its network while other processes handle the same exit', async () => {
+  const name = `flap${tag}`;
+  const id = ok(root, ['run', '-d', '--name', name, '--restart', 'always', 'busybox', 'sh', '-c', 'sleep 2; exit 1']);
+  const exitFile = path.join(root, 'containers', id, 'exits', id);
+  const state = (): string[] => ok(root, ['inspect', '-f', '{{.State.Status}} {{.RestartCount}} {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name]).split(' ');
+  for (let round = 1; round <= 2; round++) {
+    // As soon as conmon records the exit, handlers race for it, as conmon's exit command, a `stop` and
+    // the Docker API can: one restarts the container, none may free the new run's netns or runc state.
+    for (let i = 0; !fs.existsSync(exitFile); i++) {
+      assert.ok(i < 300, 'the container exits');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const racers = await Promise.all([1, 2, 3].map(() => skiff(root, ['container', 'cleanup', id])));
+    assert.deepEqual(racers.map((r) => r.code), [0, 0, 0]);
+    for (let i = 0; !(state()[0] === 'running' && Number(state()[1]) >= round); i++) {
+      assert.ok(i < 100, `restart ${round}: ${state().join(' ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const ip = state()[2];
+    assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
+    assert.match(ok(root, ['exec', name, 'ip', '-o', '-4', 'addr', 'show', 'eth0']), new RegExp(`inet ${ip.replace(/\./g, '\\.')}/`));
+  }
+  ok(root, ['rm', '-f', name]);
 });
 
 test('after removing every container nothing of the root is left on the host', async () => {

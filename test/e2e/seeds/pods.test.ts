@@ -1,11 +1,12 @@
-// Seed 002 §pod, §namespace demo, §存活探针, §就绪探针, §job and seed 001 §5 (logs, exec -c) on real
+// Seed 002 §pod (操作pod, kubectl run --rm -i/-it), §namespace demo, §存活探针, §就绪探针, §job and seed 001
+// §5 (logs, exec -c, exec without --) and §7 (pod DNS records) on real
 // containers: a `skiff server` with a real `skiff agent` node, driven by the real kubectl 1.33 and 1.27.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { KUBECTL_VERSIONS, REPO_ROOT } from '../../lib/index.js';
-import { eventually, startNodeCluster, type NodeCluster } from './node.js';
+import { kubectl, KUBECTL_VERSIONS, REPO_ROOT } from '../../lib/index.js';
+import { assertServiceIPContained, eventually, startNodeCluster, type NodeCluster } from './node.js';
 
 let c: NodeCluster;
 before(async () => {
@@ -186,6 +187,103 @@ spec:
   assert.match(await c.k('get', 'pods', '-l', 'app=batch-job'), /batch-job-\w{5}\s+0\/1\s+Completed\s+1\s/);
   assert.match(await c.k('get', 'job', 'batch-job'), /batch-job\s+(Complete\s+)?1\/1\s+/);
   await c.k('delete', 'job', 'batch-job');
+});
+
+test('seed 002 §操作pod kubia-manual.yaml: get -o yaml has status conditions; logs and logs -c; kubectl run --rm -i and -it with piped input (kubectl 1.27 and 1.33)', async () => {
+  const manual = `#kubia-manual.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kubia-manual
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - image: busybox
+    imagePullPolicy: IfNotPresent
+    name: kubia
+    command: ["sh", "-c", "echo 'Kubia server starting...'; exec sleep 3600"]
+    ports:
+    - containerPort: 8080
+      protocol: TCP
+`;
+  assert.equal(await c.kIn(manual, 'create', '-f', '-'), 'pod/kubia-manual created\n');
+  await phase('kubia-manual', 'Running');
+  const yaml = await c.k('get', 'po', 'kubia-manual', '-o', 'yaml');
+  assert.match(yaml, /^status:\n {2}conditions:\n/m);
+  assert.match(yaml, /^ {4}status: "True"\n {4}type: Ready$/m);
+  for (const v of KUBECTL_VERSIONS) {
+    assert.equal(await c.kv(v, 'logs', 'kubia-manual'), 'Kubia server starting...\n');
+    assert.equal(await c.kv(v, 'logs', 'kubia-manual', '-c', 'kubia'), 'Kubia server starting...\n');
+    // kubectl run --rm -i: stdin reaches the pod, its output comes back, the pod is deleted after.
+    const name = `tmp-${v.replace('.', '')}`;
+    const once = await kubectl(v, c.server.kubeconfig, ['run', name, '--rm', '-i', '--image=busybox', '--image-pull-policy=IfNotPresent', '--restart=Never', '--', 'sh', '-c', 'read x; echo got $x'], { input: 'hello\n' });
+    assert.equal(once.code, 0, once.stderr);
+    assert.match(once.stdout, /^got hello$/m);
+    assert.match(once.stdout, new RegExp(`pod "${name}" deleted`));
+    // -it without a terminal: kubectl says so and goes on with plain stdin; the shell's exit code is kubectl's.
+    const shell = await kubectl(v, c.server.kubeconfig, ['run', `${name}-it`, '--rm', '-it', '--image=busybox', '--image-pull-policy=IfNotPresent', '--restart=Never', '--', 'sh'], { input: 'echo in-the-shell; exit 3\n' });
+    assert.equal(shell.code, 3, shell.stderr);
+    assert.match(shell.stderr, /Unable to use a TTY - input is not a terminal or the right kind of file/);
+    assert.match(shell.stdout, /^in-the-shell$/m);
+    await eventually(`${name} pods gone`, async () => (await c.k('get', 'pods', '-o', 'name')).split('\n').every((p) => !p.startsWith(`pod/${name}`)));
+  }
+  // The seed's `kubectl exec kubia env` (no --): kubectl 1.27 warns and runs it, 1.33 refuses.
+  const old = await kubectl('1.27', c.server.kubeconfig, ['exec', 'kubia-manual', 'env']);
+  assert.equal(old.code, 0, old.stderr);
+  assert.match(old.stderr, /kubectl exec \[POD\] \[COMMAND\] is DEPRECATED/);
+  assert.match(old.stdout, /^HOSTNAME=kubia-manual$/m);
+  const refused = await kubectl('1.33', c.server.kubeconfig, ['exec', 'kubia-manual', 'env']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /exec \[POD\] \[COMMAND\] is not supported anymore/);
+  // kubectl exec -it {pod} -c {container} -- /bin/sh with commands on stdin.
+  const sh = await kubectl('1.33', c.server.kubeconfig, ['exec', '-it', 'kubia-manual', '-c', 'kubia', '--', '/bin/sh'], { input: 'echo $HOSTNAME; exit\n' });
+  assert.equal(sh.code, 0, sh.stderr);
+  assert.match(sh.stdout, /^kubia-manual$/m);
+  await c.k('delete', 'pod', 'kubia-manual', '--wait=false');
+});
+
+test('seed 001 §7 k8s dns 对pod: <pod-ip>.<ns>.pod.cluster.local and <hostname>.<subdomain>.<ns>.svc.cluster.local resolve to the pod; a headless service to its pods', async () => {
+  const pod = `apiVersion: v1
+kind: Service
+metadata:
+  name: sub
+spec:
+  clusterIP: None
+  selector:
+    app: named
+  ports:
+  - port: 80
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: named
+  labels:
+    app: named
+spec:
+  terminationGracePeriodSeconds: 1
+  hostname: busybox-1
+  subdomain: sub
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sleep", "3600"]
+`;
+  await c.kIn(pod, 'apply', '-f', '-');
+  await phase('named', 'Running');
+  assertServiceIPContained(c.clusterDNS);
+  const ip = await c.k('get', 'pod', 'named', '-o', 'jsonpath={.status.podIP}');
+  assert.equal(await c.k('exec', 'named', '--', 'hostname'), 'busybox-1\n');
+  for (const name of [`${ip.replace(/\./g, '-')}.default.pod.cluster.local`, 'busybox-1.sub.default.svc.cluster.local', 'sub.default.svc.cluster.local']) {
+    const r = await eventually(`${name} resolves`, async () => {
+      const out = await c.kTry('exec', 'named', '--', 'nslookup', '-type=a', name);
+      return out.stdout.includes(`Address: ${ip}`) ? out : undefined;
+    });
+    assert.match(r.stdout, new RegExp(`Name:\\s+${name.replace(/\./g, '\\.')}`));
+  }
+  await c.k('delete', 'pod', 'named', '--wait=false');
+  await c.k('delete', 'svc', 'sub');
 });
 
 const SECURE = `apiVersion: v1

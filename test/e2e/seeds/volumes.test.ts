@@ -151,6 +151,58 @@ spec:
   await c.k('delete', 'pod', 'fortune-env-from-configmap', '--wait=false');
 });
 
+test('seed 002 §ConfigMap kube-configmap-evn.yaml and kube-configmap-file.yaml as written: envFrom without a prefix, the configMap volume at /data (kubectl exec -it ... env, exec -- ls /data)', async () => {
+  const envPod = `#kube-configmap-evn.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+ name: fortune-env-all
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - image: busybox
+    imagePullPolicy: IfNotPresent
+    name: configmap-demo
+    command: ["sleep", "3600"]
+    envFrom:
+    - configMapRef:
+        name: fortune-config
+`;
+  const filePod = `#kube-configmap-file.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: fortune-file-configmap
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - image: busybox
+    imagePullPolicy: IfNotPresent
+    name: configmap-demo
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - name: config-volume
+      mountPath: /data
+  volumes:
+    - name: config-volume
+      configMap:
+        name: fortune-config
+`;
+  await c.kIn(envPod, 'create', '-f', '-');
+  await c.kIn(filePod, 'create', '-f', '-');
+  await running('fortune-env-all');
+  await running('fortune-file-configmap');
+  // kubectl exec -it fortune-env-from-configmap env (no terminal here: kubectl says so and runs it).
+  const env = await c.kTry('exec', '-it', 'fortune-env-all', '--', 'env');
+  assert.equal(env.code, 0, env.stderr);
+  assert.match(env.stdout, /^record=100\r?$/m);
+  assert.match(env.stdout, /^res-type=configmap\r?$/m);
+  assert.match(env.stdout, /^sleep-interval=\d+\r?$/m);
+  assert.deepEqual((await c.k('exec', 'fortune-file-configmap', '--', 'ls', '/data')).split('\n').filter(Boolean), ['record', 'res-type', 'sleep-interval']);
+  assert.equal(await c.k('exec', 'fortune-file-configmap', '--', 'cat', '/data/record'), '100');
+  await c.k('delete', 'pod', 'fortune-env-all', 'fortune-file-configmap', '--wait=false');
+});
+
 test('seed 002 §Persistent Volume和Persistent Volume Claim: pv0003 and myclaim bind; kubia-pvc writes through the claim', async () => {
   const pvDir = path.join(hostDir, 'public');
   fs.mkdirSync(pvDir);

@@ -177,3 +177,30 @@ test('depends_on orders services, profiles leave services out unless enabled', (
   assert.ok(loadProject({ cwd: dir, env: {}, profiles: ['debug'] }).services.debug);
   assert.ok(loadProject({ cwd: dir, env: { COMPOSE_PROFILES: 'debug' } }).services.debug);
 });
+
+test('extends: a service of the same file or of another file, its own fields merged over the base', () => {
+  const dir = project('extends', {
+    'common.yml': 'services:\n  base:\n    image: busybox\n    environment: {A: "1", B: "1"}\n    volumes: ["./data:/data"]\n',
+    'compose.yml': [
+      'services:',
+      '  web:',
+      '    extends: {file: common.yml, service: base}',
+      '    environment: {B: "2"}',
+      '  worker:',
+      '    extends: web',
+      '    command: sleep 1',
+      '  loop:',
+      '    extends: loop',
+      '',
+    ].join('\n'),
+  });
+  fs.writeFileSync(path.join(dir, 'ok.yml'), fs.readFileSync(path.join(dir, 'compose.yml'), 'utf8').replace(/  loop:[\s\S]*$/, ''));
+  const p = loadProject({ cwd: dir, files: ['ok.yml'], env: {} });
+  assert.equal(p.services.web.image, 'busybox');
+  assert.deepEqual(p.services.web.environment, { A: '1', B: '2' });
+  assert.equal(p.services.web.volumes?.[0].source, path.join(dir, 'data'));
+  assert.deepEqual(p.services.worker.environment, { A: '1', B: '2' });
+  assert.deepEqual(p.services.worker.command, ['sleep', '1']);
+  assert.equal(p.services.worker.name, 'worker');
+  assert.throws(() => loadProject({ cwd: dir, env: {} }), /circular reference with extends in loop -> loop/);
+});

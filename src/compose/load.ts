@@ -103,9 +103,27 @@ function loadFile(file: string, workingDir: string, lookup: (k: string) => strin
     if (!isObject(v)) throw new ComposeError(`validating ${file}: ${k} must be a mapping`);
     return v;
   };
+  const rawServices = section('services');
+  // `extends`: the base service (of this file, or of `file` with paths relative to that file) with
+  // this service's own fields merged over it, as -f files merge.
+  const resolve = (name: string, trail: string[]): Service => {
+    const raw = rawServices[name];
+    const own = normalizeService(name, raw, workingDir, lookup);
+    const ext = isObject(raw) ? raw.extends : undefined;
+    if (ext === undefined) return own;
+    const ref = typeof ext === 'string' ? { service: ext, file: undefined } : isObject(ext) ? { service: String(ext.service), file: typeof ext.file === 'string' ? ext.file : undefined } : undefined;
+    if (!ref) throw new ComposeError(`services.${name}.extends must be a string or a mapping`);
+    if ((ref.service === name || trail.includes(ref.service)) && !ref.file) throw new ComposeError(`circular reference with extends in ${[...trail, name, ref.service].join(' -> ')}`);
+    let base: Service | undefined;
+    const from = ref.file ? path.resolve(path.dirname(file), ref.file) : file;
+    if (ref.file) base = loadFile(from, path.dirname(from), lookup, warn).services[ref.service];
+    else if (rawServices[ref.service] !== undefined) base = resolve(ref.service, [...trail, name]);
+    if (!base) throw new ComposeError(`cannot extend service "${name}" in ${file}: service "${ref.service}" not found in ${from}`);
+    return mergeService({ ...base, name }, own);
+  };
   const services: Record<string, Service> = {};
   try {
-    for (const [name, s] of Object.entries(section('services'))) services[name] = normalizeService(name, s, workingDir, lookup);
+    for (const name of Object.keys(rawServices)) services[name] = resolve(name, []);
   } catch (err) {
     if (err instanceof ComposeError) throw new ComposeError(`validating ${file}: ${err.message}`);
     throw err;

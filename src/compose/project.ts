@@ -159,6 +159,8 @@ export interface UpOptions {
   noRecreate?: boolean;
   noStart?: boolean;
   removeOrphans?: boolean;
+  /** --wait: return once every service with a healthcheck is healthy. */
+  wait?: boolean;
 }
 
 /** Brings one service to its wanted containers; returns them. */
@@ -254,6 +256,7 @@ export async function up(h: ComposeHost, p: Project, o: UpOptions = {}): Promise
     if (!o.noStart) for (const [d, dep] of Object.entries(s.depends_on ?? {})) if (p.services[d]) await waitFor(h, p, p.services[d], dep.condition);
     out.push(...(await convergeService(h, p, s, o)));
   }
+  if (o.wait) for (const s of services.filter((x) => x.healthcheck?.test && !x.healthcheck.disable)) await waitFor(h, p, s, 'service_healthy');
   return out;
 }
 

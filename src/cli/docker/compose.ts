@@ -2,6 +2,7 @@
 // subcommand, and the host the project runner drives — containers are created through the same
 // create-flag parsing and volume preparation as `run`, images come from the `pull` and `build` verbs.
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Container, Engine } from '../../engine/index.js';
 import type { ComposeHost, Project, Service } from '../../compose/index.js';
@@ -66,7 +67,7 @@ async function makeHost(globals: GlobalOptions): Promise<{ engine: Engine; host:
     build: async (_p, s, tag) => {
       const b = s.build!;
       progress(` Service ${s.name}  Building`);
-      await viaVerb('build', ['-t', tag, ...(b.dockerfile ? ['-f', (await import('node:path')).resolve(b.context, b.dockerfile)] : []), ...(b.target ? ['--target', b.target] : []), ...Object.entries(b.args ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), b.context], `build service ${s.name}`);
+      await viaVerb('build', ['-t', tag, ...(b.dockerfile ? ['-f', path.resolve(b.context, b.dockerfile)] : []), ...(b.target ? ['--target', b.target] : []), ...Object.entries(b.args ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), b.context], `build service ${s.name}`);
       progress(` Service ${s.name}  Built`);
     },
     progress,
@@ -153,6 +154,7 @@ async function upVerb(ctx: Ctx, argv: string[]): Promise<number> {
     noRecreate: flagBool(f, 'no-recreate'),
     noStart: flagBool(f, 'no-start'),
     removeOrphans: flagBool(f, 'remove-orphans'),
+    wait: flagBool(f, 'wait'),
   });
   if (flagBool(f, 'detach') || flagBool(f, 'no-start') || flagBool(f, 'wait')) return 0;
   // Foreground: prefixed logs until every container has exited. Ctrl-C stops them all (their last

@@ -56,7 +56,7 @@ export const verbs: Record<string, () => Promise<Verb>> = {
 const management: Record<string, Record<string, string>> = {
   container: { ls: 'ps', list: 'ps', ps: 'ps', remove: 'rm', cleanup: 'container-cleanup', prune: 'container-prune', inspect: 'container-inspect' },
   image: { ls: 'images', list: 'images', rm: 'rmi', remove: 'rmi', inspect: 'image-inspect', prune: 'image-prune' },
-  system: { df: 'system-df', info: 'info', events: 'events', restore: 'system-restore', reset: 'system-reset' },
+  system: { df: 'system-df', info: 'info', events: 'events', restore: 'system-restore', reset: 'system-reset', service: 'system-service' },
 };
 
 verbs['container-cleanup'] = async () => (await import('./lifecycle.js')).containerCleanup;
@@ -67,6 +67,7 @@ verbs['image-prune'] = async () => (await import('./system.js')).imagePrune;
 verbs['system-df'] = async () => (await import('./system.js')).systemDf;
 verbs['system-restore'] = async () => (await import('./lifecycle.js')).systemRestore;
 verbs['system-reset'] = async () => (await import('./network.js')).systemReset;
+verbs['system-service'] = async () => (await import('./service.js')).service;
 
 function resolveVerb(verb: string, argv: string[]): { name: string; args: string[]; shown: string } | undefined {
   const table = management[verb];

@@ -1,0 +1,64 @@
+// `skiff system service [--socket PATH | unix:///PATH] [--time SECONDS]`: the Docker Engine API on a
+// unix socket (podman's `system service` shape), over the same engine root as the docker verbs, so
+// `DOCKER_HOST=unix://PATH docker …` and `skiff …` see the same containers. Runs until SIGINT/SIGTERM,
+// or until --time seconds pass with no request or open stream (0, the default, means never).
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDockerApi, type VerbHelpers } from '../../dockerapi/index.js';
+import type { GlobalOptions } from '../command.js';
+import { flagInt, flagString, parseFlags, UsageError } from '../flags.js';
+import { openEngine } from './common.js';
+import { containerJSON, imageJSON } from './inspect.js';
+import { publishExposed } from './network.js';
+import { rwSize, statusText } from './ps.js';
+import { cleanupWithVolumes, prepareVolumes, removeAnonymousVolumes } from './volume.js';
+
+export const DEFAULT_SOCKET = '/run/skiff/docker.sock';
+
+/** A listen address: a path or a unix:// URI. TCP is refused: the API has no authentication. */
+export function socketPath(value: string): string {
+  if (value.startsWith('unix://')) return value.slice('unix://'.length);
+  if (value.startsWith('unix:')) return value.slice('unix:'.length);
+  if (/^[a-z]+:\/\//.test(value)) throw new UsageError(`${value}: only unix:// addresses are served (the API has no authentication)`);
+  return value;
+}
+
+/** skiff's version from the package.json above the running entry point (dist/ or src/). */
+function packageVersion(): string {
+  for (let dir = path.dirname(path.resolve(process.argv[1] ?? '.')); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'skiff' && pkg.version) return pkg.version;
+    } catch {
+      // not here: keep walking up
+    }
+  }
+  return 'unknown';
+}
+
+const helpers: VerbHelpers = { containerJSON, imageJSON, statusText: (c) => statusText(c), rwSize, prepareVolumes, publishExposed, removeAnonymousVolumes, cleanupWithVolumes };
+
+export async function service(argv: string[], globals: GlobalOptions): Promise<number> {
+  const flags = parseFlags(argv, [
+    { name: 'socket', kind: 'string' },
+    { name: 'time', short: 't', kind: 'int', aliases: ['timeout'] },
+  ]);
+  if (flags.positionals.length > 1) throw new UsageError('"system service" accepts at most 1 argument (the URI to listen on)');
+  const socket = path.resolve(socketPath(flagString(flags, 'socket') ?? flags.positionals[0] ?? DEFAULT_SOCKET));
+  const idle = flagInt(flags, 'time') ?? 0;
+  if (idle < 0) throw new UsageError('--time must be 0 (never stop) or a number of seconds');
+  fs.mkdirSync(path.dirname(socket), { recursive: true });
+  const engine = await openEngine(globals);
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const server = await startDockerApi({ engine, helpers, socket, serverVersion: packageVersion(), idleTimeoutSec: idle, onIdle: () => stop() });
+  // One client's broken stream must not end the service for every other client: log and go on.
+  process.on('uncaughtException', (err) => process.stderr.write(`skiff system service: ${err.stack ?? err.message}\n`));
+  process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
+  process.stderr.write(`skiff system service: Docker Engine API on unix://${socket} (engine root ${globals.root})\n`);
+  await stopped;
+  await server.close();
+  engine.close();
+  return 0;
+}

@@ -1,0 +1,393 @@
+// /containers/…: create, start/stop/kill/restart/pause, wait, remove, list, inspect, logs, attach,
+// resize, rename, top, stats, changes, export — docker's endpoints on the engine's container calls.
+import { execFileSync } from 'node:child_process';
+import { containerChanges, exportContainer, formatTimeNano, parseTimeArg, readLogs, resizePty, type Container, type Engine } from '../engine/index.js';
+import { archiveRoutes } from './archive.js';
+import { response, type Ctx } from './context.js';
+import { createPlan, type ApiCreateBody } from './create.js';
+import { ApiError, badRequest, boolParam, checkFilterKeys, conflict, intParam, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
+import type { RouteTable } from './server.js';
+import { statsJSON } from './stats.js';
+import { MULTIPLEXED_STREAM, RAW_STREAM, frame, streamResponse, type Hijacked } from './stream.js';
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function isUp(c: Container): boolean {
+  return c.State.Running || c.State.Status === 'restarting';
+}
+
+function unixSeconds(iso: string): number {
+  return Math.floor(Date.parse(iso) / 1000);
+}
+
+/** API ≥ 1.42 names the stream's framing in Content-Type; older clients always got raw-stream. */
+export function streamType(version: string, tty: boolean): string {
+  const [major, minor] = version.split('.').map(Number);
+  return !tty && (major > 1 || minor >= 42) ? MULTIPLEXED_STREAM : RAW_STREAM;
+}
+
+function portsList(c: Container): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const [key, bindings] of Object.entries(c.NetworkSettings.Ports ?? {})) {
+    const [port, type = 'tcp'] = key.split('/');
+    if (!bindings?.length) out.push({ PrivatePort: Number(port), Type: type });
+    for (const b of bindings ?? []) out.push({ IP: b.HostIp || '0.0.0.0', PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type });
+  }
+  return out;
+}
+
+/** One row of GET /containers/json (docker's ContainerSummary). */
+function summary(ctx: Ctx, c: Container, size: boolean): Record<string, unknown> {
+  const { engine, helpers } = ctx.api;
+  const out: Record<string, unknown> = {
+    Id: c.Id,
+    Names: [c.Name],
+    Image: c.ImageName,
+    ImageID: c.Image,
+    Command: [c.Path, ...c.Args].join(' '),
+    Created: unixSeconds(c.Created),
+    Ports: portsList(c),
+    Labels: c.Config.Labels,
+    State: c.State.Status,
+    Status: helpers.statusText(c),
+    HostConfig: { NetworkMode: c.HostConfig.NetworkMode },
+    NetworkSettings: {
+      Networks: Object.fromEntries(Object.entries(c.NetworkSettings.Networks).map(([n, v]) => [n, { NetworkID: v.NetworkID, Gateway: v.Gateway, IPAddress: v.IPAddress, IPPrefixLen: v.IPPrefixLen, MacAddress: v.MacAddress }])),
+    },
+    Mounts: c.Mounts.map((m) => ({ Type: m.Type, ...(m.Name ? { Name: m.Name } : {}), Source: m.Source, Destination: m.Destination, Mode: m.RW ? '' : 'ro', RW: m.RW, Propagation: m.Propagation ?? '' })),
+  };
+  if (size) {
+    const rw = helpers.rwSize(engine, c);
+    out.SizeRw = rw;
+    out.SizeRootFs = rw + (engine.images.get(c.Image)?.size ?? 0);
+  }
+  return out;
+}
+
+const LIST_FILTERS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'network', 'volume', 'before', 'since'];
+
+function listFilter(engine: Engine, filters: Map<string, string[]>): (c: Container) => boolean {
+  checkFilterKeys(filters, LIST_FILTERS);
+  const any = (key: string, test: (v: string) => boolean): boolean => {
+    const values = filters.get(key);
+    return !values?.length || values.some(test);
+  };
+  const created = (ref: string): string => engine.containers.get(ref).Created;
+  return (c) =>
+    any('id', (v) => c.Id.startsWith(v)) &&
+    any('name', (v) => new RegExp(v).test(c.Name.slice(1))) &&
+    any('status', (v) => c.State.Status === v) &&
+    any('exited', (v) => c.State.Status === 'exited' && String(c.State.ExitCode) === v) &&
+    (filters.get('label') ?? []).every((v) => {
+      const [k, val] = [v.split('=')[0], v.includes('=') ? v.slice(v.indexOf('=') + 1) : undefined];
+      return k in c.Config.Labels && (val === undefined || c.Config.Labels[k] === val);
+    }) &&
+    any('ancestor', (v) => engine.images.lookup(v)?.id === c.Image) &&
+    any('network', (v) => c.HostConfig.NetworkMode === v || v in c.NetworkSettings.Networks) &&
+    any('volume', (v) => c.Mounts.some((m) => m.Name === v || m.Destination === v)) &&
+    any('before', (v) => c.Created < created(v)) &&
+    any('since', (v) => c.Created > created(v));
+}
+
+async function list(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const q = ctx.query;
+  const filters = parseFilters(q);
+  const limit = intParam(q, 'limit') ?? -1;
+  const all = boolParam(q, 'all') || limit > 0 || filters.has('status') || filters.has('exited');
+  let rows = engine.containers.list().filter((c) => !c.Extras.sandbox);
+  if (!all) rows = rows.filter(isUp);
+  rows = rows.filter(listFilter(engine, filters));
+  if (limit > 0) rows = rows.slice(0, limit);
+  const size = boolParam(q, 'size');
+  sendJson(response(ctx), 200, rows.map((c) => summary(ctx, c, size)));
+}
+
+async function create(ctx: Ctx): Promise<void> {
+  const { engine, helpers } = ctx.api;
+  const plan = createPlan(await readJson<ApiCreateBody>(ctx.req), ctx.query.get('name') ?? undefined);
+  // docker answers 404 for a missing image; the CLI then pulls it and creates again.
+  const image = engine.images.lookup(plan.opts.image) ?? (await engine.images.resolve(plan.opts.image).catch(() => undefined));
+  if (!image) throw new ApiError(404, `No such image: ${plan.opts.image}`);
+  if (plan.publishAll) await helpers.publishExposed(engine, plan.opts, plan.exposed);
+  const copyUp = await helpers.prepareVolumes(engine, plan.opts, plan.volumesFrom);
+  const c = await engine.containers.create(plan.opts);
+  await copyUp(c);
+  sendJson(response(ctx), 201, { Id: c.Id, Warnings: [] });
+}
+
+async function start(ctx: Ctx): Promise<void> {
+  const { engine, attaches, unclaimedRuns, helpers } = ctx.api;
+  const c = engine.containers.get(ctx.params.id);
+  if (c.State.Running) {
+    sendEmpty(response(ctx), 304);
+    return;
+  }
+  if (c.State.Paused) throw conflict(`cannot start a paused container, try unpause instead`);
+  const waiting = attaches.take(c.Id);
+  try {
+    const started = await engine.containers.start(c.Id, waiting.length ? async () => void (await Promise.all(waiting.map((w) => w(true)))) : undefined);
+    unclaimedRuns.set(c.Id, started.State.StartedAt);
+  } catch (err) {
+    await Promise.all(waiting.map((w) => w(false)));
+    // `docker run --rm` waits for the removal even when the start failed.
+    if (c.HostConfig.AutoRemove) await engine.containers.remove(c.Id, { force: true }).catch(() => undefined);
+    else await helpers.cleanupWithVolumes(engine, c.Id).catch(() => undefined);
+    throw err;
+  }
+  sendEmpty(response(ctx));
+}
+
+async function stop(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const c = engine.containers.get(ctx.params.id);
+  if (!c.State.Running) {
+    sendEmpty(response(ctx), 304);
+    return;
+  }
+  await engine.containers.stop(c.Id, intParam(ctx.query, 't'), ctx.query.get('signal') || undefined);
+  sendEmpty(response(ctx));
+}
+
+async function restart(ctx: Ctx): Promise<void> {
+  await ctx.api.engine.containers.restart(ctx.params.id, intParam(ctx.query, 't'));
+  sendEmpty(response(ctx));
+}
+
+async function kill(ctx: Ctx): Promise<void> {
+  await ctx.api.engine.containers.kill(ctx.params.id, ctx.query.get('signal') || 'KILL');
+  sendEmpty(response(ctx));
+}
+
+async function remove(ctx: Ctx): Promise<void> {
+  const { engine, helpers } = ctx.api;
+  const c = await engine.containers.remove(ctx.params.id, { force: boolParam(ctx.query, 'force') });
+  if (boolParam(ctx.query, 'v')) await helpers.removeAnonymousVolumes(engine, c);
+  sendEmpty(response(ctx));
+}
+
+/**
+ * POST /containers/{id}/wait. Headers go out at once (clients wait on them before starting the
+ * container); the body follows when the condition is met: `not-running` (default), `next-exit` (the
+ * exit of the next run, or of the run the client started just before its wait arrived) or `removed`.
+ */
+async function wait(ctx: Ctx): Promise<void> {
+  const { engine, unclaimedRuns } = ctx.api;
+  const condition = ctx.query.get('condition') || 'not-running';
+  if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw badRequest(`invalid condition: "${condition}"`);
+  const first = engine.containers.get(ctx.params.id);
+  const id = first.Id;
+  const res = response(ctx);
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.flushHeaders();
+  let gone = false;
+  res.once('close', () => (gone = true));
+  const finish = (code: number): void => {
+    res.end(JSON.stringify({ StatusCode: code, Error: null }) + '\n');
+  };
+  let sawRun = isUp(first);
+  const startedBefore = first.State.StartedAt;
+  for (let polls = 0; !gone; polls++) {
+    const c = engine.containers.find(id);
+    if (!c) {
+      const died = engine.db.lastEvent(id, 'die');
+      finish(died ? Number(died.attributes.exitCode) : 0);
+      return;
+    }
+    if (isUp(c)) sawRun = true;
+    else if (condition === 'not-running') {
+      finish(c.State.ExitCode);
+      return;
+    } else if (condition === 'next-exit') {
+      const ranSince = c.State.StartedAt !== startedBefore && c.State.StartedAt !== ZERO_TIME;
+      const startedJustBefore = unclaimedRuns.get(id) === c.State.StartedAt;
+      if (sawRun || ranSince || startedJustBefore) {
+        unclaimedRuns.delete(id);
+        finish(c.State.ExitCode);
+        return;
+      }
+    }
+    await new Promise((r) => setTimeout(r, polls < 40 ? 10 : 100));
+  }
+}
+
+async function inspect(ctx: Ctx): Promise<void> {
+  const { engine, helpers } = ctx.api;
+  const c = engine.containers.get(ctx.params.id);
+  sendJson(response(ctx), 200, helpers.containerJSON(engine, c, boolParam(ctx.query, 'size')));
+}
+
+async function logs(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const q = ctx.query;
+  const c = engine.containers.get(ctx.params.id);
+  const stdout = boolParam(q, 'stdout');
+  const stderr = boolParam(q, 'stderr');
+  if (!stdout && !stderr) throw badRequest('Bad parameters: you must choose at least one stream');
+  if (c.HostConfig.LogConfig.Type === 'none' || !c.LogPath) throw badRequest('configured logging driver does not support reading');
+  const tailArg = q.get('tail');
+  const tail = tailArg && /^\d+$/.test(tailArg) ? Number(tailArg) : undefined;
+  const since = q.get('since');
+  const until = q.get('until');
+  const stamps = boolParam(q, 'timestamps');
+  const tty = c.Config.Tty;
+  const res = response(ctx);
+  res.writeHead(200, { 'Content-Type': streamType(ctx.version, tty) });
+  res.flushHeaders();
+  const ac = new AbortController();
+  res.once('close', () => ac.abort());
+  await readLogs(
+    c.LogPath,
+    {
+      tail,
+      sinceNano: since && since !== '0' ? parseTimeArg(since) : undefined,
+      untilNano: until && until !== '0' ? parseTimeArg(until) : undefined,
+      follow: boolParam(q, 'follow'),
+      isRunning: () => {
+        const cur = engine.containers.find(c.Id);
+        return !!cur && isUp(cur);
+      },
+      signal: ac.signal,
+    },
+    (m) => {
+      const isErr = m.stream === 'stderr';
+      if (isErr ? !stderr : !stdout) return;
+      const data = stamps ? Buffer.concat([Buffer.from(`${formatTimeNano(m.timeNano)} `), m.data]) : m.data;
+      res.write(tty ? data : frame(isErr ? 2 : 1, data));
+    },
+  );
+  res.end();
+}
+
+async function attach(ctx: Ctx): Promise<void> {
+  const { engine, attaches } = ctx.api;
+  const q = ctx.query;
+  const c = engine.containers.get(ctx.params.id);
+  if (c.State.Paused) throw conflict(`You cannot attach to a paused container, unpause it first`);
+  const type = streamType(ctx.version, c.Config.Tty);
+  let h: Hijacked;
+  if (ctx.upgraded) {
+    await ctx.upgraded.body();
+    h = ctx.upgraded.upgrade(type);
+  } else {
+    h = streamResponse(ctx.req, response(ctx), type);
+  }
+  if (!boolParam(q, 'stream')) {
+    h.end();
+    return;
+  }
+  await attaches.attach(engine, c, h, { stdin: boolParam(q, 'stdin'), stdout: boolParam(q, 'stdout'), stderr: boolParam(q, 'stderr') });
+}
+
+async function resize(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const c = engine.containers.get(ctx.params.id);
+  if (!c.State.Running) throw conflict(`Container ${c.Id} is not running`);
+  const h = intParam(ctx.query, 'h') ?? 0;
+  const w = intParam(ctx.query, 'w') ?? 0;
+  if (c.Config.Tty) resizePty(engine.containers.dir(c.Id), h, w);
+  sendEmpty(response(ctx), 200);
+}
+
+async function rename(ctx: Ctx): Promise<void> {
+  const name = ctx.query.get('name');
+  if (!name) throw badRequest('Neither old nor new names may be empty');
+  ctx.api.engine.containers.rename(ctx.params.id, name);
+  sendEmpty(response(ctx));
+}
+
+/** GET /containers/{id}/top: the host's `ps` (default -ef) cut to the container's processes. */
+async function top(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const c = engine.containers.get(ctx.params.id);
+  if (!c.State.Running) throw conflict(`container ${c.Id} is not running`);
+  const pids = new Set(await engine.containers.runc.pids(c.Id));
+  const args = (ctx.query.get('ps_args') || '-ef').split(/\s+/).filter(Boolean);
+  let out: string[];
+  try {
+    out = execFileSync('ps', args, { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch (err) {
+    throw new ApiError(500, `ps: ${(err as Error).message}`);
+  }
+  const titles = out[0].trim().split(/\s+/);
+  const pidCol = titles.indexOf('PID');
+  if (pidCol < 0) throw new ApiError(500, `Couldn't find PID field in ps output`);
+  const processes = out
+    .slice(1)
+    .map((l) => {
+      const f = l.trim().split(/\s+/);
+      // The last column (the command) may contain spaces.
+      return [...f.slice(0, titles.length - 1), f.slice(titles.length - 1).join(' ')];
+    })
+    .filter((row) => pids.has(Number(row[pidCol])));
+  sendJson(response(ctx), 200, { Titles: titles, Processes: processes });
+}
+
+async function stats(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const c = engine.containers.get(ctx.params.id);
+  const stream = boolParam(ctx.query, 'stream', true);
+  const oneShot = boolParam(ctx.query, 'one-shot');
+  const res = response(ctx);
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  let gone = false;
+  res.once('close', () => (gone = true));
+  let prev = stream || !oneShot ? statsJSON(engine, c) : undefined;
+  do {
+    if (prev) await new Promise((r) => setTimeout(r, 1000));
+    const cur = statsJSON(engine, engine.containers.find(c.Id) ?? c, prev);
+    res.write(JSON.stringify(cur) + '\n');
+    prev = cur;
+  } while (stream && !gone && engine.containers.find(c.Id)?.State.Running);
+  res.end();
+}
+
+async function changes(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const c = engine.containers.get(ctx.params.id);
+  const kinds: Record<string, number> = { C: 0, A: 1, D: 2 };
+  sendJson(response(ctx), 200, containerChanges(engine.containers, engine.snapshots, c).map((ch) => ({ Path: ch.path, Kind: kinds[ch.kind] })));
+}
+
+async function exportTar(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const c = engine.containers.get(ctx.params.id);
+  const res = response(ctx);
+  res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+  await exportContainer(engine.containers, c.Id, res);
+  res.end();
+}
+
+async function pause(ctx: Ctx): Promise<void> {
+  await ctx.api.engine.containers.pause(ctx.params.id);
+  sendEmpty(response(ctx));
+}
+
+async function unpause(ctx: Ctx): Promise<void> {
+  await ctx.api.engine.containers.unpause(ctx.params.id);
+  sendEmpty(response(ctx));
+}
+
+export function containerRoutes(router: RouteTable): void {
+  router
+    .add('GET', '/containers/json', { fn: list })
+    .add('POST', '/containers/create', { fn: create })
+    .add('GET', '/containers/:id/json', { fn: inspect })
+    .add('POST', '/containers/:id/start', { fn: start })
+    .add('POST', '/containers/:id/stop', { fn: stop })
+    .add('POST', '/containers/:id/restart', { fn: restart })
+    .add('POST', '/containers/:id/kill', { fn: kill })
+    .add('POST', '/containers/:id/pause', { fn: pause })
+    .add('POST', '/containers/:id/unpause', { fn: unpause })
+    .add('POST', '/containers/:id/wait', { fn: wait })
+    .add('POST', '/containers/:id/rename', { fn: rename })
+    .add('POST', '/containers/:id/resize', { fn: resize })
+    .add('POST', '/containers/:id/attach', { fn: attach, hijack: true })
+    .add('GET', '/containers/:id/logs', { fn: logs })
+    .add('GET', '/containers/:id/top', { fn: top })
+    .add('GET', '/containers/:id/stats', { fn: stats })
+    .add('GET', '/containers/:id/changes', { fn: changes })
+    .add('GET', '/containers/:id/export', { fn: exportTar })
+    .add('DELETE', '/containers/:id', { fn: remove });
+  archiveRoutes(router);
+}

@@ -1,0 +1,167 @@
+// /images/…: list, inspect, history, tag, remove, and pull (POST /images/create) with docker's JSON
+// progress stream. Pulls go through the registry client the `pull` verb uses, with the engine root's
+// registry settings; busybox is built locally and needs no registry.
+import { familiarName, normalize, parseReference, type Image } from '../engine/index.js';
+import { engineRegistrySettings, pullToEngine, type ProgressOutput } from '../registry/index.js';
+import { response, type Ctx } from './context.js';
+import { badRequest, boolParam, checkFilterKeys, notFound, parseFilters, sendJson } from './http.js';
+import type { RouteTable } from './server.js';
+
+function unixSeconds(iso: string): number {
+  return Math.floor(Date.parse(iso) / 1000);
+}
+
+function image(ctx: Ctx, ref: string): Image {
+  const found = ctx.api.engine.images.lookup(ref);
+  if (!found) throw notFound(`No such image: ${ref}`);
+  return found;
+}
+
+async function list(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  await engine.images.ensureBusybox();
+  const filters = parseFilters(ctx.query);
+  checkFilterKeys(filters, ['dangling', 'reference', 'label', 'before', 'since']);
+  const counts = new Map<string, number>();
+  for (const c of engine.containers.list()) counts.set(c.Image, (counts.get(c.Image) ?? 0) + 1);
+  const names = (i: Image): string[] => i.tags.filter((t) => !t.includes('@')).map(familiarName);
+  const rows = engine.images.list().filter((i) => {
+    const dangling = filters.get('dangling')?.[0];
+    if (dangling !== undefined && (names(i).length === 0) !== (dangling === 'true' || dangling === '1')) return false;
+    const refs = filters.get('reference');
+    if (refs?.length && !refs.some((r) => names(i).some((n) => n === r || n.startsWith(`${r}:`) || globMatch(r, n)))) return false;
+    const labels = filters.get('label') ?? [];
+    const own = i.config.config?.Labels ?? {};
+    return labels.every((l) => (l.includes('=') ? own[l.split('=')[0]] === l.slice(l.indexOf('=') + 1) : l in own));
+  });
+  sendJson(
+    response(ctx),
+    200,
+    rows.map((i) => ({
+      Id: i.id,
+      ParentId: i.parent,
+      RepoTags: names(i),
+      RepoDigests: i.tags.filter((t) => t.includes('@')).map(familiarName),
+      Created: unixSeconds(i.created),
+      Size: i.size,
+      SharedSize: -1,
+      VirtualSize: i.size,
+      Labels: i.config.config?.Labels ?? {},
+      Containers: counts.get(i.id) ?? -1,
+    })),
+  );
+}
+
+/** docker's reference filter takes shell-style patterns (`busy*`, `*:latest`). */
+function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`);
+  return re.test(name) || re.test(name.split(':')[0]);
+}
+
+async function inspect(ctx: Ctx): Promise<void> {
+  const { engine, helpers } = ctx.api;
+  const found = engine.images.lookup(ctx.params.name) ?? (await engine.images.resolve(ctx.params.name).catch(() => undefined));
+  if (!found) throw notFound(`No such image: ${ctx.params.name}`);
+  sendJson(response(ctx), 200, helpers.imageJSON(engine, found));
+}
+
+async function history(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const img = image(ctx, ctx.params.name);
+  let layer = img.chain.length - 1;
+  const rows = [...(img.config.history ?? [])].reverse().map((h, i) => {
+    let size = 0;
+    if (!h.empty_layer && layer >= 0) size = engine.db.getLayer(img.chain[layer--])?.size ?? 0;
+    return { Id: i === 0 ? img.id : '<missing>', Created: h.created ? unixSeconds(h.created) : 0, CreatedBy: h.created_by ?? '', Tags: i === 0 ? img.tags.filter((t) => !t.includes('@')).map(familiarName) : null, Size: size, Comment: h.comment ?? '' };
+  });
+  sendJson(response(ctx), 200, rows);
+}
+
+async function tag(ctx: Ctx): Promise<void> {
+  const repo = ctx.query.get('repo');
+  if (!repo) throw badRequest('repository name must have at least one component');
+  const target = ctx.query.get('tag') ? `${repo}:${ctx.query.get('tag')}` : repo;
+  try {
+    parseReference(target);
+  } catch (err) {
+    throw badRequest((err as Error).message);
+  }
+  ctx.api.engine.images.tag(image(ctx, ctx.params.name).id, target);
+  const res = response(ctx);
+  res.writeHead(201);
+  res.end();
+}
+
+async function remove(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const lines = engine.images.remove(ctx.params.name, boolParam(ctx.query, 'force'), (id) => engine.containers.usersOf(id));
+  sendJson(
+    response(ctx),
+    200,
+    lines.map((l) => (l.startsWith('Untagged: ') ? { Untagged: l.slice('Untagged: '.length) } : { Deleted: l.slice('Deleted: '.length) })),
+  );
+}
+
+/** docker's JSON progress messages, one per line, as `docker pull` renders them. */
+function jsonProgress(write: (line: object) => void): ProgressOutput {
+  return {
+    status: (id, status) => write({ status, id }),
+    progress: (id, status, current, total) => write({ status, id, progressDetail: { current, total } }),
+    line: (status) => write({ status }),
+  };
+}
+
+/** POST /images/create?fromImage=&tag=: a pull. Errors after the stream began are an `error` line. */
+async function pull(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const from = ctx.query.get('fromImage');
+  if (!from) throw badRequest('import from a tarball (fromSrc) is not supported; use docker load');
+  const tagArg = ctx.query.get('tag');
+  const name = tagArg ? (tagArg.startsWith('sha256:') ? `${from}@${tagArg}` : `${from}:${tagArg}`) : from;
+  let canonicalName: string;
+  try {
+    canonicalName = normalize(name);
+  } catch (err) {
+    throw badRequest((err as Error).message);
+  }
+  const res = response(ctx);
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  const write = (line: object): void => void res.write(JSON.stringify(line) + '\r\n');
+  const progress = jsonProgress(write);
+  try {
+    if (familiarName(canonicalName) === 'busybox:latest') {
+      // The offline base image: built from the host's busybox, never pulled.
+      const img = await engine.images.ensureBusybox();
+      progress.line(`Digest: ${img.id}`);
+      progress.line(`Status: Image is up to date for ${familiarName(canonicalName)}`);
+    } else {
+      const auth = ctx.req.headers['x-registry-auth'];
+      const credentials = typeof auth === 'string' && auth ? registryAuth(auth) : undefined;
+      await pullToEngine(engine, name, { settings: engineRegistrySettings(engine.paths.root), progress, credentials: credentials ? () => credentials : undefined });
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    write({ errorDetail: { message }, error: message });
+  }
+  res.end();
+}
+
+/** X-Registry-Auth: base64url JSON {username, password} (or {identitytoken}) the CLI sends from its login. */
+function registryAuth(header: string): { username: string; password: string } | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { username?: string; password?: string };
+    return v.username ? { username: v.username, password: v.password ?? '' } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function imageRoutes(router: RouteTable): void {
+  router
+    .add('GET', '/images/json', { fn: list })
+    .add('POST', '/images/create', { fn: pull })
+    .add('GET', '/images/:name*/json', { fn: inspect })
+    .add('GET', '/images/:name*/history', { fn: history })
+    .add('POST', '/images/:name*/tag', { fn: tag })
+    .add('DELETE', '/images/:name*', { fn: remove });
+}

@@ -1,0 +1,179 @@
+// /_ping, /version, /info, /events and /system/df: what `docker version`, `docker info`, `docker
+// events` and `docker system df` read, and the ping every docker CLI call starts with (its API-Version
+// header is how the client negotiates the version it speaks).
+import fs from 'node:fs';
+import os from 'node:os';
+import { isCgroupV2, parseTimeArg } from '../engine/index.js';
+import { response, type Ctx } from './context.js';
+import { parseFilters, sendJson } from './http.js';
+import type { RouteTable } from './server.js';
+
+const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm' };
+
+async function ping(ctx: Ctx): Promise<void> {
+  const res = response(ctx);
+  res.writeHead(200, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    Pragma: 'no-cache',
+    // The classic builder: POST /build with a tar context (BuildKit's gRPC session is not served).
+    'Builder-Version': '1',
+  });
+  res.end(ctx.req.method === 'HEAD' ? undefined : 'OK');
+}
+
+function versionInfo(ctx: Ctx): Record<string, unknown> {
+  const { serverVersion, apiVersion, minApiVersion } = ctx.api;
+  const details = { Os: 'linux', Arch: GOARCH[os.arch()] ?? os.arch(), KernelVersion: os.release(), GoVersion: process.version, GitCommit: '', BuildTime: '' };
+  return {
+    Platform: { Name: 'skiff' },
+    Experimental: false,
+    Components: [{ Name: 'Engine', Version: serverVersion, Details: { ApiVersion: apiVersion, MinAPIVersion: minApiVersion, ...details } }],
+    Version: serverVersion,
+    ApiVersion: apiVersion,
+    MinAPIVersion: minApiVersion,
+    ...details,
+  };
+}
+
+function osName(): string {
+  try {
+    return /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
+  } catch {
+    return 'Linux';
+  }
+}
+
+async function info(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const list = engine.containers.list().filter((c) => !c.Extras.sandbox);
+  const running = list.filter((c) => c.State.Running && !c.State.Paused).length;
+  const paused = list.filter((c) => c.State.Paused).length;
+  sendJson(response(ctx), 200, {
+    ID: '',
+    Containers: list.length,
+    ContainersRunning: running,
+    ContainersPaused: paused,
+    ContainersStopped: list.length - running - paused,
+    Images: engine.images.list().length,
+    Driver: 'overlay2',
+    DriverStatus: [],
+    Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'none'] },
+    MemoryLimit: true,
+    SwapLimit: true,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    PidsLimit: true,
+    IPv4Forwarding: true,
+    Debug: false,
+    NFd: 0,
+    NGoroutines: 0,
+    SystemTime: new Date().toISOString(),
+    LoggingDriver: 'json-file',
+    CgroupDriver: 'cgroupfs',
+    CgroupVersion: isCgroupV2() ? '2' : '1',
+    NEventsListener: 0,
+    KernelVersion: os.release(),
+    OperatingSystem: osName(),
+    OSVersion: '',
+    OSType: 'linux',
+    Architecture: os.arch() === 'x64' ? 'x86_64' : os.arch(),
+    IndexServerAddress: 'https://index.docker.io/v1/',
+    RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
+    NCPU: os.cpus().length,
+    MemTotal: os.totalmem(),
+    DockerRootDir: engine.paths.root,
+    Name: os.hostname(),
+    Labels: [],
+    ExperimentalBuild: false,
+    ServerVersion: ctx.api.serverVersion,
+    Runtimes: { runc: { path: 'runc' } },
+    DefaultRuntime: 'runc',
+    Swarm: { LocalNodeState: 'inactive', NodeID: '', NodeAddr: '', ControlAvailable: false, Error: '', RemoteManagers: null },
+    LiveRestoreEnabled: true,
+    Isolation: '',
+    InitBinary: 'tini',
+    SecurityOptions: ['name=seccomp,profile=builtin'],
+    Warnings: null,
+  });
+}
+
+interface EventFilter {
+  types: string[];
+  actions: string[];
+  containers: string[];
+  images: string[];
+}
+
+/** docker events: the engine's event log as JSON lines, from --since, followed until --until or the client leaves. */
+async function events(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const q = ctx.query;
+  const filters = parseFilters(q);
+  const f: EventFilter = { types: filters.get('type') ?? [], actions: filters.get('event') ?? [], containers: filters.get('container') ?? [], images: filters.get('image') ?? [] };
+  const since = q.get('since');
+  const until = q.get('until');
+  const sinceNano = since ? parseTimeArg(since) : BigInt(Date.now()) * 1000000n;
+  const untilNano = until ? parseTimeArg(until) : undefined;
+  const res = response(ctx);
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.flushHeaders();
+  let gone = false;
+  res.once('close', () => (gone = true));
+  let seq = 0;
+  for (;;) {
+    for (const e of engine.db.events(seq)) {
+      seq = e.seq;
+      if (e.timeNano < sinceNano) continue;
+      if (untilNano !== undefined && e.timeNano > untilNano) break;
+      const ok =
+        (!f.types.length || f.types.includes(e.type)) &&
+        (!f.actions.length || f.actions.includes(e.action)) &&
+        (!f.containers.length || f.containers.some((c) => e.actorId.startsWith(c) || e.attributes.name === c)) &&
+        (!f.images.length || f.images.includes(e.attributes.image ?? ''));
+      if (!ok) continue;
+      const time = Number(e.timeNano / 1000000000n);
+      res.write(
+        JSON.stringify({
+          status: e.action,
+          id: e.actorId,
+          from: e.attributes.image,
+          Type: e.type,
+          Action: e.action,
+          Actor: { ID: e.actorId, Attributes: e.attributes },
+          scope: 'local',
+          time,
+          timeNano: Number(e.timeNano),
+        }) + '\n',
+      );
+    }
+    if (gone || (untilNano !== undefined && BigInt(Date.now()) * 1000000n > untilNano)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  res.end();
+}
+
+async function systemDf(ctx: Ctx): Promise<void> {
+  const { engine, helpers } = ctx.api;
+  const containers = engine.containers.list().filter((c) => !c.Extras.sandbox);
+  const counts = new Map<string, number>();
+  for (const c of containers) counts.set(c.Image, (counts.get(c.Image) ?? 0) + 1);
+  const images = engine.images.list();
+  sendJson(response(ctx), 200, {
+    LayersSize: images.reduce((a, i) => a + i.size, 0),
+    Images: images.map((i) => ({ Id: i.id, ParentId: i.parent, RepoTags: i.tags, RepoDigests: [], Created: Math.floor(Date.parse(i.created) / 1000), Size: i.size, SharedSize: -1, VirtualSize: i.size, Labels: i.config.config?.Labels ?? {}, Containers: counts.get(i.id) ?? 0 })),
+    Containers: containers.map((c) => ({ Id: c.Id, Names: [c.Name], Image: c.ImageName, ImageID: c.Image, Command: [c.Path, ...c.Args].join(' '), Created: Math.floor(Date.parse(c.Created) / 1000), State: c.State.Status, Status: helpers.statusText(c), SizeRw: helpers.rwSize(engine, c), SizeRootFs: 0, Labels: c.Config.Labels, Mounts: [] })),
+    Volumes: [],
+    BuildCache: [],
+  });
+}
+
+export function systemRoutes(router: RouteTable): void {
+  router
+    .add('GET', '/_ping', { fn: ping })
+    .add('GET', '/version', { fn: async (ctx) => sendJson(response(ctx), 200, versionInfo(ctx)) })
+    .add('GET', '/info', { fn: info })
+    .add('GET', '/events', { fn: events })
+    .add('GET', '/system/df', { fn: systemDf });
+}

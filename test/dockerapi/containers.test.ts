@@ -1,0 +1,110 @@
+// The real docker CLI (28.x) against `skiff system service`: run/ps/logs/stop/rm, exit codes, stdin,
+// exec, inspect, cp, errors — and the same containers seen through `skiff`.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { skiff } from '../engine/helpers.js';
+import { docker, dockerOk, startService, type Service } from './helpers.js';
+
+let svc: Service;
+
+before(async () => {
+  svc = await startService('dapi-ctr');
+});
+
+after(async () => {
+  await svc?.stop();
+});
+
+test('docker version and info talk to skiff (API negotiated down to 1.43)', async () => {
+  const v = await dockerOk(svc, ['version', '--format', '{{.Server.APIVersion}} {{.Client.APIVersion}}']);
+  assert.equal(v, '1.43 1.43');
+  const info = await dockerOk(svc, ['info', '--format', '{{.OSType}} {{.Driver}} {{.DockerRootDir}}']);
+  assert.equal(info, `linux overlay2 ${svc.root}`);
+});
+
+test('docker run --rm busybox echo hi prints hi, exits 0 and leaves no container', async () => {
+  const r = await docker(svc, ['run', '--rm', 'busybox', 'echo', 'hi']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'hi\n');
+  assert.equal(await dockerOk(svc, ['ps', '-aq']), '');
+});
+
+test('the container exit code is docker run\'s exit code; stdout and stderr stay apart', async () => {
+  const r = await docker(svc, ['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.equal(r.code, 3);
+  assert.equal(r.stdout, 'out\n');
+  assert.equal(r.stderr, 'err\n');
+});
+
+test('docker run -i passes stdin through and closes it at EOF', async () => {
+  const r = await docker(svc, ['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], 'hello\n');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'hello\ndone\n');
+});
+
+test('docker run -d, ps, logs, exec, inspect, stop, rm — and skiff sees the same container', async () => {
+  const id = await dockerOk(svc, ['run', '-d', '--name', 'web1', '-e', 'GREETING=hey', 'busybox', 'sh', '-c', 'echo started; echo $GREETING >&2; sleep 60']);
+  assert.match(id, /^[0-9a-f]{64}$/);
+  const ps = await dockerOk(svc, ['ps', '--format', '{{.Names}} {{.Image}} {{.State}}']);
+  assert.equal(ps, 'web1 busybox running');
+  const viaSkiff = await skiff(svc.root, ['ps', '--format', '{{.ID}} {{.Names}}']);
+  assert.equal(viaSkiff.stdout.trim(), `${id.slice(0, 12)} web1`);
+  let logs = await docker(svc, ['logs', 'web1']);
+  for (let i = 0; i < 50 && !logs.stderr.includes('hey'); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    logs = await docker(svc, ['logs', 'web1']);
+  }
+  assert.equal(logs.stdout, 'started\n');
+  assert.equal(logs.stderr, 'hey\n');
+  assert.equal(await dockerOk(svc, ['exec', 'web1', 'cat', '/etc/hostname']), id.slice(0, 12));
+  assert.equal((await docker(svc, ['exec', 'web1', 'sh', '-c', 'exit 5'])).code, 5);
+  const missing = await docker(svc, ['exec', 'web1', 'nonexist']);
+  assert.equal(missing.code, 127);
+  assert.match(missing.stderr, /executable file not found/);
+  const inspected = JSON.parse(await dockerOk(svc, ['inspect', 'web1'])) as Array<Record<string, unknown>>;
+  const skiffInspected = JSON.parse((await skiff(svc.root, ['inspect', 'web1'])).stdout) as Array<Record<string, unknown>>;
+  assert.deepEqual(inspected[0].Config, skiffInspected[0].Config);
+  assert.equal((inspected[0].State as { Status: string }).Status, 'running');
+  assert.equal(await dockerOk(svc, ['stop', '-t', '1', 'web1']), 'web1');
+  assert.match(await dockerOk(svc, ['ps', '-a', '--format', '{{.Status}}']), /^Exited \(137\)/);
+  assert.equal(await dockerOk(svc, ['rm', 'web1']), 'web1');
+  assert.equal((await skiff(svc.root, ['ps', '-aq'])).stdout, '');
+});
+
+test('a container made by skiff run -d is listed, exec-able and removable through docker', async () => {
+  const made = await skiff(svc.root, ['run', '-d', '--name', 'fromskiff', 'busybox', 'sleep', '60']);
+  assert.equal(made.code, 0, made.stderr);
+  assert.equal(await dockerOk(svc, ['ps', '--format', '{{.Names}}']), 'fromskiff');
+  assert.equal(await dockerOk(svc, ['exec', 'fromskiff', 'echo', 'inside']), 'inside');
+  assert.equal(await dockerOk(svc, ['rm', '-f', 'fromskiff']), 'fromskiff');
+});
+
+test('errors read like the daemon\'s: unknown container, name conflict, removing a running container', async () => {
+  const r = await docker(svc, ['logs', 'nosuch']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), 'Error response from daemon: No such container: nosuch');
+  await dockerOk(svc, ['run', '-d', '--name', 'taken', 'busybox', 'sleep', '60']);
+  const dup = await docker(svc, ['run', '-d', '--name', 'taken', 'busybox', 'true']);
+  assert.equal(dup.code, 125);
+  assert.match(dup.stderr, /Conflict\. The container name "\/taken" is already in use/);
+  const rm = await docker(svc, ['rm', 'taken']);
+  assert.equal(rm.code, 1);
+  assert.match(rm.stderr, /You cannot remove a running container/);
+  await dockerOk(svc, ['rm', '-f', 'taken']);
+});
+
+test('docker cp copies files both ways', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(svc.root, 'cp-'));
+  fs.writeFileSync(path.join(dir, 'in.txt'), 'to the container\n');
+  await dockerOk(svc, ['run', '-d', '--name', 'cpbox', 'busybox', 'sh', '-c', 'echo from the container > /root/out.txt; sleep 60']);
+  await dockerOk(svc, ['cp', path.join(dir, 'in.txt'), 'cpbox:/tmp/']);
+  assert.equal(await dockerOk(svc, ['exec', 'cpbox', 'cat', '/tmp/in.txt']), 'to the container');
+  await dockerOk(svc, ['cp', 'cpbox:/root/out.txt', path.join(dir, 'out.txt')]);
+  assert.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), 'from the container\n');
+  const missing = await docker(svc, ['cp', 'cpbox:/nonexist', dir]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /Could not find the file \/nonexist in container cpbox/);
+  await dockerOk(svc, ['rm', '-f', 'cpbox']);
+});

@@ -179,6 +179,37 @@ describe('inspect, exec, diff, cp', () => {
     assert.equal(ok(root, ['exec', 'insp', 'cat', '/root/f']), 'out');
   });
 
+  test('cp follows docker\'s rules: into a directory or as a new name, SRC/. contents, ownership, -a, a stopped container', () => {
+    const dir = fs.mkdtempSync(path.join(root, 'cprules-'));
+    fs.mkdirSync(path.join(dir, 'tree', 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'tree', 'sub', 'f'), 'deep\n');
+    fs.chownSync(path.join(dir, 'tree', 'sub', 'f'), 1234, 1234);
+    ok(root, ['exec', 'insp', 'mkdir', '-p', '/into']);
+    // A directory lands inside an existing directory, or becomes a new name; SRC/. merges its contents.
+    ok(root, ['cp', path.join(dir, 'tree'), 'insp:/into']);
+    ok(root, ['cp', path.join(dir, 'tree'), 'insp:/renamed']);
+    ok(root, ['cp', `${path.join(dir, 'tree')}/.`, 'insp:/into']);
+    assert.equal(ok(root, ['exec', 'insp', 'sh', '-c', 'cat /into/tree/sub/f /renamed/sub/f /into/sub/f']), 'deep\ndeep\ndeep');
+    // Copied in, files belong to the container's root user unless -a keeps the source's owner.
+    assert.equal(ok(root, ['exec', 'insp', 'stat', '-c', '%u:%g', '/renamed/sub/f']), '0:0');
+    ok(root, ['cp', '-a', path.join(dir, 'tree'), 'insp:/kept']);
+    assert.equal(ok(root, ['exec', 'insp', 'stat', '-c', '%u:%g', '/kept/sub/f']), '1234:1234');
+    // Docker's refusals.
+    ok(root, ['exec', 'insp', 'touch', '/afile']);
+    assert.match(skiffSync(root, ['cp', path.join(dir, 'tree'), 'insp:/afile']).stderr, /cannot copy directory/);
+    assert.match(skiffSync(root, ['cp', path.join(dir, 'tree', 'sub', 'f'), 'insp:/nowhere/']).stderr, /destination directory \/nowhere\/ does not exist/);
+    assert.match(skiffSync(root, ['cp', path.join(dir, 'tree', 'sub', 'f'), 'insp:/no/such/parent']).stderr, /no such file or directory/);
+    assert.match(skiffSync(root, ['cp', 'insp:/nope', dir]).stderr, /Could not find the file \/nope in container insp/);
+    // A stopped container's files can be copied both ways.
+    const stopped = ok(root, ['create', 'busybox', 'true']);
+    ok(root, ['cp', path.join(dir, 'tree', 'sub', 'f'), `${stopped}:/etc/copied`]);
+    ok(root, ['cp', `${stopped}:/etc/copied`, path.join(dir, 'back')]);
+    assert.equal(fs.readFileSync(path.join(dir, 'back'), 'utf8'), 'deep\n');
+    assert.equal(fs.statSync(path.join(dir, 'back')).uid, process.getuid!());
+    assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(stopped), 'the stopped container\'s rootfs is unmounted again');
+    ok(root, ['rm', stopped]);
+  });
+
   test('commit then run the new image; export | import', async () => {
     const id = ok(root, ['commit', '-a', 'dave', '-m', 'added demo', '-c', 'CMD ["cat", "/root/f"]', 'insp', 'committed:v1']);
     assert.match(id, /^sha256:[0-9a-f]{64}$/);

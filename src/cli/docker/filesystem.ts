@@ -101,23 +101,42 @@ function splitContainerPath(arg: string): [string, string] | undefined {
   return i > 0 ? [arg.slice(0, i), arg.slice(i + 1)] : undefined;
 }
 
+interface CopyEnd {
+  /** Host path (inside the container's mounted rootfs for the container side). */
+  path: string;
+  /** The path as the user wrote it: trailing `/` and `/.` carry meaning. */
+  shown: string;
+}
+
 /**
- * Copies SRC to DEST docker's way: a directory lands inside an existing directory DEST (or becomes
- * DEST), a file lands in DEST if DEST is a directory; `/.` at the end of SRC copies the contents.
+ * Copies SRC to DEST by docker's rules (moby pkg/archive CopyInfoDestinationPath/PrepareArchiveCopy): a
+ * directory lands inside an existing directory DEST or becomes DEST, `SRC/.` copies the contents; a file
+ * lands in an existing directory DEST or becomes DEST; DEST's parent must exist. Ownership is the
+ * receiving side's (`owner`) unless -a keeps the source's; -L copies what a source symlink points to.
  */
-async function copyPath(src: string, dest: string, srcShown: string, destShown: string): Promise<void> {
-  if (!fs.existsSync(src)) throw new CliError(`Error response from daemon: Could not find the file ${srcShown} in container`, 1);
-  const contentsOnly = srcShown.endsWith('/.');
-  const destIsDir = fs.existsSync(dest) && fs.statSync(dest).isDirectory();
-  if (!destIsDir && destShown.endsWith('/') && !fs.statSync(src).isDirectory()) {
-    throw new CliError(`Error response from daemon: destination directory ${destShown} does not exist`, 1);
+async function copyPath(src: CopyEnd, dest: CopyEnd, o: { archive: boolean; followLink: boolean; owner: string }): Promise<void> {
+  const srcIsDir = (o.followLink ? fs.statSync(src.path) : fs.lstatSync(src.path)).isDirectory();
+  if (/\/\.?$/.test(src.shown) && !srcIsDir) throw new CliError(`Error response from daemon: not a directory`, 1);
+  const destStat = fs.statSync(dest.path, { throwIfNoEntry: false });
+  const contentsOnly = src.shown.endsWith('/.');
+  let target: string;
+  if (destStat?.isDirectory()) {
+    target = contentsOnly ? dest.path : path.join(dest.path, path.basename(src.path));
+  } else if (destStat) {
+    if (srcIsDir) throw new CliError('Error response from daemon: cannot copy directory', 1);
+    if (dest.shown.endsWith('/')) throw new CliError(`Error response from daemon: not a directory`, 1);
+    target = dest.path;
+  } else {
+    if (!srcIsDir && dest.shown.endsWith('/')) throw new CliError(`Error response from daemon: destination directory ${dest.shown} does not exist`, 1);
+    const parent = path.dirname(dest.path);
+    if (!fs.existsSync(parent)) throw new CliError(`Error response from daemon: lstat ${path.dirname(dest.shown.replace(/\/+$/, '')) || '/'}: no such file or directory`, 1);
+    target = dest.path;
   }
-  if (contentsOnly) {
-    fs.mkdirSync(dest, { recursive: true });
-    await run('cp', ['-a', `${src}/.`, dest], ['ignore', 'ignore', 'pipe']);
-    return;
-  }
-  await run('cp', ['-a', src, destIsDir ? path.join(dest, path.basename(src)) : dest], ['ignore', 'ignore', 'pipe']);
+  const cpFlags = ['-R', '-T', '--preserve=mode,timestamps,links,xattr', ...(o.archive ? ['--preserve=ownership'] : []), o.followLink ? '-L' : '-P'];
+  await run('cp', [...cpFlags, src.path, target], ['ignore', 'ignore', 'pipe']);
+  // Only what was copied changes owner: the contents of `SRC/.` merged into an existing directory.
+  const copied = contentsOnly && destStat ? fs.readdirSync(src.path).map((n) => path.join(target, n)) : [target];
+  if (!o.archive && copied.length) await run('chown', ['-R', '-h', o.owner, ...copied], ['ignore', 'ignore', 'pipe']);
 }
 
 export async function cp(argv: string[], globals: GlobalOptions): Promise<number> {
@@ -136,18 +155,23 @@ export async function cp(argv: string[], globals: GlobalOptions): Promise<number
     const c = engine.containers.get(ref);
     await engine.containers.withRootfs(c, async (rootfs) => {
       const target = scopedPath(rootfs, inner || '/', flagBool(flags, 'follow-link'));
+      const o = { archive: flagBool(flags, 'archive'), followLink: flagBool(flags, 'follow-link') };
       if (from) {
+        if (!fs.existsSync(target)) throw new CliError(`Error response from daemon: Could not find the file ${inner} in container ${ref}`, 1);
         if (destArg === '-') {
           await run('tar', ['-C', path.dirname(target), '--numeric-owner', '-cf', '-', path.basename(target)], ['ignore', 'inherit', 'pipe']);
         } else {
-          await copyPath(target, path.resolve(destArg), inner, destArg);
+          // Files copied out belong to the user running the command, as docker's.
+          await copyPath({ path: target, shown: inner }, { path: path.resolve(destArg), shown: destArg }, { ...o, owner: `${process.getuid!()}:${process.getgid!()}` });
         }
       } else if (srcArg === '-') {
         if (!fs.existsSync(target) || !fs.statSync(target).isDirectory()) throw new CliError(`Error response from daemon: extraction point is not a directory`, 1);
         await run('tar', ['-C', target, '--numeric-owner', '-xf', '-'], ['inherit', 'ignore', 'pipe']);
       } else {
-        if (!fs.existsSync(srcArg)) throw new CliError(`lstat ${path.resolve(srcArg)}: no such file or directory`, 1);
-        await copyPath(path.resolve(srcArg), target, srcArg, inner);
+        const local = path.resolve(srcArg);
+        if (!(o.followLink ? fs.existsSync(local) : fs.lstatSync(local, { throwIfNoEntry: false }))) throw new CliError(`lstat ${local}: no such file or directory`, 1);
+        // Files copied in belong to the container's root user, as docker's.
+        await copyPath({ path: local, shown: srcArg }, { path: target, shown: inner }, { ...o, owner: '0:0' });
       }
     });
     return 0;

@@ -8,7 +8,6 @@ export { normalizeService, parsePortShort, parseVolumeShort, splitCommand, repli
 export { dependencyOrder, withDependencies } from './order.js';
 export { runArgs, containerLabels, containerName, configHash, imageName, serviceNetworks, networkAliases, restartPolicy, LABEL, COMPOSE_VERSION, type ContainerRequest } from './service-args.js';
 export {
-  up, down, start, stop, restart, kill, rm, ensureImages, projectContainers, containerNumber, serviceOf, checkServices, enableNamed,
-  createServiceContainer, readProjectLogs, type ComposeHost, type UpOptions, type ContainerQuery, type LogLine,
+  up, down, start, stop, restart, kill, rm, prepare, projectContainers, containerNumber, serviceOf, checkServices, enableNamed, readProjectLogs, type ComposeHost, type UpOptions, type ContainerQuery, type LogLine,
 } from './project.js';
 export { ComposeError, type Project, type Service, type PortConfig, type ServiceVolume, type NetworkConfig, type VolumeConfig, type Dependency, type Healthcheck } from './types.js';

@@ -99,7 +99,7 @@ function ensureVolumes(h: ComposeHost, p: Project, services: Service[]): void {
 }
 
 /** Builds images that are missing (or all buildable ones with `build`), pulls missing ones. */
-export async function ensureImages(h: ComposeHost, p: Project, services: Service[], o: { build?: boolean } = {}): Promise<void> {
+async function ensureImages(h: ComposeHost, p: Project, services: Service[], o: { build?: boolean } = {}): Promise<void> {
   for (const s of services) {
     const image = imageName(p, s);
     if (s.build && (o.build || !h.engine.images.lookup(image))) await h.build(p, s, image);
@@ -113,10 +113,13 @@ export async function ensureImages(h: ComposeHost, p: Project, services: Service
   }
 }
 
-/** Starts a container and plugs it into the service's other networks (`run` attaches only the first). */
-async function startContainer(h: ComposeHost, p: Project, s: Service, c: Container): Promise<void> {
+/**
+ * Starts a container and plugs it into its service's other networks (`run` attaches only the first);
+ * a container whose service is gone from the file (an orphan) just starts.
+ */
+async function startContainer(h: ComposeHost, p: Project, s: Service | undefined, c: Container): Promise<void> {
   const started = await h.engine.containers.start(c.Id);
-  if (s.network_mode) return;
+  if (!s || s.network_mode) return;
   for (const key of serviceNetworks(s).slice(1)) {
     const net = h.networks.get(p.networks[key].name);
     if (h.networks.endpoints({ containerId: c.Id, networkId: net.Id }).length) continue;
@@ -128,7 +131,7 @@ async function startContainer(h: ComposeHost, p: Project, s: Service, c: Contain
   }
 }
 
-export async function createServiceContainer(h: ComposeHost, p: Project, s: Service, req: Omit<ContainerRequest, 'imageId'>): Promise<Container> {
+async function createServiceContainer(h: ComposeHost, p: Project, s: Service, req: Omit<ContainerRequest, 'imageId'>): Promise<Container> {
   const image = h.engine.images.lookup(imageName(p, s));
   return h.createContainer(runArgs(p, s, { ...req, imageId: image?.id }));
 }
@@ -236,6 +239,13 @@ async function healthy(h: ComposeHost, c: Container, test: string[], hc: NonNull
   }
 }
 
+/** What containers of these services need first: their images, networks and named volumes. */
+export async function prepare(h: ComposeHost, p: Project, services: Service[], o: { build?: boolean } = {}): Promise<void> {
+  await ensureImages(h, p, services, o);
+  await ensureNetworks(h, p, services);
+  ensureVolumes(h, p, services);
+}
+
 /** docker compose up (the part before attaching): returns the containers it created or kept. */
 export async function up(h: ComposeHost, p: Project, o: UpOptions = {}): Promise<Container[]> {
   enableNamed(p, o.services ?? []);
@@ -243,9 +253,7 @@ export async function up(h: ComposeHost, p: Project, o: UpOptions = {}): Promise
   const selected = o.services?.length ? withDependencies(p.services, o.services) : new Set(Object.keys(p.services));
   const order = dependencyOrder(p.services).filter((n) => selected.has(n));
   const services = order.map((n) => p.services[n]);
-  await ensureImages(h, p, services, { build: o.build });
-  await ensureNetworks(h, p, services);
-  ensureVolumes(h, p, services);
+  await prepare(h, p, services, { build: o.build });
   const orphans = projectContainers(h.engine, p.name).filter((x) => !p.services[serviceOf(x)] && !p.disabled[serviceOf(x)]);
   if (o.removeOrphans) for (const c of orphans) await removeContainer(h, c);
   else if (orphans.length) {

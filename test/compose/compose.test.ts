@@ -258,6 +258,26 @@ test('run --rm, exec, logs, config, and build with up --build', () => {
   assert.doesNotMatch(ok(root, ['images']), /tools-built/);
 });
 
+test('run starts only the dependencies, joins the project network and reaches them by name', () => {
+  const dir = projectDir('oneoff', {
+    'compose.yaml': `services:
+  db:
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /www; echo db > /www/name; exec httpd -f -p 80 -h /www"]
+    init: true
+  cli:
+    image: busybox
+    depends_on: [db]
+`,
+  });
+  const run = compose(dir, ['run', '--rm', '-T', 'cli', 'wget', '-qO-', 'http://db/name']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, 'db\n');
+  const all = ok(root, ['ps', '-a', '--format', '{{.Names}}']);
+  assert.equal(all, 'oneoff-db-1');
+  composeOk(dir, ['down']);
+});
+
 test('foreground up streams prefixed output from now on; Ctrl-C stops every container gracefully', async () => {
   const dir = projectDir('fg', {
     'compose.yaml': `services:

@@ -388,8 +388,7 @@ async function runVerb(ctx: Ctx, argv: string[]): Promise<number> {
   if (entrypoint !== undefined) s.entrypoint = ctx.compose.splitCommand(entrypoint);
   const deps = Object.keys(s.depends_on ?? {}).filter((d) => p.services[d]);
   if (deps.length && !flagBool(f, 'no-deps')) await ctx.compose.up(ctx.host, p, { services: deps });
-  else await ctx.compose.up(ctx.host, p, { services: [service], noStart: true, noRecreate: true }).then(() => undefined);
-  await ctx.compose.ensureImages(ctx.host, p, [s], { build: flagBool(f, 'build') });
+  await ctx.compose.prepare(ctx.host, p, [s], { build: flagBool(f, 'build') });
   const detach = flagBool(f, 'detach');
   const tty = !detach && !flagBool(f, 'no-TTY') && process.stdin.isTTY === true;
   const extraFlags = [

@@ -15,7 +15,7 @@ export { chainIdOf } from './snapshots/overlay.js';
 export { sha256File } from './content/store.js';
 export { attachSocket, preloadAttach, resizePty, type AttachSession, type AttachStreams } from './containers/attach.js';
 export { execSync, execStream, type ExecSession, type ExecSyncResult } from './containers/exec.js';
-export { Runtime, type ContainerFilter, type SandboxFilter } from './runtime/index.js';
+export { Runtime, containerMatches, sandboxMatches, type ContainerFilter, type SandboxFilter } from './runtime/index.js';
 export type {
   PodSandboxConfig, PodSandboxStatus, SandboxMetadata, SandboxState, PortMapping, ContainerConfigCRI, ContainerStatusCRI, ContainerStateCRI,
   ContainerMetadata, CriMount, LinuxResources, SecurityContext, KeyValue, ImageStatusCRI, ImagePuller, ContainerStatsCRI,

@@ -4,13 +4,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { isNotFound, ResourceClient, refs, RestClient, type ClientConfig } from '../client/index.js';
-import { Runtime, type Engine } from '../engine/index.js';
+import type { Engine } from '../engine/index.js';
 import { engineRegistrySettings, pullToEngine, silentProgress } from '../registry/index.js';
 import type { ProxyMode } from '../proxy/index.js';
 import { hostNames } from './host-names.js';
 import { startNodeServices } from './node-services.js';
 import { defaultPodCIDR, openNodeEngine, podNetwork } from './pod-network.js';
 import { Kubelet } from './kubelet.js';
+import { CachedRuntime } from './runtime-cache.js';
 import { assignedPodCIDR, createNode, HEARTBEAT_MS, machineFacts, registerNode, renewLease, updateNodeStatus, type NodeFacts, type NodeObject } from './node-status.js';
 import { startStreamingServer } from './streaming/server.js';
 
@@ -98,7 +99,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   const network = podNetwork(o.dataDir, podCIDR);
   const engine = openNodeEngine(o.dataDir, network);
   // Registry settings (mirrors, insecure registries) come from the node engine's daemon.json.
-  const runtime = new Runtime(engine, async (ref, auth) => {
+  const runtime = new CachedRuntime(engine, async (ref, auth) => {
     const credentials = auth?.username !== undefined ? { username: auth.username, password: auth.password ?? '' } : undefined;
     await pullToEngine(engine, ref, { settings: engineRegistrySettings(engine.paths.root), progress: silentProgress, credentials: credentials && (() => credentials) });
   });

@@ -8,11 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EventRecorder, Informer, isConflict, isNotFound, ResourceClient, refs, type RestClient } from '../client/index.js';
 import type { KubeObject } from '../api/index.js';
-import type { ContainerStatusCRI, Runtime } from '../engine/index.js';
+import type { ContainerStatusCRI } from '../engine/index.js';
 import type { EnvSources, ServiceInfo } from './env.js';
 import type { NodeContext } from './node-context.js';
 import { isMirrorPod, MirrorPods, mirrorOf } from './mirror-pods.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, PodWorker } from './pod-worker.js';
+import type { CachedRuntime } from './runtime-cache.js';
 import { CONFIG_SOURCE_ANNOTATION, ManifestSource } from './static-pods.js';
 import type { Pod, PodStatus } from './types.js';
 import type { VolumeSources } from './volumes.js';
@@ -27,7 +28,7 @@ const SECRETS = { group: '', version: 'v1', resource: 'secrets', namespaced: tru
 
 export interface KubeletOptions {
   client: RestClient;
-  runtime: Runtime;
+  runtime: CachedRuntime;
   nodeName: string;
   nodeIP: string;
   /** Node state: pods/ (volumes) and logs/. */
@@ -47,7 +48,7 @@ interface ServiceObject extends KubeObject {
 }
 
 export class Kubelet implements NodeContext {
-  readonly runtime: Runtime;
+  readonly runtime: CachedRuntime;
   readonly recorder: EventRecorder;
   readonly nodeName: string;
   readonly nodeIP: string;
@@ -232,6 +233,7 @@ export class Kubelet implements NodeContext {
 
   /** Wakes the workers of pods whose containers changed state since the last look (PLEG). */
   private relist(): void {
+    this.runtime.invalidate();
     const by = new Map<string, string[]>();
     for (const s of this.runtime.listContainers()) {
       const uid = s.labels[LABEL_POD_UID];

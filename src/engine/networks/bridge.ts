@@ -85,12 +85,30 @@ export function networkChain(scope: BridgeScope, net: Pick<BridgeNetworkSpec, 'b
 }
 
 /**
+ * Bridges whose rules this process has programmed, with the bridge's ifindex then: a busy node attaches
+ * many sandboxes to one bridge, and each check costs several iptables processes. A bridge deleted and
+ * created again (a new ifindex) is programmed again.
+ */
+const programmed = new Map<string, string>();
+
+function ifindex(bridge: string): string {
+  try {
+    return fs.readFileSync(`/sys/class/net/${bridge}/ifindex`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
  * The bridge's host-side rules, idempotent: egress masquerade (unless internal), masquerade for
  * published ports reached from 127.0.0.1 (route_localnet) and for hairpin traffic from the subnet
  * itself; internal networks drop forwarding off the bridge, isolated ones forwarding to their siblings.
  */
 async function ensureNetworkRules(scope: BridgeScope, net: BridgeNetworkSpec): Promise<void> {
   const chain = networkChain(scope, net);
+  const key = `${chain} ${net.bridge} ${net.subnet} ${net.internal ?? false} ${net.isolateFrom ?? ''}`;
+  const index = ifindex(net.bridge);
+  if (index && programmed.get(key) === index) return;
   const subnet = formatCidr(parseCidr(net.subnet));
   await ensureChain('nat', chain);
   await ensureRule('nat', 'POSTROUTING', ['-j', chain]);
@@ -111,6 +129,7 @@ async function ensureNetworkRules(scope: BridgeScope, net: BridgeNetworkSpec): P
   }
   // Published ports answer on 127.0.0.1 only if the kernel may route loopback sources onto the bridge.
   fs.writeFileSync(`/proc/sys/net/ipv4/conf/${net.bridge}/route_localnet`, '1');
+  if (index) programmed.set(key, index);
 }
 
 function attachmentOf(result: CniResult, ifName: string): BridgeAttachment {
@@ -159,7 +178,9 @@ export async function removeBridgeNetwork(scope: BridgeScope, net: BridgeNetwork
  * decide "no endpoint left" and remove in one state-DB transaction; the next attach recreates both.
  */
 export function releaseBridgeHost(scope: BridgeScope, net: Pick<BridgeNetworkSpec, 'bridge'>): void {
-  removeChain(networkChain(scope, net));
+  const chain = networkChain(scope, net);
+  for (const key of programmed.keys()) if (key.startsWith(`${chain} `)) programmed.delete(key);
+  removeChain(chain);
   deleteLink(net.bridge);
 }
 

@@ -50,6 +50,16 @@ export interface SandboxFilter {
   labelSelector?: Record<string, string>;
 }
 
+/** CRI ListContainers' filter semantics (id prefix, sandbox, state, all labels). */
+export function containerMatches(s: ContainerStatusCRI, filter: ContainerFilter): boolean {
+  return (!filter.id || s.id.startsWith(filter.id)) && (!filter.podSandboxId || s.podSandboxId === filter.podSandboxId) && (!filter.state || s.state === filter.state) && Object.entries(filter.labelSelector ?? {}).every(([k, v]) => s.labels[k] === v);
+}
+
+/** CRI ListPodSandbox's filter semantics (id prefix, state, all labels). */
+export function sandboxMatches(s: PodSandboxStatus, filter: SandboxFilter): boolean {
+  return (!filter.id || s.id.startsWith(filter.id)) && (!filter.state || s.state === filter.state) && Object.entries(filter.labelSelector ?? {}).every(([k, v]) => s.labels[k] === v);
+}
+
 export class Runtime {
   constructor(
     readonly engine: Engine,
@@ -152,8 +162,7 @@ export class Runtime {
       .list()
       .filter((c) => c.Extras.sandbox)
       .map((c) => this.sandboxStatus(c))
-      .filter((s) => (!filter.id || s.id.startsWith(filter.id)) && (!filter.state || s.state === filter.state))
-      .filter((s) => Object.entries(filter.labelSelector ?? {}).every(([k, v]) => s.labels[k] === v));
+      .filter((s) => sandboxMatches(s, filter));
   }
 
   // ---- containers -----------------------------------------------------------------------------------
@@ -244,14 +253,16 @@ export class Runtime {
     return this.status(c);
   }
 
-  private status(c: Container): ContainerStatusCRI {
+  /** `images` memoises image lookups across one listing (most containers share few images). */
+  private status(c: Container, images = new Map<string, Image | undefined>()): ContainerStatusCRI {
     const s = c.State;
     const state: ContainerStateCRI =
       s.Status === 'created' ? 'CONTAINER_CREATED' : s.Running ? 'CONTAINER_RUNNING' : s.Status === 'exited' ? 'CONTAINER_EXITED' : 'CONTAINER_UNKNOWN';
     let reason = '';
     if (state === 'CONTAINER_EXITED') reason = s.OOMKilled ? 'OOMKilled' : s.ExitCode === 0 ? 'Completed' : 'Error';
     if (state === 'CONTAINER_CREATED' && s.Error) reason = 'ContainerCannotRun';
-    const image = this.engine.images.get(c.Image);
+    if (!images.has(c.Image)) images.set(c.Image, this.engine.images.get(c.Image));
+    const image = images.get(c.Image);
     const l = c.Config.Labels;
     return {
       id: c.Id,
@@ -275,12 +286,12 @@ export class Runtime {
   }
 
   listContainers(filter: ContainerFilter = {}): ContainerStatusCRI[] {
+    const images = new Map<string, Image | undefined>();
     return this.containers
       .list()
       .filter((c) => !c.Extras.sandbox && c.Config.Labels[`${P}sandbox.id`])
-      .map((c) => this.status(c))
-      .filter((s) => (!filter.id || s.id.startsWith(filter.id)) && (!filter.podSandboxId || s.podSandboxId === filter.podSandboxId))
-      .filter((s) => (!filter.state || s.state === filter.state) && Object.entries(filter.labelSelector ?? {}).every(([k, v]) => s.labels[k] === v));
+      .map((c) => this.status(c, images))
+      .filter((s) => containerMatches(s, filter));
   }
 
   /** CRI UpdateContainerResources: new limits, applied live. */

@@ -267,7 +267,7 @@ export async function startIngressServer(options: IngressServerOptions): Promise
           client.end();
           return;
         }
-        client.resume();
+        if (client.isPaused()) client.resume();
         next();
       };
 
@@ -333,6 +333,8 @@ export async function startIngressServer(options: IngressServerOptions): Promise
       };
 
       const guarded = (fn: (chunk: Buffer) => void) => (chunk: Buffer) => {
+        // Head and body of a response leave in one write (one syscall), as one chunk came in.
+        client.cork();
         try {
           fn(chunk);
         } catch (err) {
@@ -341,10 +343,15 @@ export async function startIngressServer(options: IngressServerOptions): Promise
           current = undefined;
           if (!answered) fail(err);
           else client.destroy();
+        } finally {
+          client.uncork();
         }
       };
       link.exchange = { data: guarded(onUpstreamData), closed: onUpstreamClosed };
-      link.socket.write(head, 'latin1');
+      // The head and the body bytes that came with it leave in one write.
+      const socket = link.socket;
+      socket.cork();
+      socket.write(head, 'latin1');
 
       // The request body: what arrived with the head, then the client's next bytes, until it ends.
       const forward = (chunk: Buffer): void => {
@@ -373,6 +380,7 @@ export async function startIngressServer(options: IngressServerOptions): Promise
           forward(first);
         }
       } else if (pending) client.pause();
+      socket.uncork();
     };
 
     const onData = (chunk: Buffer): void => {

@@ -110,7 +110,12 @@ test('up -d is idempotent, recreates a changed service, scales, and labels like 
   assert.equal(cleaned.code, 0, cleaned.stderr);
   assert.match(cleaned.stderr, /Container shopapp-worker-1 {2}Removed/);
 
-  const down = compose(dir, ['down']);
+  // with -p and no compose file, the verbs act on the project's labelled containers
+  const elsewhere = path.join(root, 'elsewhere');
+  fs.mkdirSync(elsewhere);
+  const byName = skiffSync(root, ['compose', '--project-directory', elsewhere, '-p', 'shopapp', 'ps', '--services']);
+  assert.equal(byName.stdout, 'web\n', byName.stderr);
+  const down = skiffSync(root, ['compose', '--project-directory', elsewhere, '-p', 'shopapp', 'down']);
   assert.equal(down.code, 0, down.stderr);
   assert.match(down.stderr, /Network shopapp_default {2}Removed/);
   assert.doesNotMatch(ok(root, ['ps', '-a']), /shopapp/);

@@ -124,6 +124,8 @@ export class UserspaceProxier {
         wantedAddresses.add(ip);
       }
       if (sp.nodePort) for (const ip of this.options.nodeAddresses) wanted.set(`${proto}/${ip}/${sp.nodePort}`, { host: ip, port: sp.nodePort, sp });
+      // Load balancer addresses are the nodes' own (servicelb): listened on, never added to the bridge.
+      for (const ip of sp.loadBalancerIPs) wanted.set(`${proto}/${ip}/${sp.port}`, { host: ip, port: sp.port, sp });
     }
     for (const ip of wantedAddresses) {
       if (this.addresses.has(ip)) continue;

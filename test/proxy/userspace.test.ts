@@ -49,6 +49,16 @@ test('ClusterIP and NodePort relay round-robin to ready endpoints', async () => 
   assert.match(await get(`http://127.0.0.1:${sp.nodePort}/`), /^127\.0\.0\.[56]$/);
 });
 
+test('a LoadBalancer address (a node address) answers at the service port', async () => {
+  const probe = http.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.7', () => r()));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  await proxier.sync([{ ...sp, port, loadBalancerIPs: ['127.0.0.7'] }]);
+  assert.match(await get(`http://127.0.0.7:${port}/`), /^127\.0\.0\.[56]$/);
+  assert.equal(execFileSync('ip', ['addr', 'show', 'dev', bridge]).toString().includes('127.0.0.7'), false);
+});
+
 test('removing the service closes its listeners and address', async () => {
   await proxier.sync([]);
   assert.equal(execFileSync('ip', ['addr', 'show', 'dev', bridge]).toString().includes(clusterIP), false);

@@ -1,5 +1,6 @@
 // Objects every cluster has from its first start: the namespaces default, kube-system, kube-public
-// and kube-node-lease, and the `kubernetes` Service with the API server's endpoints.
+// and kube-node-lease, and the `kubernetes` Service with the API server's endpoints. They are kept
+// while the server runs, as kube-apiserver's system-namespaces and kubernetes-service controllers do.
 import { lookupResource, StatusError, type KubeObject, type ResourceInfo } from '../api/index.js';
 import { applyDefaults, prepareForCreate } from './model.js';
 import { newUid, nowTimestamp, type ObjectStorage } from './objects.js';
@@ -83,4 +84,24 @@ export async function ensureKubernetesService(objects: ObjectStorage, api: ApiEn
     endpoints: [{ addresses: [api.address], conditions: { ready: true } }],
     ports: [{ name: 'https', port: api.port, protocol: 'TCP' }],
   });
+}
+
+/** How often the system objects are checked (kube-apiserver's endpoint reconciler interval). */
+export const SYSTEM_OBJECTS_INTERVAL_MS = 10_000;
+
+/**
+ * Recreates the system namespaces and the `kubernetes` Service, Endpoints and EndpointSlice when they
+ * are gone or changed (`kubectl delete all --all` in default deletes the Service), until `signal` aborts.
+ * Writes nothing while they are as they should be.
+ */
+export function keepSystemObjects(objects: ObjectStorage, api: ApiEndpoint, signal: AbortSignal, onError: (err: unknown) => void): void {
+  const timer = setInterval(() => {
+    ensureSystemNamespaces(objects)
+      .then(() => ensureKubernetesService(objects, api))
+      .catch((err: unknown) => {
+        if (!signal.aborted) onError(err);
+      });
+  }, SYSTEM_OBJECTS_INTERVAL_MS);
+  timer.unref();
+  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
 }

@@ -391,3 +391,19 @@ spec:
   }
   await c.k('delete', 'pod', 'kubia-manual', '--wait=false');
 });
+
+test('seed 002 §namespace 删除命名空间下的所有资源对象: kubectl delete all --all in default deletes service "kubernetes" too, and the API server brings it back', async () => {
+  const kubernetesService = async (): Promise<string | undefined> => {
+    const r = await c.kTry('get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP} {.spec.ports[0].port}');
+    return r.code === 0 ? r.stdout : undefined;
+  };
+  // An earlier test's `delete svc --all` took it too; it is back within the reconcile interval.
+  const before = await eventually('the kubernetes service', kubernetesService, 30_000);
+  assert.match(before, /^10\.43\.0\.1 443$/);
+  await c.k('run', 'doomed', '--image=busybox');
+  const deleted = await c.k('delete', 'all', '--all', '--wait=false');
+  assert.match(deleted, /^pod "doomed" deleted$/m);
+  assert.match(deleted, /^service "kubernetes" deleted$/m);
+  assert.equal(await eventually('the kubernetes service recreated', kubernetesService, 30_000), before);
+  assert.equal(await c.k('get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].ports[0].port}'), String(c.server.port));
+});

@@ -1,5 +1,6 @@
 // Seed 002 §卷 (emptyDir shared by fortune's two containers and read through kubectl port-forward,
-// hostPath, PersistentVolume + PersistentVolumeClaim) and §ConfigMap (env, envFrom, volume) on real pods:
+// hostPath, PersistentVolume + PersistentVolumeClaim, seed 001 §8.2 dynamic provisioning) and §ConfigMap (env,
+// envFrom, volume) on real pods:
 // a `skiff server` with a real `skiff agent` node, driven by the real kubectl 1.33. busybox stands in for
 // luksa/fortune (a date loop) and nginx:alpine (httpd on port 80).
 import assert from 'node:assert/strict';
@@ -262,4 +263,49 @@ spec:
   await running('kubia-pvc');
   await eventually('file on the PV', async () => fs.existsSync(path.join(pvDir, 'file')));
   assert.equal(fs.readFileSync(path.join(pvDir, 'file'), 'utf8'), 'persisted\n');
+});
+
+test('seed 001 §8.2 动态模式: a claim alone (default StorageClass) gets a provisioned PV once a pod uses it; the pod writes through it', async () => {
+  const claim = `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: dynclaim
+spec:
+  accessModes:
+  - ReadWriteOnce
+  resources:
+    requests:
+      storage: 1Gi
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: dynpod
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - image: busybox
+    imagePullPolicy: IfNotPresent
+    name: main
+    command: ["sh", "-c", "echo provisioned > /data/db/file; exec sleep 3600"]
+    volumeMounts:
+    - name: pvc-vol
+      mountPath: /data/db
+  volumes:
+  - name: pvc-vol
+    persistentVolumeClaim:
+      claimName: dynclaim
+`;
+  assert.match(await c.k('get', 'storageclass'), /^\S+ \(default\)\s+\S+\s+Delete\s+WaitForFirstConsumer\s/m);
+  await c.kIn(claim, 'apply', '-f', '-');
+  await running('dynpod');
+  const pvc = await c.k('get', 'pvc', 'dynclaim');
+  assert.match(pvc, /^dynclaim\s+Bound\s+pvc-[0-9a-f-]{36}\s+1Gi\s+RWO\s+\S+\s/m);
+  const pv = await c.k('get', 'pvc', 'dynclaim', '-o', 'jsonpath={.spec.volumeName}');
+  assert.match(await c.k('get', 'pv', pv), new RegExp(`^${pv}\\s+1Gi\\s+RWO\\s+Delete\\s+Bound\\s+default/dynclaim\\s`, 'm'));
+  assert.equal(await c.k('exec', 'dynpod', '--', 'cat', '/data/db/file'), 'provisioned\n');
+  await c.k('delete', 'pod', 'dynpod', '--timeout=60s');
+  await c.k('delete', 'pvc', 'dynclaim');
+  // Reclaim policy Delete: the provisioned PV goes with its claim.
+  await eventually('provisioned PV deleted', async () => (await c.kTry('get', 'pv', pv)).code !== 0, 30_000);
 });

@@ -566,32 +566,41 @@ async function portVerb(ctx: Ctx, argv: string[]): Promise<number> {
   return 0;
 }
 
-const subcommands: Record<string, (ctx: Ctx, argv: string[]) => Promise<number>> = {
-  up: upVerb,
-  down: downVerb,
-  ps: psVerb,
-  start: (ctx, a) => lifecycleVerb(ctx, 'start', a),
-  stop: (ctx, a) => lifecycleVerb(ctx, 'stop', a),
-  restart: (ctx, a) => lifecycleVerb(ctx, 'restart', a),
-  kill: (ctx, a) => lifecycleVerb(ctx, 'kill', a),
-  pause: (ctx, a) => lifecycleVerb(ctx, 'pause', a),
-  unpause: (ctx, a) => lifecycleVerb(ctx, 'unpause', a),
-  logs: logsVerb,
-  exec: execVerb,
-  run: runVerb,
-  config: configVerb,
-  convert: configVerb,
-  pull: pullVerb,
-  build: buildVerb,
-  rm: rmVerb,
-  top: topVerb,
-  images: imagesVerb,
-  ls: lsVerb,
-  port: portVerb,
+type Subcommand = [run: (ctx: Ctx, argv: string[]) => Promise<number>, args: string, description: string];
+
+const subcommands: Record<string, Subcommand> = {
+  build: [buildVerb, '[OPTIONS] [SERVICE...]', 'Build or rebuild services'],
+  config: [configVerb, '[OPTIONS] [SERVICE...]', 'Parse, resolve and render compose file in canonical format'],
+  down: [downVerb, '[OPTIONS] [SERVICES]', 'Stop and remove containers, networks'],
+  exec: [execVerb, '[OPTIONS] SERVICE COMMAND [ARGS...]', 'Execute a command in a running container'],
+  images: [imagesVerb, '[OPTIONS] [SERVICE...]', 'List images used by the created containers'],
+  kill: [(ctx, a) => lifecycleVerb(ctx, 'kill', a), '[OPTIONS] [SERVICE...]', 'Force stop service containers'],
+  logs: [logsVerb, '[OPTIONS] [SERVICE...]', 'View output from containers'],
+  ls: [lsVerb, '[OPTIONS]', 'List running compose projects'],
+  pause: [(ctx, a) => lifecycleVerb(ctx, 'pause', a), '[SERVICE...]', 'Pause services'],
+  port: [portVerb, '[OPTIONS] SERVICE PRIVATE_PORT', 'Print the public port for a port binding'],
+  ps: [psVerb, '[OPTIONS] [SERVICE...]', 'List containers'],
+  pull: [pullVerb, '[OPTIONS] [SERVICE...]', 'Pull service images'],
+  restart: [(ctx, a) => lifecycleVerb(ctx, 'restart', a), '[OPTIONS] [SERVICE...]', 'Restart service containers'],
+  rm: [rmVerb, '[OPTIONS] [SERVICE...]', 'Removes stopped service containers'],
+  run: [runVerb, '[OPTIONS] SERVICE [COMMAND] [ARGS...]', 'Run a one-off command on a service'],
+  start: [(ctx, a) => lifecycleVerb(ctx, 'start', a), '[SERVICE...]', 'Start services'],
+  stop: [(ctx, a) => lifecycleVerb(ctx, 'stop', a), '[OPTIONS] [SERVICE...]', 'Stop services'],
+  top: [topVerb, '[SERVICES...]', 'Display the running processes'],
+  unpause: [(ctx, a) => lifecycleVerb(ctx, 'unpause', a), '[SERVICE...]', 'Unpause services'],
+  up: [upVerb, '[OPTIONS] [SERVICE...]', 'Create and start containers'],
 };
 
 function usage(): string {
-  return tabular(['Usage:\tskiff compose [OPTIONS] COMMAND', '', 'Define and run multi-container applications.', '', 'Commands:', ...Object.keys(subcommands).filter((c) => c !== 'convert').map((c) => `  ${c}`), '  version']);
+  return tabular([
+    'Usage:  skiff compose [OPTIONS] COMMAND',
+    '',
+    'Define and run multi-container applications.',
+    '',
+    'Commands:',
+    ...Object.entries(subcommands).map(([name, [, , description]]) => `  ${name}\t${description}`),
+    '  version\tShow the Docker Compose version information',
+  ]);
 }
 
 /** `docker compose …` (and `skiff compose …`). */
@@ -611,15 +620,19 @@ export async function compose(argv: string[], globals: GlobalOptions): Promise<n
     process.stdout.write(rest.includes('--short') ? `${COMPOSE_VERSION}\n` : `Docker Compose version v${COMPOSE_VERSION} (skiff)\n`);
     return 0;
   }
-  const sub = subcommands[verb];
+  const sub = subcommands[verb === 'convert' ? 'config' : verb];
   if (!sub) {
     process.stderr.write(`unknown docker command: "compose ${verb}"\n`);
     return 1;
   }
+  if (rest[0] === '--help' || rest[0] === '-h') {
+    process.stdout.write(`Usage:  skiff compose ${verb} ${sub[1]}\n\n${sub[2]}\n`);
+    return 0;
+  }
   const mod = await import('../../compose/index.js');
   const { engine, host } = await makeHost(globals);
   try {
-    return await sub({ compose: mod, globals, top, engine, host }, rest);
+    return await sub[0]({ compose: mod, globals, top, engine, host }, rest);
   } catch (err) {
     if (err instanceof mod.ComposeError) {
       process.stderr.write(`${err.message}\n`);

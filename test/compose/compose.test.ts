@@ -218,7 +218,7 @@ test('depends_on service_healthy waits for the healthcheck; stop/start/restart k
   composeOk(dir, ['down']);
 });
 
-test('run --rm, exec, logs, config, and build with up --build', () => {
+test('run --rm, exec, logs, config, and build with up --build', async () => {
   const dir = projectDir('tools', {
     Dockerfile: 'FROM busybox\nARG FLAVOUR=plain\nRUN echo "$FLAVOUR" > /flavour\nCMD ["sh", "-c", "cat /flavour; trap \'exit 0\' TERM; while sleep 1; do :; done"]\n',
     'compose.yaml': `services:
@@ -245,6 +245,18 @@ test('run --rm, exec, logs, config, and build with up --build', () => {
   assert.match(logs, /^talker-1 {2}\| one$/m);
   assert.match(logs, /^talker-1 {2}\| two$/m);
   assert.match(composeOk(dir, ['logs', '--no-log-prefix', 'built']), /^vanilla$/m);
+
+  // logs -f follows until the container stops
+  const follow = spawn(SKIFF, ['--root', root, 'compose', '--project-directory', dir, 'logs', '-f', '--tail', '1', 'talker'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  children.push(follow);
+  let followed = '';
+  follow.stdout!.on('data', (d: Buffer) => (followed += d.toString()));
+  const followEnd = new Promise<number | null>((resolve) => follow.on('close', (code) => resolve(code)));
+  await eventually('logs -f output', () => followed.includes('talker-1  | '), 30000);
+  composeOk(dir, ['stop', 'talker']);
+  assert.equal(await followEnd, 0);
+  assert.equal(followed.trim().split('\n').length, 1, followed);
+  composeOk(dir, ['start', 'talker']);
 
   const run = compose(dir, ['run', '--rm', '-T', 'talker', 'echo ran; exit 3']);
   assert.equal(run.code, 3, run.stderr);

@@ -5,9 +5,7 @@
 // channel, and the connection closes once every port's connection has ended.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-
-export const CHANNEL_BINARY_PROTOCOL = 'v4.channel.k8s.io';
-export const CHANNEL_BASE64_PROTOCOL = 'v4.base64.channel.k8s.io';
+import { readChannel, sendChannel } from './channels.js';
 
 /**
  * The ports asked for: `port` as Kubernetes' API server passes them on, or `ports` as clients send them
@@ -38,12 +36,7 @@ export function serveChannelPortForward(
   dial: (port: number) => Promise<Duplex>,
   dialError: (port: number, err: unknown) => string,
 ): void {
-  const base64 = ws.protocol === CHANNEL_BASE64_PROTOCOL;
-  const send = (channel: number, payload: Buffer): void => {
-    if (ws.readyState !== ws.OPEN) return;
-    if (base64) ws.send(String.fromCharCode(48 + channel) + payload.toString('base64'));
-    else ws.send(Buffer.concat([Buffer.from([channel]), payload]), { binary: true });
-  };
+  const send = (channel: number, payload: Buffer): void => sendChannel(ws, channel, payload);
   const streams: PortStream[] = ports.map((port) => ({ port, pending: [], done: false }));
   const finish = (s: PortStream): void => {
     s.done = true;
@@ -51,16 +44,9 @@ export function serveChannelPortForward(
   };
 
   ws.on('message', (data: Buffer, isBinary: boolean) => {
-    let channel: number;
-    let payload: Buffer;
-    if (isBinary) {
-      channel = data[0];
-      payload = data.subarray(1);
-    } else {
-      const text = data.toString();
-      channel = text.charCodeAt(0) - 48;
-      payload = Buffer.from(text.slice(1), 'base64');
-    }
+    const m = readChannel(data, isBinary);
+    if (!m) return;
+    const { channel, payload } = m;
     // Error channels are written by the server only.
     const s = channel % 2 === 0 ? streams[channel / 2] : undefined;
     if (!s || s.done || payload.length === 0) return;

@@ -1,7 +1,8 @@
 // The kubelet's streaming server (port 10250): container logs, exec, attach and port-forward for the
 // API server to proxy. The API server pipes kubectl's own upgrade requests through unchanged, so this
 // server speaks kubectl's protocols directly: SPDY/3.1 (remotecommand v4…v1, portforward.k8s.io),
-// WebSocket v5.channel.k8s.io for exec/attach, and SPDY tunnelled in a WebSocket for port-forward.
+// WebSocket v5.channel.k8s.io (and v4, v4.base64 for other clients) for exec/attach, and SPDY tunnelled
+// in a WebSocket or the channel protocols for port-forward.
 // Callers (the API server) prove themselves with the cluster's join token.
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -15,13 +16,15 @@ import type { Kubelet } from '../kubelet.js';
 import { dialPod } from '../pod-dial.js';
 import { serveStats } from '../stats.js';
 import type { Pod } from '../types.js';
-import { CHANNEL_BASE64_PROTOCOL, CHANNEL_BINARY_PROTOCOL, portForwardPorts, serveChannelPortForward } from './channel-portforward.js';
+import { portForwardPorts, serveChannelPortForward } from './channel-portforward.js';
+import { CHANNEL_BASE64_PROTOCOL, CHANNEL_BINARY_PROTOCOL, CHANNEL_V5_PROTOCOL, readChannel, sendChannel } from './channels.js';
 import { errorStatus, resizeParser, runAttach, runExec, type RemoteStatus, type SessionIO } from './session.js';
 import { SpdyConnection, type SpdyStream } from './spdy.js';
 
 const EXEC_PROTOCOLS = ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
 const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
-const WS_V5 = 'v5.channel.k8s.io';
+/** kubectl ≥ 1.30 offers v5 only; older clients and the client libraries may ask for v4 (no stdin half-close). */
+const EXEC_WS_PROTOCOLS = [CHANNEL_V5_PROTOCOL, CHANNEL_BINARY_PROTOCOL, CHANNEL_BASE64_PROTOCOL];
 const WS_TUNNEL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 const PORT_FORWARD_WS_PROTOCOLS = [WS_TUNNEL, CHANNEL_BINARY_PROTOCOL, CHANNEL_BASE64_PROTOCOL];
 const STREAM_WAIT_MS = 30_000;
@@ -63,7 +66,7 @@ export async function startStreamingServer(kubelet: Kubelet, opts: { port: numbe
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    handleProtocols: (set, req) => (isPortForward(req) ? PORT_FORWARD_WS_PROTOCOLS : [WS_V5]).find((p) => set.has(p)) ?? false,
+    handleProtocols: (set, req) => (isPortForward(req) ? PORT_FORWARD_WS_PROTOCOLS : EXEC_WS_PROTOCOLS).find((p) => set.has(p)) ?? false,
   });
 
   const resolve = (req: http.IncomingMessage): Target => {
@@ -109,7 +112,7 @@ export async function startStreamingServer(kubelet: Kubelet, opts: { port: numbe
           else serveChannelUpgrade(kubelet, t, (serve) => wss.handleUpgrade(req, socket, head, serve));
           return;
         }
-        if (!protocols.includes(WS_V5)) throw new HttpError(400, 'BadRequest', `unsupported WebSocket subprotocols ${protocols.join(', ')}`);
+        if (!EXEC_WS_PROTOCOLS.some((p) => protocols.includes(p))) throw new HttpError(400, 'BadRequest', `unsupported WebSocket subprotocols ${protocols.join(', ')}`);
         wss.handleUpgrade(req, socket, head, (ws) => serveWebSocketExec(kubelet, t, ws));
         return;
       }
@@ -289,7 +292,7 @@ function serveSpdyExec(kubelet: Kubelet, t: Target, conn: SpdyConnection): void 
   });
 }
 
-// ---- exec / attach over WebSocket v5 ---------------------------------------------------------------------
+// ---- exec / attach over WebSocket (v5, v4, v4 base64) -----------------------------------------------------
 
 function serveWebSocketExec(kubelet: Kubelet, t: Target, ws: WebSocket): void {
   const q = t.query;
@@ -297,21 +300,23 @@ function serveWebSocketExec(kubelet: Kubelet, t: Target, ws: WebSocket): void {
   const channel = (ch: number): Writable =>
     new Writable({
       write(chunk: Buffer, _enc, cb) {
-        if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), chunk]), { binary: true }, () => cb());
-        else cb();
+        sendChannel(ws, ch, chunk, () => cb());
       },
     });
   const stdin = new PassThrough();
   const resizes: Array<(s: { width: number; height: number }) => void> = [];
   const pendingSizes: Array<{ width: number; height: number }> = [];
   const onSize = resizeParser((s) => (resizes.length ? resizes.forEach((fn) => fn(s)) : pendingSizes.push(s)));
+  const v5 = ws.protocol === CHANNEL_V5_PROTOCOL;
   ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary || !data.length) return;
-    const ch = data[0];
-    const payload = data.subarray(1);
-    if (ch === 0) stdin.write(payload);
-    else if (ch === 4) onSize(payload);
-    else if (ch === 255 && payload[0] === 0) stdin.end();
+    // v5 is binary only (kubectl aborts on text); v4 base64 is text only.
+    if (v5 && !isBinary) return;
+    const m = readChannel(data, isBinary);
+    if (!m) return;
+    if (m.channel === 0) stdin.write(m.payload);
+    else if (m.channel === 4) onSize(m.payload);
+    // The half-close of stdin (v5 only); v4 clients end stdin by closing the socket.
+    else if (v5 && m.channel === 255 && m.payload[0] === 0) stdin.end();
   });
   const gone = new Promise<void>((res) => ws.once('close', () => res()));
   ws.once('close', () => stdin.end());
@@ -337,10 +342,8 @@ function serveWebSocketExec(kubelet: Kubelet, t: Target, ws: WebSocket): void {
     }
     // Everything written to stdout/stderr goes out before the status and the close.
     await Promise.all([stdout, stderr].filter((w): w is Writable => Boolean(w)).map((w) => new Promise<void>((res) => w.end(() => res()))));
-    if (ws.readyState === ws.OPEN) {
-      ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(status))]), { binary: true });
-      ws.close(1000);
-    }
+    sendChannel(ws, 3, Buffer.from(JSON.stringify(status)));
+    if (ws.readyState === ws.OPEN) ws.close(1000);
   })();
 }
 

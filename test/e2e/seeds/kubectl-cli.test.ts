@@ -5,7 +5,9 @@
 // kubectl 1.27 and 1.33 on a skiff server with one hollow node.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { kubectl, KUBECTL_VERSIONS } from '../../lib/index.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { kubectl, KUBECTL_VERSIONS, makeTempDir } from '../../lib/index.js';
 import { eventually, startHollowCluster, type HollowCluster } from './hollow.js';
 
 let c: HollowCluster;
@@ -406,4 +408,58 @@ test('seed 002 §namespace 删除命名空间下的所有资源对象: kubectl d
   assert.match(deleted, /^service "kubernetes" deleted$/m);
   assert.equal(await eventually('the kubernetes service recreated', kubernetesService, 30_000), before);
   assert.equal(await c.k('get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].ports[0].port}'), String(c.server.port));
+});
+
+test('seed 002 §label: kubectl create -f kube-rc.yaml,kube-svc.yaml (files named on the command line), get svc,rc, describe rc, replace -f, delete -f, create/delete -f DIR', async () => {
+  const dir = makeTempDir('e2e-files');
+  fs.writeFileSync(path.join(dir, 'kube-rc.yaml'), `#kube-rc.yaml
+apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: kubia-files
+spec:
+  replicas: 1
+  selector:
+      app: kubia-files
+  template:
+    metadata:
+      labels:
+        app: kubia-files
+    spec:
+      containers:
+      - name: kubia
+        image: busybox
+        ports:
+        - containerPort: 8080
+`);
+  fs.writeFileSync(path.join(dir, 'kube-svc.yaml'), `#kube-svc.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: kubia-files
+spec:
+  selector:
+    app: kubia-files
+  ports:
+    - port: 80
+      name: http
+      targetPort: 8080
+    - port: 443
+      name: https
+      targetPort: 8443
+`);
+  const inDir = (v: '1.27' | '1.33', ...args: string[]): Promise<string> =>
+    kubectl(v, c.server.kubeconfig, args, { cwd: dir }).then((r) => {
+      assert.equal(r.code, 0, `kubectl ${v} ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    });
+  assert.equal(await inDir('1.27', 'create', '-f', 'kube-rc.yaml,kube-svc.yaml'), 'replicationcontroller/kubia-files created\nservice/kubia-files created\n');
+  const both = await inDir('1.33', 'get', 'svc,rc');
+  assert.match(both, /^service\/kubia-files\s+ClusterIP\s+\S+\s+<none>\s+80\/TCP,443\/TCP\s/m);
+  assert.match(both, /^replicationcontroller\/kubia-files\s+1\s+\d\s+\d\s/m);
+  assert.match(await inDir('1.33', 'describe', 'rc'), /^Name:\s+kubia-files\n/m);
+  assert.equal(await inDir('1.33', 'replace', '-f', 'kube-svc.yaml'), 'service/kubia-files replaced\n');
+  assert.equal(await inDir('1.33', 'delete', '-f', 'kube-rc.yaml,kube-svc.yaml'), 'replicationcontroller "kubia-files" deleted\nservice "kubia-files" deleted\n');
+  assert.equal(await inDir('1.27', 'create', '-f', '.'), 'replicationcontroller/kubia-files created\nservice/kubia-files created\n');
+  assert.equal(await inDir('1.27', 'delete', '-f', '.'), 'replicationcontroller "kubia-files" deleted\nservice "kubia-files" deleted\n');
 });

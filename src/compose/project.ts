@@ -21,7 +21,7 @@ export interface ComposeHost {
   /** Removes the anonymous volumes a removed container used (`down -v`, `rm -v`). */
   removeAnonymousVolumes(c: Container): Promise<void>;
   pull(image: string): Promise<void>;
-  build(p: Project, s: Service, tag: string): Promise<void>;
+  build(s: Service, tag: string): Promise<void>;
   /** One progress line (docker compose writes them to stderr: ` Container x-web-1  Started`). */
   progress(line: string): void;
 }
@@ -102,7 +102,7 @@ function ensureVolumes(h: ComposeHost, p: Project, services: Service[]): void {
 async function ensureImages(h: ComposeHost, p: Project, services: Service[], o: { build?: boolean } = {}): Promise<void> {
   for (const s of services) {
     const image = imageName(p, s);
-    if (s.build && (o.build || !h.engine.images.lookup(image))) await h.build(p, s, image);
+    if (s.build && (o.build || !h.engine.images.lookup(image))) await h.build(s, image);
     else if (!h.engine.images.lookup(image)) {
       try {
         await h.engine.images.resolve(image);

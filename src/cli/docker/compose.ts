@@ -64,7 +64,7 @@ async function makeHost(globals: GlobalOptions): Promise<{ engine: Engine; host:
     },
     removeAnonymousVolumes: (c) => removeAnonymousVolumes(engine, c),
     pull: (image) => viaVerb('pull', [image], `pull ${image}`),
-    build: async (_p, s, tag) => {
+    build: async (s, tag) => {
       const b = s.build!;
       progress(` Service ${s.name}  Building`);
       await viaVerb('build', ['-t', tag, ...(b.dockerfile ? ['-f', path.resolve(b.context, b.dockerfile)] : []), ...(b.target ? ['--target', b.target] : []), ...Object.entries(b.args ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), b.context], `build service ${s.name}`);
@@ -471,7 +471,7 @@ async function buildVerb(ctx: Ctx, argv: string[]): Promise<number> {
   ctx.compose.checkServices(p, f.positionals);
   const extra = Object.fromEntries(flagList(f, 'build-arg').map((a) => [a.split('=')[0], a.slice(a.indexOf('=') + 1)]));
   for (const s of Object.values(p.services).filter((x) => x.build && (!f.positionals.length || f.positionals.includes(x.name)))) {
-    await ctx.host.build(p, { ...s, build: { ...s.build!, args: { ...(s.build!.args ?? {}), ...extra } } }, ctx.compose.imageName(p, s));
+    await ctx.host.build({ ...s, build: { ...s.build!, args: { ...(s.build!.args ?? {}), ...extra } } }, ctx.compose.imageName(p, s));
   }
   return 0;
 }

@@ -33,7 +33,8 @@ for (const v of ['1.27', '1.33'] as const) {
 /** One exec over a channel WebSocket protocol through the API server: what came on each channel. */
 function wsExec(pod: string, command: string[], protocol: string, input?: string): Promise<{ protocol: string; channels: Map<number, string> }> {
   const creds = credentialsFrom(c.server.kubeconfig);
-  const q = new URLSearchParams([...command.map((a) => ['command', a]), ['stdout', 'true'], ['stderr', 'true'], ...(input ? [['stdin', 'true']] : [])]);
+  const pairs: Array<[string, string]> = [...command.map((a): [string, string] => ['command', a]), ['stdout', 'true'], ['stderr', 'true'], ...(input ? [['stdin', 'true'] as [string, string]] : [])];
+  const q = new URLSearchParams(pairs);
   const url = `${creds.server.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/${pod}/exec?${q}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, [protocol], { ca: creds.ca, cert: creds.cert, key: creds.key });

@@ -172,7 +172,7 @@ async function remove(ctx: Ctx): Promise<void> {
  * exit of the next run, or of the run the client started just before its wait arrived) or `removed`.
  */
 async function wait(ctx: Ctx): Promise<void> {
-  const { engine, unclaimedRuns } = ctx.api;
+  const { engine, unclaimedRuns, helpers } = ctx.api;
   const condition = ctx.query.get('condition') || 'not-running';
   if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw badRequest(`invalid condition: "${condition}"`);
   const first = engine.containers.get(ctx.params.id);
@@ -195,7 +195,10 @@ async function wait(ctx: Ctx): Promise<void> {
       return;
     }
     if (isUp(c)) sawRun = true;
-    else if (condition === 'not-running') {
+    else if (condition === 'removed') {
+      // conmon's exit command would remove it too, but only after a Node start of its own.
+      if (c.HostConfig.AutoRemove && c.State.StartedAt !== ZERO_TIME) await helpers.cleanupWithVolumes(engine, id).catch(() => undefined);
+    } else if (condition === 'not-running') {
       finish(c.State.ExitCode);
       return;
     } else if (condition === 'next-exit') {
@@ -368,10 +371,30 @@ async function unpause(ctx: Ctx): Promise<void> {
   sendEmpty(response(ctx));
 }
 
+/** docker container prune: every stopped container (label filters honoured), with the space freed. */
+async function prune(ctx: Ctx): Promise<void> {
+  const { engine, helpers } = ctx.api;
+  const filters = parseFilters(ctx.query);
+  checkFilterKeys(filters, ['label', 'until']);
+  const labelled = listFilter(engine, new Map([['label', filters.get('label') ?? []]]));
+  const until = filters.get('until')?.[0];
+  const before = until ? Number(parseTimeArg(until) / 1000000n) : Infinity;
+  const deleted: string[] = [];
+  let space = 0;
+  for (const c of engine.containers.list()) {
+    if (isUp(c) || c.Extras.sandbox || !labelled(c) || Date.parse(c.Created) >= before) continue;
+    space += helpers.rwSize(engine, c);
+    await engine.containers.remove(c.Id);
+    deleted.push(c.Id);
+  }
+  sendJson(response(ctx), 200, { ContainersDeleted: deleted, SpaceReclaimed: space });
+}
+
 export function containerRoutes(router: RouteTable): void {
   router
     .add('GET', '/containers/json', { fn: list })
     .add('POST', '/containers/create', { fn: create })
+    .add('POST', '/containers/prune', { fn: prune })
     .add('GET', '/containers/:id/json', { fn: inspect })
     .add('POST', '/containers/:id/start', { fn: start })
     .add('POST', '/containers/:id/stop', { fn: stop })

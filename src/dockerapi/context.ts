@@ -3,6 +3,8 @@
 // and the request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Container, CreateOptions, Engine, Image } from '../engine/index.js';
+import type { EngineNetworks, NetworkRecord } from '../engine/networks/index.js';
+import type { VolumeStore } from '../engine/volumes/index.js';
 import type { AttachHub } from './attach-hub.js';
 import type { ExecRegistry } from './exec.js';
 import type { UpgradedRequest } from './stream.js';
@@ -14,6 +16,7 @@ import type { UpgradedRequest } from './stream.js';
 export interface VerbHelpers {
   containerJSON(engine: Engine, c: Container, withSize?: boolean): Record<string, unknown>;
   imageJSON(engine: Engine, image: Image): Record<string, unknown>;
+  networkJSON(nets: EngineNetworks, n: NetworkRecord): Record<string, unknown>;
   /** `Up 5 seconds`, `Exited (3) 2 minutes ago`: the STATUS column. */
   statusText(c: Container): string;
   /** Size of the container's writable layer. */
@@ -29,6 +32,9 @@ export interface VerbHelpers {
 
 export interface Api {
   engine: Engine;
+  /** The engine root's networks and volumes (the records `skiff network` / `skiff volume` manage). */
+  networks: EngineNetworks;
+  volumes: VolumeStore;
   helpers: VerbHelpers;
   /** The newest API version served (what /_ping and /version report) and the oldest accepted. */
   apiVersion: string;

@@ -98,8 +98,29 @@ async function remove(ctx: Ctx): Promise<void> {
   sendJson(
     response(ctx),
     200,
-    lines.map((l) => (l.startsWith('Untagged: ') ? { Untagged: l.slice('Untagged: '.length) } : { Deleted: l.slice('Deleted: '.length) })),
+    lines.map(reportEntry),
   );
+}
+
+/** docker image prune: dangling images, or with dangling=false every image no container uses. */
+async function prune(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const filters = parseFilters(ctx.query);
+  checkFilterKeys(filters, ['dangling', 'label', 'until']);
+  const all = ['false', '0'].includes(filters.get('dangling')?.[0] ?? '');
+  const deleted: Array<Record<string, string>> = [];
+  let space = 0;
+  for (const img of engine.images.list()) {
+    if ((!all && img.tags.length) || engine.containers.usersOf(img.id).length) continue;
+    for (const line of engine.images.remove(img.id, true, () => [])) deleted.push(reportEntry(line));
+    space += img.size;
+  }
+  sendJson(response(ctx), 200, { ImagesDeleted: deleted, SpaceReclaimed: space });
+}
+
+/** One line of the engine's rmi report (`Untagged: x`, `Deleted: sha256:…`) as docker's JSON entry. */
+function reportEntry(line: string): Record<string, string> {
+  return line.startsWith('Untagged: ') ? { Untagged: line.slice('Untagged: '.length) } : { Deleted: line.slice('Deleted: '.length) };
 }
 
 /** docker's JSON progress messages, one per line, as `docker pull` renders them. */
@@ -160,6 +181,7 @@ export function imageRoutes(router: RouteTable): void {
   router
     .add('GET', '/images/json', { fn: list })
     .add('POST', '/images/create', { fn: pull })
+    .add('POST', '/images/prune', { fn: prune })
     .add('GET', '/images/:name*/json', { fn: inspect })
     .add('GET', '/images/:name*/history', { fn: history })
     .add('POST', '/images/:name*/tag', { fn: tag })

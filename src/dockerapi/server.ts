@@ -5,15 +5,19 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Engine } from '../engine/index.js';
+import { EngineNetworks } from '../engine/networks/index.js';
+import { VolumeStore } from '../engine/volumes/index.js';
 import { AttachHub } from './attach-hub.js';
 import type { Api, Ctx, Handler, VerbHelpers } from './context.js';
 import { containerRoutes } from './containers.js';
 import { ExecRegistry, execRoutes } from './exec.js';
 import { ApiError, sendError } from './http.js';
 import { imageRoutes } from './images.js';
+import { networkRoutes } from './networks.js';
 import { compareVersions, Router } from './router.js';
 import { UpgradedRequest } from './stream.js';
 import { systemRoutes } from './system.js';
+import { volumeRoutes } from './volumes.js';
 
 /** The newest API version served; docker 28's CLI negotiates down to it through /_ping. */
 export const API_VERSION = '1.43';
@@ -52,6 +56,8 @@ function buildRouter(): RouteTable {
   imageRoutes(router);
   containerRoutes(router);
   execRoutes(router);
+  networkRoutes(router);
+  volumeRoutes(router);
   return router;
 }
 
@@ -74,7 +80,8 @@ async function claimSocket(socket: string): Promise<void> {
 }
 
 export async function startDockerApi(o: DockerApiOptions): Promise<DockerApiServer> {
-  const api: Api = { engine: o.engine, helpers: o.helpers, apiVersion: API_VERSION, minApiVersion: MIN_API_VERSION, serverVersion: o.serverVersion, attaches: new AttachHub(), execs: new ExecRegistry(), unclaimedRuns: new Map() };
+  const networks = new EngineNetworks(o.engine.paths.root);
+  const api: Api = { engine: o.engine, networks, volumes: new VolumeStore(o.engine.paths.root), helpers: o.helpers, apiVersion: API_VERSION, minApiVersion: MIN_API_VERSION, serverVersion: o.serverVersion, attaches: new AttachHub(), execs: new ExecRegistry(), unclaimedRuns: new Map() };
   const router = buildRouter();
   let active = 0;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -131,8 +138,12 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApiServ
     res.setHeader('Ostype', 'linux');
     void dispatch(req, res, undefined).finally(done);
   });
+  // Hijacked sockets leave the server's bookkeeping: close() ends them itself.
+  const hijacked = new Set<Duplex>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     busy();
+    hijacked.add(socket);
+    socket.once('close', () => hijacked.delete(socket));
     socket.on('error', () => undefined);
     void dispatch(req, undefined, new UpgradedRequest(req, socket, head)).finally(done);
   });
@@ -157,8 +168,10 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApiServ
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const s of hijacked) s.destroy();
       });
       fs.rmSync(o.socket, { force: true });
+      networks.close();
     },
   };
 }

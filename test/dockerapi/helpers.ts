@@ -80,3 +80,23 @@ export async function dockerOk(svc: Service, args: string[], input?: string): Pr
   if (r.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return r.stdout.trim();
 }
+
+/**
+ * Runs a docker command under a pseudo-terminal (util-linux `script`), for -it. The terminal's input
+ * stays open until the command ends, as a user's would; `script -e` returns the command's exit code.
+ */
+export function dockerTty(svc: Service, command: string, timeoutMs = 120000): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: svc.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}

@@ -9,7 +9,7 @@ import type { GlobalOptions } from '../command.js';
 import { flagInt, flagString, parseFlags, UsageError } from '../flags.js';
 import { openEngine } from './common.js';
 import { containerJSON, imageJSON } from './inspect.js';
-import { publishExposed } from './network.js';
+import { networkJSON, publishExposed } from './network.js';
 import { rwSize, statusText } from './ps.js';
 import { cleanupWithVolumes, prepareVolumes, removeAnonymousVolumes } from './volume.js';
 
@@ -36,7 +36,7 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-const helpers: VerbHelpers = { containerJSON, imageJSON, statusText: (c) => statusText(c), rwSize, prepareVolumes, publishExposed, removeAnonymousVolumes, cleanupWithVolumes };
+const helpers: VerbHelpers = { containerJSON, imageJSON, networkJSON, statusText: (c) => statusText(c), rwSize, prepareVolumes, publishExposed, removeAnonymousVolumes, cleanupWithVolumes };
 
 export async function service(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [

@@ -1,0 +1,95 @@
+// /networks/…: docker network create/ls/inspect/rm/connect/disconnect/prune on the engine's CNI bridge
+// networks (the same records `skiff network` manages).
+import { response, type Ctx } from './context.js';
+import { badRequest, checkFilterKeys, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
+import type { RouteTable } from './server.js';
+
+const BUILTIN = ['bridge', 'host', 'none'];
+
+async function list(ctx: Ctx): Promise<void> {
+  const { networks, helpers } = ctx.api;
+  const filters = parseFilters(ctx.query);
+  checkFilterKeys(filters, ['name', 'id', 'driver', 'type', 'label']);
+  const any = (key: string, test: (v: string) => boolean): boolean => {
+    const values = filters.get(key);
+    return !values?.length || values.some(test);
+  };
+  const rows = networks.list().filter(
+    (n) =>
+      any('name', (v) => n.Name.includes(v)) &&
+      any('id', (v) => n.Id.startsWith(v)) &&
+      any('driver', (v) => n.Driver === v) &&
+      any('type', (v) => (BUILTIN.includes(n.Name) ? 'builtin' : 'custom') === v) &&
+      (filters.get('label') ?? []).every((l) => (l.includes('=') ? n.Labels[l.split('=')[0]] === l.slice(l.indexOf('=') + 1) : l in n.Labels)),
+  );
+  sendJson(response(ctx), 200, rows.map((n) => helpers.networkJSON(networks, n)));
+}
+
+async function inspect(ctx: Ctx): Promise<void> {
+  const { networks, helpers } = ctx.api;
+  sendJson(response(ctx), 200, helpers.networkJSON(networks, networks.get(ctx.params.id)));
+}
+
+interface CreateBody {
+  Name?: string;
+  Driver?: string;
+  Internal?: boolean;
+  Labels?: Record<string, string> | null;
+  IPAM?: { Config?: Array<{ Subnet?: string; Gateway?: string }> | null } | null;
+}
+
+async function create(ctx: Ctx): Promise<void> {
+  const body = await readJson<CreateBody>(ctx.req);
+  if (!body.Name) throw badRequest('network name is required');
+  const ipam = body.IPAM?.Config?.[0];
+  const n = ctx.api.networks.create({ name: body.Name, driver: body.Driver || undefined, subnet: ipam?.Subnet || undefined, gateway: ipam?.Gateway || undefined, internal: body.Internal ?? false, labels: body.Labels ?? {} });
+  sendJson(response(ctx), 201, { Id: n.Id, Warning: '' });
+}
+
+async function remove(ctx: Ctx): Promise<void> {
+  await ctx.api.networks.remove(ctx.params.id);
+  sendEmpty(response(ctx));
+}
+
+async function connect(ctx: Ctx): Promise<void> {
+  const { networks, engine } = ctx.api;
+  const body = await readJson<{ Container?: string; EndpointConfig?: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null } | null }>(ctx.req);
+  const n = networks.get(ctx.params.id);
+  const c = engine.containers.get(body.Container ?? '');
+  if (!c.State.Running || !c.NetworkSettings.SandboxKey) throw badRequest(`container ${c.Id} is not running`);
+  const att = await networks.connect({ containerId: c.Id, containerName: c.Name.slice(1), netnsPath: c.NetworkSettings.SandboxKey }, n.Id, {
+    aliases: body.EndpointConfig?.Aliases ?? [],
+    ip: body.EndpointConfig?.IPAMConfig?.IPv4Address || undefined,
+  });
+  engine.containers.update(c.Id, (cur) => {
+    cur.NetworkSettings.Networks[att.name] = { IPAddress: att.ipAddress, Gateway: att.gateway, IPPrefixLen: att.ipPrefixLen, MacAddress: att.macAddress, NetworkID: att.networkId };
+  });
+  sendEmpty(response(ctx), 200);
+}
+
+async function disconnect(ctx: Ctx): Promise<void> {
+  const { networks, engine } = ctx.api;
+  const body = await readJson<{ Container?: string }>(ctx.req);
+  const n = networks.get(ctx.params.id);
+  const c = engine.containers.get(body.Container ?? '');
+  await networks.disconnect(c.Id, n.Id);
+  engine.containers.update(c.Id, (cur) => {
+    delete cur.NetworkSettings.Networks[n.Name];
+  });
+  sendEmpty(response(ctx), 200);
+}
+
+async function prune(ctx: Ctx): Promise<void> {
+  sendJson(response(ctx), 200, { NetworksDeleted: await ctx.api.networks.prune() });
+}
+
+export function networkRoutes(router: RouteTable): void {
+  router
+    .add('GET', '/networks', { fn: list })
+    .add('POST', '/networks/create', { fn: create })
+    .add('POST', '/networks/prune', { fn: prune })
+    .add('GET', '/networks/:id', { fn: inspect })
+    .add('POST', '/networks/:id/connect', { fn: connect })
+    .add('POST', '/networks/:id/disconnect', { fn: disconnect })
+    .add('DELETE', '/networks/:id', { fn: remove });
+}

@@ -1,0 +1,76 @@
+// /volumes/…: docker volume create/ls/inspect/rm/prune on the engine root's local volumes.
+import { ANONYMOUS_LABEL } from '../engine/volumes/index.js';
+import type { Engine } from '../engine/index.js';
+import { response, type Ctx } from './context.js';
+import { boolParam, checkFilterKeys, notFound, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
+import type { RouteTable } from './server.js';
+
+/** Ids of the containers that mount each volume. */
+function usersByVolume(engine: Engine): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const c of engine.containers.list()) {
+    for (const m of c.Mounts) if (m.Type === 'volume' && m.Name) out.set(m.Name, [...(out.get(m.Name) ?? []), c.Id]);
+  }
+  return out;
+}
+
+async function list(ctx: Ctx): Promise<void> {
+  const { volumes, engine } = ctx.api;
+  const filters = parseFilters(ctx.query);
+  checkFilterKeys(filters, ['name', 'dangling', 'label', 'driver']);
+  const users = usersByVolume(engine);
+  const rows = volumes.list().filter((v) => {
+    const names = filters.get('name');
+    if (names?.length && !names.some((n) => v.Name.includes(n))) return false;
+    const dangling = filters.get('dangling')?.[0];
+    if (dangling !== undefined && !users.has(v.Name) !== (dangling === 'true' || dangling === '1')) return false;
+    return (filters.get('label') ?? []).every((l) => (l.includes('=') ? v.Labels[l.split('=')[0]] === l.slice(l.indexOf('=') + 1) : l in v.Labels));
+  });
+  sendJson(response(ctx), 200, { Volumes: rows, Warnings: [] });
+}
+
+async function create(ctx: Ctx): Promise<void> {
+  const body = await readJson<{ Name?: string; Driver?: string; Labels?: Record<string, string> | null }>(ctx.req);
+  const driver = body.Driver || 'local';
+  if (driver !== 'local') throw notFound(`create ${body.Name ?? ''}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
+  sendJson(response(ctx), 201, ctx.api.volumes.create(body.Name || undefined, body.Labels ?? {}));
+}
+
+async function inspect(ctx: Ctx): Promise<void> {
+  sendJson(response(ctx), 200, ctx.api.volumes.get(ctx.params.name));
+}
+
+async function remove(ctx: Ctx): Promise<void> {
+  const { volumes, engine } = ctx.api;
+  const name = ctx.params.name;
+  if (!volumes.find(name) && boolParam(ctx.query, 'force')) {
+    sendEmpty(response(ctx));
+    return;
+  }
+  volumes.remove(name, usersByVolume(engine).get(name) ?? []);
+  sendEmpty(response(ctx));
+}
+
+/** docker volume prune: unused anonymous volumes, or every unused one with all=true (docker 23+). */
+async function prune(ctx: Ctx): Promise<void> {
+  const { volumes, engine } = ctx.api;
+  const filters = parseFilters(ctx.query);
+  const all = ['true', '1'].includes(filters.get('all')?.[0] ?? '');
+  const users = usersByVolume(engine);
+  const deleted: string[] = [];
+  for (const v of volumes.list()) {
+    if (users.has(v.Name) || (!all && !(ANONYMOUS_LABEL in v.Labels))) continue;
+    volumes.remove(v.Name, []);
+    deleted.push(v.Name);
+  }
+  sendJson(response(ctx), 200, { VolumesDeleted: deleted, SpaceReclaimed: 0 });
+}
+
+export function volumeRoutes(router: RouteTable): void {
+  router
+    .add('GET', '/volumes', { fn: list })
+    .add('POST', '/volumes/create', { fn: create })
+    .add('POST', '/volumes/prune', { fn: prune })
+    .add('GET', '/volumes/:name', { fn: inspect })
+    .add('DELETE', '/volumes/:name', { fn: remove });
+}

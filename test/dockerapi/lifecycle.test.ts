@@ -1,0 +1,96 @@
+// Lifecycle verbs of the real docker CLI through the API: -it under a pty, pause/unpause, restart,
+// kill with a signal, wait, rename, attach, top/stats/diff/export, and container prune.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { docker, dockerOk, dockerTty, startService, type Service } from './helpers.js';
+
+let svc: Service;
+
+before(async () => {
+  svc = await startService('dapi-life');
+});
+
+after(async () => {
+  await svc?.stop();
+});
+
+test('docker run -it and docker exec -it get a terminal; exit codes come through', async () => {
+  const run = await dockerTty(svc, "docker run --rm -it busybox sh -c 'tty; echo ran-ok'");
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /\/dev\/pts\/\d+\r?\n/);
+  assert.match(run.stdout, /ran-ok/);
+  await dockerOk(svc, ['run', '-d', '--name', 'ttybox', 'busybox', 'sleep', '60']);
+  const exec = await dockerTty(svc, "docker exec -it ttybox sh -c 'tty; exit 4'");
+  assert.equal(exec.code, 4, exec.stdout + exec.stderr);
+  assert.match(exec.stdout, /\/dev\/pts\/\d+/);
+  await dockerOk(svc, ['rm', '-f', 'ttybox']);
+});
+
+test('pause shows Paused, unpause resumes, restart runs the command again', async () => {
+  await dockerOk(svc, ['run', '-d', '--name', 'pauser', 'busybox', 'sh', '-c', 'echo boot; sleep 60']);
+  await dockerOk(svc, ['pause', 'pauser']);
+  assert.match(await dockerOk(svc, ['ps', '--format', '{{.Status}}']), /\(Paused\)$/);
+  const exec = await docker(svc, ['exec', 'pauser', 'true']);
+  assert.equal(exec.code, 1);
+  assert.match(exec.stderr, /is paused, unpause the container before exec/);
+  await dockerOk(svc, ['unpause', 'pauser']);
+  assert.equal(await dockerOk(svc, ['inspect', '-f', '{{.State.Status}}', 'pauser']), 'running');
+  await dockerOk(svc, ['restart', '-t', '1', 'pauser']);
+  let logs = '';
+  for (let i = 0; i < 50 && logs !== 'boot\nboot'; i++) {
+    logs = await dockerOk(svc, ['logs', 'pauser']);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(logs, 'boot\nboot');
+  await dockerOk(svc, ['rm', '-f', 'pauser']);
+});
+
+test('kill -s delivers the signal; wait prints the exit code; rename and start again', async () => {
+  await dockerOk(svc, ['run', '-d', '--name', 'trapper', 'busybox', 'sh', '-c', 'trap "echo got TERM; exit 7" TERM; while true; do sleep 0.1; done']);
+  await new Promise((r) => setTimeout(r, 500));
+  await dockerOk(svc, ['kill', '-s', 'TERM', 'trapper']);
+  assert.equal(await dockerOk(svc, ['wait', 'trapper']), '7');
+  assert.equal(await dockerOk(svc, ['logs', 'trapper']), 'got TERM');
+  await dockerOk(svc, ['rename', 'trapper', 'trapped']);
+  assert.equal(await dockerOk(svc, ['ps', '-a', '--format', '{{.Names}} {{.Status}}', '--filter', 'name=trapped']).then((s) => s.replace(/ago$/, '').split(' ').slice(0, 3).join(' ')), 'trapped Exited (7)');
+  assert.equal(await dockerOk(svc, ['start', 'trapped']), 'trapped');
+  await dockerOk(svc, ['kill', 'trapped']);
+  assert.equal(await dockerOk(svc, ['wait', 'trapped']), '137');
+  const dead = await docker(svc, ['kill', 'trapped']);
+  assert.equal(dead.code, 1);
+  assert.match(dead.stderr, /is not running/);
+  await dockerOk(svc, ['rm', 'trapped']);
+});
+
+test('docker attach follows a running container to its end and returns its exit code', async () => {
+  await dockerOk(svc, ['run', '-d', '--name', 'attached', 'busybox', 'sh', '-c', 'sleep 1; echo late; exit 2']);
+  const r = await docker(svc, ['attach', 'attached']);
+  assert.equal(r.stdout, 'late\n');
+  assert.equal(r.code, 2);
+  await dockerOk(svc, ['rm', 'attached']);
+});
+
+test('top, stats --no-stream, diff and export describe a running container', async () => {
+  await dockerOk(svc, ['run', '-d', '--name', 'probe', 'busybox', 'sh', '-c', 'touch /root/demo.txt; sleep 60']);
+  const top = await dockerOk(svc, ['top', 'probe']);
+  assert.match(top.split('\n')[0], /^UID\s+PID\s+PPID/);
+  assert.match(top, /sleep 60/);
+  const stats = await dockerOk(svc, ['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}} {{.MemUsage}}', 'probe']);
+  assert.match(stats, /^probe [1-9]\d* [\d.]+[KMG]?i?B \/ [\d.]+[KMG]iB$/);
+  const diff = await dockerOk(svc, ['diff', 'probe']);
+  assert.match(diff, /^A \/root\/demo\.txt$/m);
+  const { spawnSync } = await import('node:child_process');
+  const exported = spawnSync('sh', ['-c', 'docker export probe | tar -t'], { env: svc.env, encoding: 'utf8' });
+  assert.equal(exported.status, 0, exported.stderr);
+  assert.match(exported.stdout, /^\.?\/?root\/demo\.txt$/m);
+  await dockerOk(svc, ['rm', '-f', 'probe']);
+});
+
+test('container prune removes stopped containers only', async () => {
+  await dockerOk(svc, ['run', '--name', 'stopped1', 'busybox', 'true']);
+  await dockerOk(svc, ['run', '-d', '--name', 'running1', 'busybox', 'sleep', '60']);
+  const out = await dockerOk(svc, ['container', 'prune', '-f']);
+  assert.match(out, /Deleted Containers:/);
+  assert.equal(await dockerOk(svc, ['ps', '-a', '--format', '{{.Names}}']), 'running1');
+  await dockerOk(svc, ['rm', '-f', 'running1']);
+});

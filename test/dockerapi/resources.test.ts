@@ -1,0 +1,81 @@
+// Images, networks and volumes through the real docker CLI: images/tag/rmi/history/inspect, pull of
+// the offline busybox and a refused off-machine pull, user networks with name resolution and ports
+// published on 127.0.0.1, named volumes that keep data.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+import { skiff } from '../engine/helpers.js';
+import { docker, dockerOk, startService, type Service } from './helpers.js';
+
+let svc: Service;
+
+before(async () => {
+  svc = await startService('dapi-res');
+});
+
+after(async () => {
+  await svc?.stop();
+});
+
+test('images, tag, inspect, history and rmi', async () => {
+  assert.match(await dockerOk(svc, ['images', '--format', '{{.Repository}}:{{.Tag}}']), /^busybox:latest$/m);
+  await dockerOk(svc, ['tag', 'busybox', 'mybox:1']);
+  const ids = (await dockerOk(svc, ['images', '-q'])).split('\n');
+  assert.equal(new Set(ids).size, 1);
+  assert.equal(await dockerOk(svc, ['image', 'inspect', '-f', '{{join .RepoTags ","}}', 'mybox:1']), 'busybox:latest,mybox:1');
+  assert.match(await dockerOk(svc, ['history', 'busybox']), /^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT/);
+  assert.equal(await dockerOk(svc, ['rmi', 'mybox:1']), 'Untagged: mybox:1');
+  const missing = await docker(svc, ['image', 'inspect', 'nosuch:1']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /No such image: nosuch:1/);
+  await dockerOk(svc, ['run', '--name', 'user1', 'busybox', 'true']);
+  const inUse = await docker(svc, ['rmi', 'busybox']);
+  assert.equal(inUse.code, 1);
+  assert.match(inUse.stderr, /container [0-9a-f]{12} is using its referenced image/);
+  await dockerOk(svc, ['rm', 'user1']);
+});
+
+test('pull of busybox is local; an image from a registry off this machine is refused (offline)', async () => {
+  const pulled = await dockerOk(svc, ['pull', 'busybox']);
+  assert.match(pulled, /Status: Image is up to date for busybox:latest/);
+  const run = await docker(svc, ['run', '--rm', 'alpine:3', 'true']);
+  assert.equal(run.code, 125);
+  assert.match(run.stderr, /Unable to find image 'alpine:3' locally/);
+  assert.match(run.stderr, /not contacted: SKIFF_OFFLINE=1/);
+});
+
+test('containers on a user network reach each other by name; -p publishes on 127.0.0.1', async () => {
+  await dockerOk(svc, ['network', 'create', 'apinet']);
+  assert.match(await dockerOk(svc, ['network', 'ls', '--format', '{{.Name}}']), /^apinet$/m);
+  await dockerOk(svc, ['run', '-d', '--name', 'srv', '--network', 'apinet', '-p', '127.0.0.1::80', 'busybox', 'sh', '-c', 'echo served > /index.html; httpd -f -p 80 -h /']);
+  const got = await dockerOk(svc, ['run', '--rm', '--network', 'apinet', 'busybox', 'wget', '-qO-', 'http://srv/index.html']);
+  assert.equal(got, 'served');
+  const port = Number((await dockerOk(svc, ['port', 'srv', '80/tcp'])).split(':').pop());
+  assert.ok(port > 0);
+  const body = await new Promise<string>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/index.html' }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve(text));
+    }).on('error', reject);
+  });
+  assert.equal(body, 'served\n');
+  assert.equal(await dockerOk(svc, ['network', 'inspect', '-f', '{{len .Containers}}', 'apinet']), '1');
+  const busy = await docker(svc, ['network', 'rm', 'apinet']);
+  assert.notEqual(busy.code, 0);
+  assert.match(busy.stderr, /has active endpoints/);
+  await dockerOk(svc, ['rm', '-f', 'srv']);
+  await dockerOk(svc, ['network', 'rm', 'apinet']);
+  assert.doesNotMatch((await skiff(svc.root, ['network', 'ls'])).stdout, /apinet/);
+});
+
+test('a named volume keeps data across containers and is removed when unused', async () => {
+  assert.equal(await dockerOk(svc, ['volume', 'create', 'keep1']), 'keep1');
+  await dockerOk(svc, ['run', '--rm', '-v', 'keep1:/data', 'busybox', 'sh', '-c', 'echo kept > /data/f']);
+  assert.equal(await dockerOk(svc, ['run', '--rm', '-v', 'keep1:/data', 'busybox', 'cat', '/data/f']), 'kept');
+  assert.match(await dockerOk(svc, ['volume', 'ls', '--format', '{{.Name}} {{.Driver}}']), /^keep1 local$/m);
+  assert.equal(await dockerOk(svc, ['volume', 'inspect', '-f', '{{.Name}}', 'keep1']), 'keep1');
+  assert.equal(await dockerOk(svc, ['volume', 'rm', 'keep1']), 'keep1');
+  const gone = await docker(svc, ['volume', 'inspect', 'keep1']);
+  assert.equal(gone.code, 1);
+});

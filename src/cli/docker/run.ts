@@ -58,7 +58,9 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
     await engine.containers.start(c.Id);
     return 0;
   }
-  const { attachSocket, resizePty } = await import('../../engine/index.js');
+  const { attachSocket, preloadAttach, resizePty } = await import('../../engine/index.js');
+  // The socket addon loads once the event loop is idle, which is while conmon runs `runc create`.
+  setImmediate(preloadAttach);
   const bundle = engine.containers.dir(c.Id);
   const stdin = process.stdin;
   const tty = c.Config.Tty;
@@ -107,7 +109,6 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
 }
 
 export async function run(argv: string[], globals: GlobalOptions): Promise<number> {
-  if (!argv.includes('-d') && !argv.includes('--detach')) (await import('../../engine/index.js')).preloadAttach();
   return withEngine(globals, async (engine) => {
     const { c, flags } = await createFromArgs(argv, globals, engine);
     const detach = flagBool(flags, 'detach');

@@ -63,11 +63,12 @@ export class Runc {
     }, 100);
     let byte = 0;
     try {
-      const fh = await fs.promises.open(fifo, fs.constants.O_RDONLY);
+      // The callback API: fs.promises would load a dozen more internal modules on every CLI start.
+      const fd = await new Promise<number>((resolve, reject) => fs.open(fifo, fs.constants.O_RDONLY, (err, n) => (err ? reject(err) : resolve(n))));
       try {
-        ({ bytesRead: byte } = await fh.read(Buffer.alloc(1), 0, 1, null));
+        byte = await new Promise<number>((resolve, reject) => fs.read(fd, Buffer.alloc(1), 0, 1, null, (err, n) => (err ? reject(err) : resolve(n))));
       } finally {
-        await fh.close();
+        fs.closeSync(fd);
       }
     } finally {
       clearInterval(watch);

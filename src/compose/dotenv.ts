@@ -1,15 +1,19 @@
 // The `.env` / `env_file` format compose reads (compose-go's dotenv): `KEY=VALUE` lines, `export `
 // prefixes, `#` comments, single quotes literal, double quotes with \n \t \" escapes, inline
-// ` #` comments after unquoted values, and a bare `KEY` taking its value from the environment.
+// ` #` comments after unquoted values, a bare `KEY` taking its value from the environment, and
+// `${VAR}` in unquoted and double-quoted values expanded from earlier lines, then the environment.
+import { ComposeError } from './types.js';
+import { interpolateString } from './interpolate.js';
 
-export class DotenvError extends Error {
+/** A user error in a compose project's inputs (a ComposeError, so the CLI prints it as one). */
+export class DotenvError extends ComposeError {
   constructor(message: string) {
     super(message);
     this.name = 'DotenvError';
   }
 }
 
-function unquote(raw: string, file: string, line: number): string {
+function unquote(raw: string, file: string, line: number, expand: (s: string) => string): string {
   const v = raw.trim();
   if (v.startsWith("'")) {
     const end = v.indexOf("'", 1);
@@ -20,7 +24,7 @@ function unquote(raw: string, file: string, line: number): string {
     let out = '';
     for (let i = 1; i < v.length; i++) {
       const ch = v[i];
-      if (ch === '"') return out;
+      if (ch === '"') return expand(out);
       if (ch === '\\' && i + 1 < v.length) {
         const n = v[++i];
         out += n === 'n' ? '\n' : n === 't' ? '\t' : n === 'r' ? '\r' : n;
@@ -29,7 +33,7 @@ function unquote(raw: string, file: string, line: number): string {
     throw new DotenvError(`${file}: line ${line}: unterminated quoted value`);
   }
   const comment = v.search(/\s#/);
-  return (comment >= 0 ? v.slice(0, comment) : v).trim();
+  return expand((comment >= 0 ? v.slice(0, comment) : v).trim());
 }
 
 /**
@@ -50,7 +54,8 @@ export function parseDotenv(text: string, file: string, lookup: (name: string) =
       if (v !== undefined) out[key] = v;
       return;
     }
-    out[key] = unquote(body.slice(eq + 1), file, i + 1);
+    const expand = (text: string): string => interpolateString(text, (k) => out[k] ?? lookup(k));
+    out[key] = unquote(body.slice(eq + 1), file, i + 1, expand);
   });
   return out;
 }

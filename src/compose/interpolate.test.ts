@@ -47,4 +47,5 @@ test('dotenv: quotes, export, comments, bare keys from the environment', () => {
     A: '1', B: 'two words', C: 'literal $X # not a comment', D: 'line\nbreak "q"', E: '', FROM_ENV: 'shell',
   });
   assert.throws(() => parseDotenv('BAD KEY=1', '/p/.env'), /\/p\/.env: line 1: unexpected character/);
+  assert.deepEqual(parseDotenv('A=x\nB=${A}-${HOME_DIR}\nC="${B}!"\nD=\'${A}\'\n', '.env', (k) => (k === 'HOME_DIR' ? '/h' : undefined)), { A: 'x', B: 'x-/h', C: 'x-/h!', D: '${A}' });
 });

@@ -2,8 +2,10 @@
 // `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`, `${VAR:+replacement}`, `${VAR+replacement}`,
 // nested in defaults (`${A:-${B}}`), and `$$` for a literal `$`. Applied to every string value of a
 // compose file (never to keys), before the files are merged and normalised.
+import { ComposeError } from './types.js';
 
-export class InterpolationError extends Error {
+/** A user error in a compose project's inputs (a ComposeError, so the CLI prints it as one). */
+export class InterpolationError extends ComposeError {
   constructor(message: string) {
     super(message);
     this.name = 'InterpolationError';

@@ -8,6 +8,7 @@ import type { Engine } from '../engine/index.js';
 import { EngineNetworks } from '../engine/networks/index.js';
 import { VolumeStore } from '../engine/volumes/index.js';
 import { AttachHub } from './attach-hub.js';
+import { buildRoutes } from './build.js';
 import type { Api, Ctx, Handler, VerbHelpers } from './context.js';
 import { containerRoutes } from './containers.js';
 import { ExecRegistry, execRoutes } from './exec.js';
@@ -58,6 +59,7 @@ function buildRouter(): RouteTable {
   execRoutes(router);
   networkRoutes(router);
   volumeRoutes(router);
+  buildRoutes(router);
   return router;
 }
 

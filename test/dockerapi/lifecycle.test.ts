@@ -94,3 +94,14 @@ test('container prune removes stopped containers only', async () => {
   assert.equal(await dockerOk(svc, ['ps', '-a', '--format', '{{.Names}}']), 'running1');
   await dockerOk(svc, ['rm', '-f', 'running1']);
 });
+
+test('logs -f follows a container to its end; events reports its lifecycle', async () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  await dockerOk(svc, ['run', '-d', '--name', 'follower', 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 0.3; done']);
+  const followed = await docker(svc, ['logs', '-f', 'follower']);
+  assert.equal(followed.code, 0, followed.stderr);
+  assert.equal(followed.stdout, 'tick 1\ntick 2\ntick 3\n');
+  const events = await dockerOk(svc, ['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=follower', '--format', '{{.Action}}']);
+  assert.deepEqual(events.split('\n').filter((a) => ['create', 'start', 'die'].includes(a)), ['create', 'start', 'die']);
+  await dockerOk(svc, ['rm', 'follower']);
+});

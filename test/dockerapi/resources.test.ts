@@ -79,3 +79,21 @@ test('a named volume keeps data across containers and is removed when unused', a
   const gone = await docker(svc, ['volume', 'inspect', 'keep1']);
   assert.equal(gone.code, 1);
 });
+
+test('docker build sends the context to POST /build; the image runs; a failing RUN gives its exit code', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(svc.root, 'ctx-'));
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\nCOPY hello.txt /hello.txt\nRUN cat /hello.txt\nCMD ["cat", "/hello.txt"]\n');
+  fs.writeFileSync(path.join(dir, 'hello.txt'), 'built through the API\n');
+  const built = await docker(svc, ['build', '-t', 'apibuilt:1', dir]);
+  assert.equal(built.code, 0, built.stderr);
+  assert.match(built.stdout, /Step 3\/4 : RUN cat \/hello\.txt\n ---> Running in [0-9a-f]{12}\nbuilt through the API\n/);
+  assert.match(built.stdout, /Successfully tagged apibuilt:1/);
+  assert.equal(await dockerOk(svc, ['run', '--rm', 'apibuilt:1']), 'built through the API');
+  assert.match(await dockerOk(svc, ['build', '-q', dir]), /^sha256:[0-9a-f]{64}$/);
+  fs.writeFileSync(path.join(dir, 'Dockerfile.bad'), 'FROM busybox\nRUN exit 3\n');
+  const failed = await docker(svc, ['build', '-f', path.join(dir, 'Dockerfile.bad'), dir]);
+  assert.equal(failed.code, 3);
+  assert.match(failed.stderr, /The command '\/bin\/sh -c exit 3' returned a non-zero code: 3/);
+});

@@ -259,6 +259,8 @@ export async function startIngressServer(options: IngressServerOptions): Promise
       const finish = (): void => {
         link.exchange = undefined;
         current = undefined;
+        // Paused for a slow client (relay), it must flow again for whoever takes it from the pool next.
+        if (link.socket.isPaused()) link.socket.resume();
         if (reusable && requestBody.done) pool.release(link);
         else link.socket.destroy();
         busy = false;
@@ -348,11 +350,6 @@ export async function startIngressServer(options: IngressServerOptions): Promise
         }
       };
       link.exchange = { data: guarded(onUpstreamData), closed: onUpstreamClosed };
-      // The head and the body bytes that came with it leave in one write.
-      const socket = link.socket;
-      socket.cork();
-      socket.write(head, 'latin1');
-
       // The request body: what arrived with the head, then the client's next bytes, until it ends.
       const forward = (chunk: Buffer): void => {
         const used = requestBody.take(chunk);
@@ -372,15 +369,22 @@ export async function startIngressServer(options: IngressServerOptions): Promise
           if (pending) client.pause();
         }
       };
-      if (!requestBody.done) {
-        body = forward;
-        if (pending) {
-          const first = pending;
-          pending = undefined;
-          forward(first);
-        }
-      } else if (pending) client.pause();
-      socket.uncork();
+      // The head and the body bytes that came with it leave in one write.
+      const socket = link.socket;
+      socket.cork();
+      try {
+        socket.write(head, 'latin1');
+        if (!requestBody.done) {
+          body = forward;
+          if (pending) {
+            const first = pending;
+            pending = undefined;
+            forward(first);
+          }
+        } else if (pending) client.pause();
+      } finally {
+        socket.uncork();
+      }
     };
 
     const onData = (chunk: Buffer): void => {

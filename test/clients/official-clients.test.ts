@@ -1,6 +1,6 @@
 // The official client libraries driving a real busybox pod on a one-node skiff cluster: the JavaScript
 // client (@kubernetes/client-node: Watch, Log, Exec, PortForward) and the Python client (Debian's
-// python3-kubernetes: CRUD, patch, scale, watch, errors, logs, port-forward) — the paths a program
+// python3-kubernetes: CRUD, patch, scale, watch, errors, logs, exec, port-forward) — the paths a program
 // uses where a person would use kubectl. Both speak the channel WebSocket protocols, not SPDY.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -121,7 +121,7 @@ describe('the Python client (python3-kubernetes)', () => {
     assert.deepEqual(python('api'), ['patched 2', 'scale 3', 'watched py', 'error 404 Not Found', 'error 409 Conflict']);
   });
 
-  it('reads logs and port-forwards', () => {
-    assert.deepEqual(python('pod'), ['logs started', 'portforward HTTP/1.1 200 OK hello-pf']);
+  it('reads logs, port-forwards and execs with exit codes', () => {
+    assert.deepEqual(python('pod'), ['logs started', 'portforward HTTP/1.1 200 OK hello-pf', 'exec out-42', 'exitcode 3']);
   });
 });

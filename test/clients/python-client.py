@@ -1,9 +1,9 @@
 """The official Python client (Debian's python3-kubernetes) against a skiff cluster: CRUD, patch,
-scale, watch, errors, and — with a running pod — logs and port-forward over its WebSocket
+scale, watch, errors, and — with a running pod — logs, exec and port-forward over its WebSocket
 (v4.channel.k8s.io) streaming. Prints one line per check; the node test compares them."""
 import sys
 from kubernetes import client, config, watch
-from kubernetes.stream import portforward
+from kubernetes.stream import portforward, stream
 
 config.load_kube_config(sys.argv[1])
 mode = sys.argv[2]
@@ -47,3 +47,8 @@ elif mode == "pod":
         data += chunk
     sock.close()
     print("portforward", data.split(b"\r\n")[0].decode(), data.strip().splitlines()[-1].decode())
+    out = stream(v1.connect_get_namespaced_pod_exec, "stream", "default", command=["sh", "-c", "echo out-$((6*7))"], stderr=True, stdin=False, stdout=True, tty=False)
+    print("exec", out.strip())
+    resp = stream(v1.connect_get_namespaced_pod_exec, "stream", "default", command=["sh", "-c", "exit 3"], stderr=True, stdin=False, stdout=True, tty=False, _preload_content=False)
+    resp.run_forever(timeout=10)
+    print("exitcode", resp.returncode)

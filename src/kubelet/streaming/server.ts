@@ -28,6 +28,7 @@ const EXEC_WS_PROTOCOLS = [CHANNEL_V5_PROTOCOL, CHANNEL_BINARY_PROTOCOL, CHANNEL
 const WS_TUNNEL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 const PORT_FORWARD_WS_PROTOCOLS = [WS_TUNNEL, CHANNEL_BINARY_PROTOCOL, CHANNEL_BASE64_PROTOCOL];
 const STREAM_WAIT_MS = 30_000;
+const STATUS_CLOSE_GAP_MS = 20;
 
 export interface StreamingServer {
   port: number;
@@ -342,8 +343,9 @@ function serveWebSocketExec(kubelet: Kubelet, t: Target, ws: WebSocket): void {
     }
     // Everything written to stdout/stderr goes out before the status and the close.
     await Promise.all([stdout, stderr].filter((w): w is Writable => Boolean(w)).map((w) => new Promise<void>((res) => w.end(() => res()))));
-    sendChannel(ws, 3, Buffer.from(JSON.stringify(status)));
-    if (ws.readyState === ws.OPEN) ws.close(1000);
+    // The close frame follows the status a moment later: the Python client waits on the raw socket with
+    // select(), so a close that reaches it in the same TLS record as the status sits unread in its buffer.
+    sendChannel(ws, 3, Buffer.from(JSON.stringify(status)), () => setTimeout(() => ws.readyState === ws.OPEN && ws.close(1000), STATUS_CLOSE_GAP_MS));
   })();
 }
 

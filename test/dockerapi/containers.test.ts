@@ -108,3 +108,54 @@ test('docker cp copies files both ways', async () => {
   assert.match(missing.stderr, /Could not find the file \/nonexist in container cpbox/);
   await dockerOk(svc, ['rm', '-f', 'cpbox']);
 });
+
+/** One raw API request on the service's socket (what dockerode and other SDKs send). */
+function request(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  return import('node:http').then(
+    (http) =>
+      new Promise((resolve, reject) => {
+        const req = http.request({ socketPath: svc.socket, method, path, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+        });
+        req.on('error', reject);
+        req.end(body ? JSON.stringify(body) : undefined);
+      }),
+  );
+}
+
+test('the raw API: ping headers, versioned and unversioned paths, docker-shaped errors and statuses', async () => {
+  const ping = await request('HEAD', '/_ping');
+  assert.equal(ping.status, 200);
+  assert.equal(ping.headers['api-version'], '1.43');
+  assert.equal(ping.headers['ostype'], 'linux');
+  assert.equal((await request('GET', '/_ping')).text, 'OK');
+  assert.deepEqual(await request('GET', '/v1.99/containers/json').then((r) => [r.status, JSON.parse(r.text)]), [400, { message: 'client version 1.99 is too new. Maximum supported API version is 1.43' }]);
+  assert.deepEqual(await request('GET', '/v1.41/containers/nosuch/json').then((r) => [r.status, JSON.parse(r.text)]), [404, { message: 'No such container: nosuch' }]);
+  assert.equal((await request('GET', '/nowhere')).status, 404);
+  const created = await request('POST', '/containers/create?name=rawapi', { Image: 'busybox', Cmd: ['sleep', '60'], Labels: { via: 'raw' } });
+  assert.equal(created.status, 201, created.text);
+  const id = (JSON.parse(created.text) as { Id: string }).Id;
+  assert.equal((await request('POST', `/containers/${id}/start`)).status, 204);
+  assert.equal((await request('POST', `/containers/${id}/start`)).status, 304);
+  const listed = JSON.parse((await request('GET', `/containers/json?filters=${encodeURIComponent(JSON.stringify({ label: { 'via=raw': true } }))}`)).text) as Array<{ Id: string; Names: string[]; State: string }>;
+  assert.deepEqual(listed.map((c) => [c.Id, c.Names, c.State]), [[id, ['/rawapi'], 'running']]);
+  assert.equal((await request('POST', '/containers/create?name=rawapi', { Image: 'busybox', Cmd: ['true'] })).status, 409);
+  assert.equal((await request('POST', '/containers/create', { Image: 'nosuchimage:9', Cmd: ['true'] })).status, 404);
+  assert.equal((await request('DELETE', `/containers/${id}`)).status, 409);
+  assert.equal((await request('DELETE', `/containers/${id}?force=1`)).status, 204);
+});
+
+test('create options reach the container: -m, --init, -w, -u, --entrypoint, --read-only, --cap-drop; --restart with --rm is refused', async () => {
+  await dockerOk(svc, ['create', '--name', 'opts1', '-m', '64m', '--init', '-w', '/tmp', '-u', '1000:1000', '--read-only', '--cap-drop', 'ALL', 'busybox', 'sh', '-c', 'pwd; id -u; touch /x 2>/dev/null || echo read-only']);
+  const started = await docker(svc, ['start', '-a', 'opts1']);
+  assert.equal(started.code, 0, started.stderr);
+  assert.equal(started.stdout, '/tmp\n1000\nread-only\n');
+  assert.equal(await dockerOk(svc, ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.Init}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}}', 'opts1']), '67108864 true true [ALL]');
+  await dockerOk(svc, ['rm', 'opts1']);
+  assert.equal(await dockerOk(svc, ['run', '--rm', '--entrypoint', 'echo', 'busybox', 'from', 'entrypoint']), 'from entrypoint');
+  const conflicting = await docker(svc, ['run', '--rm', '--restart', 'always', 'busybox', 'true']);
+  assert.equal(conflicting.code, 125);
+  assert.match(conflicting.stderr, /conflicting options: cannot specify both --restart and --rm/);
+});

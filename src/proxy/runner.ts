@@ -57,15 +57,19 @@ export async function startServiceProxy(options: ServiceProxyOptions): Promise<S
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let lastSync = 0;
+  /** How long the last sync that changed the rules took (kube-proxy's sync_proxy_rules_duration). */
+  let lastChangeSeconds = 0;
   let stopped = false;
   const sync = (): Promise<void> => {
     running = running.then(async () => {
       if (stopped) return;
+      const started = performance.now();
       const ports = servicePortsFrom(services.lister.list(), slices.lister.list(), options.nodeName);
       try {
-        if (iptables) await iptables.sync(ports);
+        const changed = iptables ? await iptables.sync(ports) : true;
         if (userspace) await userspace.sync(ports);
         lastSync = Date.now();
+        if (changed) lastChangeSeconds = (performance.now() - started) / 1000;
       } catch (err) {
         logError('service proxy', 'sync failed; retrying', err);
         schedule();
@@ -94,7 +98,10 @@ export async function startServiceProxy(options: ServiceProxyOptions): Promise<S
     }
     if (path === '/metrics') {
       res.setHeader('content-type', 'text/plain; version=0.0.4');
-      return res.end(`# TYPE skiff_proxy_last_sync_timestamp_seconds gauge\nskiff_proxy_last_sync_timestamp_seconds ${lastSync / 1000}\n`);
+      return res.end(
+        `# TYPE skiff_proxy_last_sync_timestamp_seconds gauge\nskiff_proxy_last_sync_timestamp_seconds ${lastSync / 1000}\n` +
+          `# TYPE skiff_proxy_sync_proxy_rules_duration_seconds gauge\nskiff_proxy_sync_proxy_rules_duration_seconds ${lastChangeSeconds}\n`,
+      );
     }
     res.statusCode = 404;
     res.end('404 page not found\n');

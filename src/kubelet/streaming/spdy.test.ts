@@ -16,6 +16,11 @@ test('the SPDY/3 dictionary is the 1423 bytes whose Adler-32 kubectl announces (
 // kubectl's first SYN_STREAM of an exec (stream 1, {streamtype: error}), as captured from kubectl 1.27.
 const SYN_ERROR = Buffer.from('800300010000002900000001000000000000' + '78f9e3c6a7c262606060' + '04a7b392a2d4c45c6851c29a0a0a680000' + '0000ffff', 'hex');
 
+/** Header blocks are inflated asynchronously: wait (a bounded while, the machine may be busy) for cond. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 test('streams are answered at once, data and FIN are routed, PING is echoed, GOAWAY comes last', async () => {
   const sent: Buffer[] = [];
   let ended = false;
@@ -24,7 +29,7 @@ test('streams are answered at once, data and FIN are routed, PING is echoed, GOA
   conn.on('stream', (s: SpdyStream) => streams.push(s));
   // Frames split at arbitrary points, as a WebSocket tunnel delivers them.
   for (let i = 0; i < SYN_ERROR.length; i += 7) conn.push(SYN_ERROR.subarray(i, i + 7));
-  await new Promise((r) => setTimeout(r, 20));
+  await until(() => streams.length > 0);
   assert.equal(streams.length, 1);
   assert.deepEqual(streams[0].headers, { streamtype: 'error' });
   // SYN_REPLY for stream 1: zlib header, a stored block holding an empty header set, the sync marker.
@@ -34,7 +39,7 @@ test('streams are answered at once, data and FIN are routed, PING is echoed, GOA
   streams[0].on('data', (d: Buffer) => received.push(d));
   streams[0].on('end', () => (fin = true));
   conn.push(Buffer.from('0000000101000003616263' + '8003000600000004000000aa', 'hex'));
-  await new Promise((r) => setTimeout(r, 20));
+  await until(() => fin && sent.length > 1);
   assert.equal(Buffer.concat(received).toString(), 'abc');
   assert.equal(fin, true);
   assert.equal(sent[1].toString('hex'), '8003000600000004000000aa', 'PING echoed unchanged');

@@ -2,8 +2,8 @@
 // k8s.io/kubernetes pkg/controller: an owner claims the objects its selector matches — adopting
 // orphans, releasing objects it owns that no longer match — by patching their ownerReferences, so two
 // controllers never fight over one pod.
-import type { KubeObject, OwnerReference } from '../api/index.js';
-import type { LabelMatcher } from './cache.js';
+import { selectorFromLabelSelector, type KubeObject, type LabelSelector, type OwnerReference, type Selector } from '../api/index.js';
+import type { LabelMatcher, Lister } from './cache.js';
 import { isInvalid, isNotFound } from './errors.js';
 import type { ResourceClient } from './resource.js';
 
@@ -25,6 +25,30 @@ export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
 
 export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
   return controllerRefOf(obj)?.uid === owner.metadata.uid;
+}
+
+/** A workload's spec.selector; undefined when it is invalid (validation refuses those; such an owner adopts nothing). */
+export function workloadSelector(owner: { spec: { selector?: LabelSelector | null } }): Selector | undefined {
+  try {
+    return selectorFromLabelSelector(owner.spec.selector ?? undefined);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `kind` owner a controller reference names, from a lister, if it is still the same object (uid). */
+export function resolveControllerRef<O extends KubeObject>(owners: Lister<O>, kind: string, namespace: string | undefined, ref: OwnerReference): O | undefined {
+  if (ref.kind !== kind) return undefined;
+  const owner = owners.get(ref.name, namespace);
+  return owner?.metadata.uid === ref.uid ? owner : undefined;
+}
+
+/** The owners in the object's namespace whose non-empty selector matches it: who may adopt it as an orphan. */
+export function adoptersOf<O extends KubeObject>(owners: Lister<O>, obj: KubeObject, selector: (owner: O) => Selector | undefined): O[] {
+  return owners.listInNamespace(obj.metadata.namespace ?? '').filter((o) => {
+    const s = selector(o);
+    return !!s && !s.empty() && s.matches(obj.metadata.labels ?? {});
+  });
 }
 
 export interface ClaimOptions<T extends KubeObject> {

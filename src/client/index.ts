@@ -13,7 +13,7 @@ export { LeaderElector, type LeaderElectionOptions, type Lease, type LeaseSpec }
 export { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 export { refs, rfc3339, microTime } from './refs.js';
 export { logError, logDebug } from './log.js';
-export { newControllerRef, controllerRefOf, isControlledBy, claimObjects, type ClaimOptions } from './controller-ref.js';
+export { newControllerRef, controllerRefOf, isControlledBy, claimObjects, workloadSelector, resolveControllerRef, adoptersOf, type ClaimOptions } from './controller-ref.js';
 export { UIDTrackingExpectations } from './uid-expectations.js';
 export { requeueOnConflict } from './requeue.js';
 export { isPodReady, isPodAvailable, isPodActive, podReadyTime, podReadyCondition, maxContainerRestarts, podFromTemplate, type PodTemplate } from './pods.js';

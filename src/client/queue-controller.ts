@@ -45,4 +45,12 @@ export abstract class QueueController<K = string> {
     };
     informer.addEventHandler({ add, update: (_old, obj) => add(obj), delete: add });
   }
+
+  /** Enqueues the key of every object the informer holds (a resync, or a change that concerns them all). */
+  protected enqueueAll<T extends KubeObject>(informer: Informer<T>, keyOf: (obj: T) => K | undefined): void {
+    for (const obj of informer.lister.list()) {
+      const key = keyOf(obj);
+      if (key !== undefined) this.queue.add(key);
+    }
+  }
 }

@@ -35,15 +35,18 @@ export class ItemExponentialRateLimiter<T> implements RateLimiter<T> {
 /** A token bucket shared by all items: bursts of `burst`, then `qps` per second. */
 export class BucketRateLimiter<T> implements RateLimiter<T> {
   private tokens: number;
-  private last = Date.now();
+  private last: number;
   constructor(
     private readonly qps = 10,
     private readonly burst = 100,
+    /** The clock the bucket refills by (tests pass a still one). */
+    private readonly clock: () => number = Date.now,
   ) {
     this.tokens = burst;
+    this.last = clock();
   }
   when(): number {
-    const now = Date.now();
+    const now = this.clock();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.qps) / 1000);
     this.last = now;
     // Reserving a token may drive the count negative: later callers wait for the refill in order.

@@ -6,17 +6,15 @@
 import { isKnownTimeZone, lookupResource, parseCron, type CronSchedule, type ResourceInfo } from '../../api/index.js';
 import {
   controllerRefOf,
-  EventRecorder,
   isAlreadyExists,
   isNotFound,
   newControllerRef,
   objectKey,
+  QueueController,
   ResourceClient,
   rfc3339,
-  requeueOnConflict,
-  runWorkers,
   splitKey,
-  WorkQueue,
+  type EventRecorder,
   type Informer,
 } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
@@ -39,50 +37,33 @@ function rfc1123z(t: Date): string {
   return `${days[t.getUTCDay()]}, ${p(t.getUTCDate())} ${months[t.getUTCMonth()]} ${t.getUTCFullYear()} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())}:${p(t.getUTCSeconds())} +0000`;
 }
 
-export class CronJobController implements Controller {
-  readonly name = 'cronjob';
-  private readonly queue = new WorkQueue<string>();
+export class CronJobController extends QueueController implements Controller {
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<CronJob>;
   private readonly jobClient: ResourceClient<Job>;
   private readonly cronJobs: Informer<CronJob>;
   private readonly jobs: Informer<Job>;
   private readonly recorder: EventRecorder;
-  private workers?: Promise<void>;
 
   constructor(private readonly ctx: ControllerContext) {
+    super('cronjob');
     this.info = lookupResource('batch', 'v1', 'cronjobs')!;
     const jobInfo = lookupResource('batch', 'v1', 'jobs')!;
     this.client = new ResourceClient<CronJob>(ctx.rest, this.info);
     this.jobClient = new ResourceClient<Job>(ctx.rest, jobInfo);
-    this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
+    this.recorder = this.eventRecorder(ctx.rest, COMPONENT);
     this.cronJobs = ctx.informers.informer<CronJob>(this.info);
     this.jobs = ctx.informers.informer<Job>(jobInfo);
-    this.cronJobs.addEventHandler({
-      add: (cj) => this.queue.add(objectKey(cj)),
-      update: (_o, cj) => this.queue.add(objectKey(cj)),
-      delete: (cj) => this.queue.add(objectKey(cj)),
-    });
-    const jobChanged = (job: Job): void => {
+    this.enqueueOn(this.cronJobs, objectKey);
+    this.enqueueOn(this.jobs, (job) => {
       const ref = controllerRefOf(job);
-      if (ref?.kind === 'CronJob') this.queue.add(`${job.metadata.namespace}/${ref.name}`);
-    };
-    this.jobs.addEventHandler({ add: jobChanged, update: (_o, j) => jobChanged(j), delete: jobChanged });
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
+      return ref?.kind === 'CronJob' ? `${job.metadata.namespace}/${ref.name}` : undefined;
+    });
   }
 
   /** Looks at every CronJob again (after the clock moved: tests, or a periodic resync). */
   resync(): void {
-    for (const cj of this.cronJobs.lister.list()) this.queue.add(objectKey(cj));
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
-    await this.recorder.flush();
+    this.enqueueAll(this.cronJobs, objectKey);
   }
 
   async sync(key: string): Promise<void> {

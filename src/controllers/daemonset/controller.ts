@@ -1,11 +1,10 @@
 // The DaemonSet controller (pkg/controller/daemon): one pod per eligible node, placed by the scheduler
 // through a node affinity to that node; RollingUpdate replaces out-of-date pods at most maxUnavailable
 // at a time, OnDelete only when they are deleted; the template history lives in ControllerRevisions.
-import { lookupResource, scaledValueFromIntOrPercent, selectorFromLabelSelector, type ResourceInfo, type Selector } from '../../api/index.js';
+import { lookupResource, scaledValueFromIntOrPercent, type ResourceInfo, type Selector } from '../../api/index.js';
 import {
   claimObjects,
   controllerRefOf,
-  EventRecorder,
   isAlreadyExists,
   isNotFound,
   isPodAvailable,
@@ -13,20 +12,19 @@ import {
   newControllerRef,
   objectKey,
   podFromTemplate,
+  QueueController,
   refs,
   ResourceClient,
-  requeueOnConflict,
-  runWorkers,
-  splitKey,
   UIDTrackingExpectations,
-  WorkQueue,
+  workloadSelector,
+  type EventRecorder,
   type Informer,
   type Pod,
 } from '../../client/index.js';
 import type { Node } from '../../client/index.js';
 import { computeHash } from '../deployment/index.js';
 import type { Controller, ControllerContext } from '../index.js';
-import { podEventHandler, slowStartBatch, BURST_REPLICAS } from '../replicaset/index.js';
+import { watchOwnedPods, slowStartBatch, BURST_REPLICAS } from '../replicaset/index.js';
 import { nodeShouldRunDaemonPod, podSpecForNode, targetNodeName } from './placement.js';
 import { maxRevision, newRevision, REVISION_HASH_LABEL, revisionData, sameData, type ControllerRevision } from './revisions.js';
 import type { DaemonSet, DaemonSetStatus } from './types.js';
@@ -36,9 +34,7 @@ const TEMPLATE_GENERATION = 'pod-template-generation';
 
 const created = (p: Pod): number => Date.parse(String(p.metadata.creationTimestamp ?? 0)) || 0;
 
-export class DaemonSetController implements Controller {
-  readonly name = 'daemonset';
-  private readonly queue = new WorkQueue<string>();
+export class DaemonSetController extends QueueController implements Controller {
   private readonly expectations = new UIDTrackingExpectations();
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<DaemonSet>;
@@ -49,28 +45,22 @@ export class DaemonSetController implements Controller {
   private readonly nodes: Informer<Node>;
   private readonly revisions: Informer<ControllerRevision>;
   private readonly recorder: EventRecorder;
-  private workers?: Promise<void>;
+  /** The DaemonSet a queue key names. */
+  private readonly ownerOf: (key: string) => DaemonSet | undefined;
 
   constructor(private readonly ctx: ControllerContext) {
+    super('daemonset');
     this.info = lookupResource('apps', 'v1', 'daemonsets')!;
     const revInfo = lookupResource('apps', 'v1', 'controllerrevisions')!;
     this.client = new ResourceClient<DaemonSet>(ctx.rest, this.info);
     this.podClient = new ResourceClient<Pod>(ctx.rest, refs.pods);
     this.revClient = new ResourceClient<ControllerRevision>(ctx.rest, revInfo);
-    this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
+    this.recorder = this.eventRecorder(ctx.rest, COMPONENT);
     this.daemonSets = ctx.informers.informer<DaemonSet>(this.info);
     this.pods = ctx.informers.informer<Pod>(refs.pods);
     this.nodes = ctx.informers.informer<Node>(refs.nodes);
     this.revisions = ctx.informers.informer<ControllerRevision>(revInfo);
-    const all = (): void => this.daemonSets.lister.list().forEach((ds) => this.queue.add(objectKey(ds)));
-    this.daemonSets.addEventHandler({
-      add: (ds) => this.queue.add(objectKey(ds)),
-      update: (_o, ds) => this.queue.add(objectKey(ds)),
-      delete: (ds) => {
-        this.expectations.delete(objectKey(ds));
-        this.queue.add(objectKey(ds));
-      },
-    });
+    const all = (): void => this.enqueueAll(this.daemonSets, objectKey);
     // A node that appears, changes labels or taints, or goes away may change where every DaemonSet runs.
     this.nodes.addEventHandler({
       add: all,
@@ -79,43 +69,21 @@ export class DaemonSetController implements Controller {
       },
       delete: all,
     });
-    this.pods.addEventHandler(
-      podEventHandler<DaemonSet>({
-        resolve: (ns, ref) => {
-          if (ref.kind !== 'DaemonSet') return undefined;
-          const ds = this.daemonSets.lister.get(ref.name, ns);
-          return ds?.metadata.uid === ref.uid ? ds : undefined;
-        },
-        matchingOwners: (pod) =>
-          this.daemonSets.lister.listInNamespace(pod.metadata.namespace ?? '').filter((ds) => {
-            const s = safeSelector(ds);
-            return s && !s.empty() && s.matches(pod.metadata.labels ?? {});
-          }),
-        enqueue: (ds, afterMs) => (afterMs ? this.queue.addAfter(objectKey(ds), afterMs) : this.queue.add(objectKey(ds))),
-        expectations: this.expectations,
-        minReadySeconds: (ds) => ds.spec.minReadySeconds ?? 0,
-      }),
-    );
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
-    await this.recorder.flush();
+    this.ownerOf = watchOwnedPods<DaemonSet>({
+      kind: 'DaemonSet',
+      owners: this.daemonSets,
+      pods: this.pods,
+      selector: workloadSelector,
+      queue: this.queue,
+      expectations: this.expectations,
+      minReadySeconds: (ds) => ds.spec.minReadySeconds ?? 0,
+    });
   }
 
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
-    const ds = this.daemonSets.lister.get(name, namespace);
-    if (!ds) {
-      this.expectations.delete(key);
-      return;
-    }
-    const selector = safeSelector(ds);
+    const ds = this.ownerOf(key);
+    if (!ds) return;
+    const selector = workloadSelector(ds);
     if (!selector || selector.empty()) {
       this.recorder.event(ds, 'Warning', 'SelectingAll', 'This daemon set is selecting all pods. A non-empty selector is required.');
       return;
@@ -381,10 +349,3 @@ function emptyStatus(): DaemonSetStatus {
   return { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
 }
 
-function safeSelector(ds: DaemonSet): Selector | undefined {
-  try {
-    return selectorFromLabelSelector(ds.spec.selector);
-  } catch {
-    return undefined;
-  }
-}

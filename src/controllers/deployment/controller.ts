@@ -2,22 +2,23 @@
 // `<deployment>-<pod-template-hash>`, moves replicas from old to new ones by the RollingUpdate or
 // Recreate strategy, scales proportionally when the Deployment is resized mid-rollout, keeps
 // revisions, cleans up old ReplicaSets and reports progress in status conditions.
-import { lookupResource, selectorFromLabelSelector, type ResourceInfo, type Selector } from '../../api/index.js';
+import { lookupResource, type ResourceInfo, type Selector } from '../../api/index.js';
 import {
+  adoptersOf,
   claimObjects,
   controllerRefOf,
-  EventRecorder,
   isAlreadyExists,
-  isNotFound,
   isControlledBy,
+  isNotFound,
   newControllerRef,
   objectKey,
+  QueueController,
   refs,
+  resolveControllerRef,
   ResourceClient,
-  requeueOnConflict,
-  runWorkers,
   splitKey,
-  WorkQueue,
+  workloadSelector,
+  type EventRecorder,
   type Informer,
   type Pod,
 } from '../../client/index.js';
@@ -62,9 +63,7 @@ import {
 
 const COMPONENT = 'deployment-controller';
 
-export class DeploymentController implements Controller {
-  readonly name = 'deployment';
-  private readonly queue = new WorkQueue<string>();
+export class DeploymentController extends QueueController implements Controller {
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<Deployment>;
   private readonly rsClient: ResourceClient<ReplicaSet>;
@@ -72,22 +71,18 @@ export class DeploymentController implements Controller {
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly pods: Informer<Pod>;
   private readonly recorder: EventRecorder;
-  private workers?: Promise<void>;
 
   constructor(private readonly ctx: ControllerContext) {
+    super('deployment');
     this.info = lookupResource('apps', 'v1', 'deployments')!;
     const rsInfo = lookupResource('apps', 'v1', 'replicasets')!;
     this.client = new ResourceClient<Deployment>(ctx.rest, this.info);
     this.rsClient = new ResourceClient<ReplicaSet>(ctx.rest, rsInfo);
-    this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
+    this.recorder = this.eventRecorder(ctx.rest, COMPONENT);
     this.deployments = ctx.informers.informer<Deployment>(this.info);
     this.replicaSets = ctx.informers.informer<ReplicaSet>(rsInfo);
     this.pods = ctx.informers.informer<Pod>(refs.pods);
-    this.deployments.addEventHandler({
-      add: (d) => this.enqueue(d),
-      update: (_o, d) => this.enqueue(d),
-      delete: (d) => this.enqueue(d),
-    });
+    this.enqueueOn(this.deployments, objectKey);
     this.replicaSets.addEventHandler({
       add: (rs) => this.rsChanged(rs),
       update: (old, rs) => {
@@ -101,25 +96,13 @@ export class DeploymentController implements Controller {
     this.pods.addEventHandler({ delete: (pod) => this.podDeleted(pod) });
   }
 
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
-    await this.recorder.flush();
-  }
-
   private enqueue(d: Deployment): void {
     this.queue.add(objectKey(d));
   }
 
   private ownerOf(rs: ReplicaSet): Deployment | undefined {
     const ref = controllerRefOf(rs);
-    if (!ref || ref.kind !== 'Deployment') return undefined;
-    const d = this.deployments.lister.get(ref.name, rs.metadata.namespace);
-    return d?.metadata.uid === ref.uid ? d : undefined;
+    return ref && resolveControllerRef(this.deployments.lister, 'Deployment', rs.metadata.namespace, ref);
   }
 
   private rsChanged(rs: ReplicaSet): void {
@@ -129,10 +112,7 @@ export class DeploymentController implements Controller {
       return;
     }
     // An orphan: every Deployment that could adopt it looks at it.
-    for (const d of this.deployments.lister.listInNamespace(rs.metadata.namespace ?? '')) {
-      const s = safeSelector(d);
-      if (s && !s.empty() && s.matches(rs.metadata.labels ?? {})) this.enqueue(d);
-    }
+    for (const d of adoptersOf(this.deployments.lister, rs, workloadSelector)) this.enqueue(d);
   }
 
   private podDeleted(pod: Pod): void {
@@ -149,7 +129,7 @@ export class DeploymentController implements Controller {
     const cached = this.deployments.lister.get(name, namespace);
     if (!cached) return;
     const d = structuredClone(cached);
-    const selector = safeSelector(d);
+    const selector = workloadSelector(d);
     if (!selector || selector.empty()) {
       this.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
@@ -486,13 +466,6 @@ export class DeploymentController implements Controller {
   }
 }
 
-function safeSelector(d: Deployment): Selector | undefined {
-  try {
-    return selectorFromLabelSelector(d.spec.selector);
-  } catch {
-    return undefined;
-  }
-}
 
 function sameStatus(a: DeploymentStatus | undefined, b: DeploymentStatus): boolean {
   const norm = (s: DeploymentStatus | undefined): string =>

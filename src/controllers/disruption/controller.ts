@@ -2,7 +2,19 @@
 // expected, desired and current healthy pods, disruptionsAllowed and the DisruptionAllowed condition —
 // from the pods its selector matches and the scale of their controllers.
 import { deepEqual, lookupKind, parseApiVersion, selectorFromLabelSelector, type KubeObject, type LabelSelector, type OwnerReference } from '../../api/index.js';
-import { controllerRefOf, isNotFound, isPodReady, objectKey, refs, ResourceClient, rfc3339, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer, type Pod } from '../../client/index.js';
+import {
+  controllerRefOf,
+  isNotFound,
+  isPodReady,
+  objectKey,
+  QueueController,
+  refs,
+  ResourceClient,
+  rfc3339,
+  splitKey,
+  type Informer,
+  type Pod,
+} from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { budgetNumbers, type BudgetSpec } from './budget.js';
 
@@ -30,33 +42,21 @@ interface PodDisruptionBudget extends KubeObject {
   };
 }
 
-export class DisruptionController implements Controller {
-  readonly name = 'disruption';
-  private readonly queue = new WorkQueue<string>();
+export class DisruptionController extends QueueController implements Controller {
   private readonly pdbs: Informer<PodDisruptionBudget>;
   private readonly pods: Informer<Pod>;
   private readonly client: ResourceClient<PodDisruptionBudget>;
-  private workers?: Promise<void>;
 
   constructor(private readonly ctx: ControllerContext) {
+    super('disruption');
     this.client = new ResourceClient<PodDisruptionBudget>(ctx.rest, PDBS);
     this.pdbs = ctx.informers.informer<PodDisruptionBudget>(PDBS);
     this.pods = ctx.informers.informer<Pod>(refs.pods);
-    const enqueue = (pdb: PodDisruptionBudget): void => this.queue.add(objectKey(pdb));
-    this.pdbs.addEventHandler({ add: enqueue, update: (_o, n) => enqueue(n) });
+    this.enqueueOn(this.pdbs, objectKey);
     const podChanged = (...pods: Pod[]): void => {
-      for (const pod of pods) for (const pdb of this.budgetsOf(pod)) enqueue(pdb);
+      for (const pod of pods) for (const pdb of this.budgetsOf(pod)) this.queue.add(objectKey(pdb));
     };
     this.pods.addEventHandler({ add: (p) => podChanged(p), update: (o, n) => podChanged(o, n), delete: (p) => podChanged(p) });
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
   }
 
   private selected(pdb: PodDisruptionBudget): Pod[] {

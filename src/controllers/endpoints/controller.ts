@@ -3,11 +3,21 @@
 // alone so their user-managed Endpoints survive. Handlers only enqueue service keys; sync is
 // level-triggered from the caches.
 import { deepEqual, type KubeObject } from '../../api/index.js';
-import { isAlreadyExists, isForbidden, isNotFound, objectKey, refs, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer } from '../../client/index.js';
+import {
+  isAlreadyExists,
+  isForbidden,
+  isNotFound,
+  objectKey,
+  QueueController,
+  refs,
+  ResourceClient,
+  splitKey,
+  type Informer,
+} from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { endpointLabels, serviceSelector, type EndpointPod, type Service } from './service-pods.js';
 import { computeSubsets, type EndpointSubset } from './subsets.js';
-import { servicesOfPod } from './pod-services.js';
+import { podServicesHandler } from './pod-services.js';
 
 export interface Endpoints extends KubeObject {
   subsets?: EndpointSubset[];
@@ -16,38 +26,23 @@ export interface Endpoints extends KubeObject {
 export const SERVICES = { group: '', version: 'v1', resource: 'services', namespaced: true, kind: 'Service' };
 export const ENDPOINTS = { group: '', version: 'v1', resource: 'endpoints', namespaced: true, kind: 'Endpoints' };
 
-export class EndpointsController implements Controller {
-  readonly name = 'endpoints';
-  private readonly queue = new WorkQueue<string>();
+export class EndpointsController extends QueueController implements Controller {
   private readonly services: Informer<Service>;
   private readonly pods: Informer<EndpointPod>;
   private readonly endpoints: Informer<Endpoints>;
   private readonly client: ResourceClient<Endpoints>;
-  private workers?: Promise<void>;
 
   constructor(ctx: ControllerContext) {
+    super('endpoints');
     this.client = new ResourceClient<Endpoints>(ctx.rest, ENDPOINTS);
     this.services = ctx.informers.informer<Service>(SERVICES);
     this.pods = ctx.informers.informer<EndpointPod>(refs.pods);
     this.endpoints = ctx.informers.informer<Endpoints>(ENDPOINTS);
-    const enqueue = (obj: KubeObject): void => this.queue.add(objectKey(obj));
-    this.services.addEventHandler({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
+    this.enqueueOn(this.services, objectKey);
     // A deleted Endpoints is recreated if its Service still selects pods (only deletions: an update of
     // user-managed Endpoints without a Service must not lead to them being deleted).
-    this.endpoints.addEventHandler({ delete: enqueue });
-    const podChanged = (...pods: EndpointPod[]): void => {
-      for (const key of servicesOfPod(this.services.lister, pods)) this.queue.add(key);
-    };
-    this.pods.addEventHandler({ add: (p) => podChanged(p), update: (o, n) => podChanged(o, n), delete: (p) => podChanged(p) });
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
+    this.endpoints.addEventHandler({ delete: (ep) => this.queue.add(objectKey(ep)) });
+    this.pods.addEventHandler(podServicesHandler(this.services.lister, this.queue));
   }
 
   async sync(key: string): Promise<void> {

@@ -1,7 +1,7 @@
 // The Endpoints controller, and the service/pod rules it shares with the EndpointSlice controller.
 export { EndpointsController, SERVICES, ENDPOINTS, type Endpoints } from './controller.js';
 export { computeSubsets, compareIP, type EndpointSubset, type EndpointAddress, type EndpointPort } from './subsets.js';
-export { servicesOfPod } from './pod-services.js';
+export { servicesOfPod, podServicesHandler } from './pod-services.js';
 export {
   serviceSelector,
   wantsEndpoints,

@@ -1,5 +1,6 @@
-// Pod events → the keys of the Services whose selectors match the pod (before or after a label change).
-import { objectKey, type Lister } from '../../client/index.js';
+// Pod events → the keys of the Services whose selectors match the pod (before or after a label change),
+// the handler the Endpoints and EndpointSlice controllers both put on the pod informer.
+import { objectKey, type EventHandler, type Lister, type WorkQueue } from '../../client/index.js';
 import { serviceSelector, type EndpointPod, type Service } from './service-pods.js';
 
 export function servicesOfPod(services: Lister<Service>, pods: EndpointPod[]): Set<string> {
@@ -10,4 +11,12 @@ export function servicesOfPod(services: Lister<Service>, pods: EndpointPod[]): S
     }
   }
   return keys;
+}
+
+/** Enqueues the Services a pod is selected by, before and after each change. */
+export function podServicesHandler(services: Lister<Service>, queue: WorkQueue<string>): EventHandler<EndpointPod> {
+  const changed = (...pods: EndpointPod[]): void => {
+    for (const key of servicesOfPod(services, pods)) queue.add(key);
+  };
+  return { add: (p) => changed(p), update: (o, n) => changed(o, n), delete: (p) => changed(p) };
 }

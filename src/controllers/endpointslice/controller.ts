@@ -3,8 +3,8 @@
 // user-managed Endpoints mirrored into slices, so kube-proxy-style consumers read slices only. sync(key)
 // compares the desired slices with the ones we manage and creates, updates or deletes the difference.
 import { deepEqual, selectorFromSet, type KubeObject } from '../../api/index.js';
-import { isForbidden, isNotFound, objectKey, refs, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer } from '../../client/index.js';
-import { ENDPOINTS, SERVICES, endpointLabels, serviceSelector, servicesOfPod, type EndpointPod, type Endpoints, type Service } from '../endpoints/index.js';
+import { isForbidden, isNotFound, objectKey, QueueController, refs, ResourceClient, splitKey, type Informer } from '../../client/index.js';
+import { ENDPOINTS, SERVICES, endpointLabels, serviceSelector, podServicesHandler, type EndpointPod, type Endpoints, type Service } from '../endpoints/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import {
   CONTROLLER_MANAGER,
@@ -39,9 +39,7 @@ interface Plan {
   slices: DesiredSlice[];
 }
 
-export class EndpointSliceController implements Controller {
-  readonly name = 'endpointslice';
-  private readonly queue = new WorkQueue<string>();
+export class EndpointSliceController extends QueueController implements Controller {
   private readonly services: Informer<Service>;
   private readonly pods: Informer<EndpointPod>;
   private readonly endpoints: Informer<Endpoints>;
@@ -49,36 +47,22 @@ export class EndpointSliceController implements Controller {
   private readonly client: ResourceClient<EndpointSlice>;
   /** service key → slice name → whether we expect the cache to show it (after create) or not (after delete). */
   private readonly expected = new Map<string, { since: number; names: Map<string, boolean> }>();
-  private workers?: Promise<void>;
 
   constructor(ctx: ControllerContext) {
+    super('endpointslice');
     this.client = new ResourceClient<EndpointSlice>(ctx.rest, ENDPOINT_SLICES);
     this.services = ctx.informers.informer<Service>(SERVICES);
     this.pods = ctx.informers.informer<EndpointPod>(refs.pods);
     this.endpoints = ctx.informers.informer<Endpoints>(ENDPOINTS);
     this.slices = ctx.informers.informer<EndpointSlice>(ENDPOINT_SLICES);
-    const enqueue = (obj: KubeObject): void => this.queue.add(objectKey(obj));
-    this.services.addEventHandler({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
-    this.endpoints.addEventHandler({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
-    const sliceChanged = (s: EndpointSlice): void => {
+    this.enqueueOn(this.services, objectKey);
+    this.enqueueOn(this.endpoints, objectKey);
+    this.enqueueOn(this.slices, (s) => {
       const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
       const manager = s.metadata.labels?.[MANAGED_BY_LABEL];
-      if (svc && (manager === CONTROLLER_MANAGER || manager === MIRRORING_MANAGER)) this.queue.add(`${s.metadata.namespace}/${svc}`);
-    };
-    this.slices.addEventHandler({ add: sliceChanged, update: (_o, n) => sliceChanged(n), delete: sliceChanged });
-    const podChanged = (...pods: EndpointPod[]): void => {
-      for (const key of servicesOfPod(this.services.lister, pods)) this.queue.add(key);
-    };
-    this.pods.addEventHandler({ add: (p) => podChanged(p), update: (o, n) => podChanged(o, n), delete: (p) => podChanged(p) });
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
+      return svc && (manager === CONTROLLER_MANAGER || manager === MIRRORING_MANAGER) ? `${s.metadata.namespace}/${svc}` : undefined;
+    });
+    this.pods.addEventHandler(podServicesHandler(this.services.lister, this.queue));
   }
 
   /** The slices a Service should have and who manages them; undefined when it should have none. */

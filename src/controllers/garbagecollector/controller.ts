@@ -10,21 +10,19 @@
 // An owner missing from the caches is looked up in the API before anything is deleted, so a lagging
 // watch never makes the collector delete a dependent whose owner exists.
 import type { KubeObject, OwnerReference, ResourceInfo } from '../../api/index.js';
-import { isInvalid, isNotFound, ResourceClient, requeueOnConflict, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
+import { isInvalid, isNotFound, QueueController, ResourceClient, type Informer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { deletingInForeground, FOREGROUND_FINALIZER, hasFinalizer, ORPHAN_FINALIZER, OwnerGraph } from './graph.js';
 import { deletableResources, resourceOfRef } from './resources.js';
 
 type OwnerState = 'solid' | 'dangling' | 'waiting';
 
-export class GarbageCollector implements Controller {
-  readonly name = 'garbagecollector';
-  private readonly queue = new WorkQueue<string>();
+export class GarbageCollector extends QueueController implements Controller {
   readonly graph = new OwnerGraph();
   private readonly informers: Array<Informer<KubeObject>> = [];
-  private workers?: Promise<void>;
 
   constructor(private readonly ctx: ControllerContext) {
+    super('garbagecollector');
     for (const info of deletableResources()) {
       const informer = ctx.informers.informer<KubeObject>(info);
       this.informers.push(informer);
@@ -34,15 +32,6 @@ export class GarbageCollector implements Controller {
         delete: (obj) => this.gone(obj),
       });
     }
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (uid) => this.sync(uid), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
   }
 
   private observed(info: ResourceInfo, obj: KubeObject): void {

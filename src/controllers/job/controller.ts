@@ -2,29 +2,27 @@
 // (or, without completions, until one succeeds and the rest finish), at most `parallelism` at a time,
 // one pod per index for Indexed jobs; fails the Job on backoffLimit, activeDeadlineSeconds or a
 // FailJob podFailurePolicy rule; suspends and resumes; deletes finished Jobs after ttlSecondsAfterFinished.
-import { lookupResource, selectorFromLabelSelector, type ResourceInfo, type Selector } from '../../api/index.js';
+import { lookupResource, type ResourceInfo } from '../../api/index.js';
 import {
   claimObjects,
-  EventRecorder,
   isNotFound,
   isPodActive,
   isPodReady,
   newControllerRef,
   objectKey,
   podFromTemplate,
+  QueueController,
   refs,
   ResourceClient,
   rfc3339,
-  requeueOnConflict,
-  runWorkers,
-  splitKey,
   UIDTrackingExpectations,
-  WorkQueue,
+  workloadSelector,
+  type EventRecorder,
   type Informer,
   type Pod,
 } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
-import { podEventHandler, podsToDelete, slowStartBatch, BURST_REPLICAS } from '../replicaset/index.js';
+import { watchOwnedPods, podsToDelete, slowStartBatch, BURST_REPLICAS } from '../replicaset/index.js';
 import { COMPLETION_INDEX, completionIndex, failureBackoffMs, finishedCondition, formatIndexes, matchFailurePolicy, parseIndexes, podFinishTime, restartsOf } from './policy.js';
 import type { Job, JobCondition, JobStatus } from './types.js';
 
@@ -35,9 +33,7 @@ interface Failure {
   message: string;
 }
 
-export class JobController implements Controller {
-  readonly name = 'job';
-  private readonly queue = new WorkQueue<string>();
+export class JobController extends QueueController implements Controller {
   private readonly expectations = new UIDTrackingExpectations();
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<Job>;
@@ -45,69 +41,41 @@ export class JobController implements Controller {
   private readonly jobs: Informer<Job>;
   private readonly pods: Informer<Pod>;
   private readonly recorder: EventRecorder;
-  private workers?: Promise<void>;
+  /** The Job a queue key names. */
+  private readonly ownerOf: (key: string) => Job | undefined;
 
   constructor(private readonly ctx: ControllerContext) {
+    super('job');
     this.info = lookupResource('batch', 'v1', 'jobs')!;
     this.client = new ResourceClient<Job>(ctx.rest, this.info);
     this.podClient = new ResourceClient<Pod>(ctx.rest, refs.pods);
-    this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
+    this.recorder = this.eventRecorder(ctx.rest, COMPONENT);
     this.jobs = ctx.informers.informer<Job>(this.info);
     this.pods = ctx.informers.informer<Pod>(refs.pods);
-    this.jobs.addEventHandler({
-      add: (j) => this.queue.add(objectKey(j)),
-      update: (_o, j) => this.queue.add(objectKey(j)),
-      delete: (j) => {
-        this.expectations.delete(objectKey(j));
-        this.queue.add(objectKey(j));
-      },
+    this.ownerOf = watchOwnedPods<Job>({
+      kind: 'Job',
+      owners: this.jobs,
+      pods: this.pods,
+      selector: workloadSelector,
+      queue: this.queue,
+      expectations: this.expectations,
     });
-    this.pods.addEventHandler(
-      podEventHandler<Job>({
-        resolve: (ns, ref) => {
-          if (ref.kind !== 'Job') return undefined;
-          const j = this.jobs.lister.get(ref.name, ns);
-          return j?.metadata.uid === ref.uid ? j : undefined;
-        },
-        matchingOwners: (pod) =>
-          this.jobs.lister.listInNamespace(pod.metadata.namespace ?? '').filter((j) => {
-            const s = safeSelector(j);
-            return s && !s.empty() && s.matches(pod.metadata.labels ?? {});
-          }),
-        enqueue: (j, afterMs) => (afterMs ? this.queue.addAfter(objectKey(j), afterMs) : this.queue.add(objectKey(j))),
-        expectations: this.expectations,
-      }),
-    );
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
-    await this.recorder.flush();
   }
 
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
-    const job = this.jobs.lister.get(name, namespace);
-    if (!job) {
-      this.expectations.delete(key);
-      return;
-    }
+    const job = this.ownerOf(key);
+    if (!job) return;
     const now = this.ctx.now();
     if (finishedCondition(job)) return this.expireFinished(key, job, now);
-    const selector = safeSelector(job);
+    const selector = workloadSelector(job);
     if (!selector) return;
     const needsSync = this.expectations.satisfied(key);
-    const pods = await claimObjects(this.pods.lister.listInNamespace(namespace ?? ''), {
+    const pods = await claimObjects(this.pods.lister.listInNamespace(job.metadata.namespace ?? ''), {
       owner: job,
       selector,
       client: this.podClient,
       canAdopt: async () => {
-        const fresh = await this.client.get(name, namespace);
+        const fresh = await this.client.get(job.metadata.name!, job.metadata.namespace);
         if (fresh.metadata.uid !== job.metadata.uid) throw new Error(`original Job ${key} is gone: got uid ${fresh.metadata.uid}, wanted ${job.metadata.uid}`);
       },
     });
@@ -315,10 +283,3 @@ function setCondition(status: JobStatus, type: string, value: JobCondition['stat
   return true;
 }
 
-function safeSelector(job: Job): Selector | undefined {
-  try {
-    return selectorFromLabelSelector(job.spec.selector);
-  } catch {
-    return undefined;
-  }
-}

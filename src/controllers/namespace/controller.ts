@@ -6,7 +6,7 @@
 import type { KubeObject, ResourceInfo } from '../../api/index.js';
 import { isConflict, isNotFound, QueueController, refs, ResourceClient, type Informer, type Pod } from '../../client/index.js';
 import { deletableResources } from '../garbagecollector/index.js';
-import type { ControllerContext } from '../index.js';
+import type { Controller, ControllerContext } from '../index.js';
 import { deletionConditions, mergeConditions, type DeletionTotals, type NamespaceCondition } from './conditions.js';
 
 export const KUBERNETES_FINALIZER = 'kubernetes';
@@ -27,7 +27,7 @@ interface ResourcePass {
   estimate: number;
 }
 
-export class NamespaceController extends QueueController {
+export class NamespaceController extends QueueController implements Controller {
   private readonly namespaces: Informer<Namespace>;
   private readonly client: ResourceClient<Namespace>;
   private readonly resources: ResourceInfo[];

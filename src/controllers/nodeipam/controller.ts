@@ -2,47 +2,43 @@
 // a /24 of the cluster CIDR no other node holds, which the kubelet turns into its CNI configuration.
 // One worker, so two nodes never race for the same subnet; what other nodes hold is re-read from the
 // cache on every sync, and our own allocations are remembered until the cache shows them.
-import { EventRecorder, isNotFound, objectKey, refs, ResourceClient, requeueOnConflict, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
-import type { KubeObject } from '../../api/index.js';
+import {
+  isNotFound,
+  objectKey,
+  QueueController,
+  refs,
+  ResourceClient,
+  type EventRecorder,
+  type Informer,
+  type Node,
+} from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { CidrSet, parseCidr } from './cidr.js';
 
 /** k3s' default pod network (DESIGN.md). */
 export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 
-interface Node extends KubeObject {
-  spec?: { podCIDR?: string; podCIDRs?: string[] };
-}
-
-export class NodeIpamController implements Controller {
-  readonly name = 'nodeipam';
-  private readonly queue = new WorkQueue<string>();
+export class NodeIpamController extends QueueController implements Controller {
   private readonly nodes: Informer<Node>;
   private readonly client: ResourceClient<Node>;
   private readonly recorder: EventRecorder;
   private readonly clusterCidr: string;
   /** node name → the subnet we patched onto it (kept until the node is gone). */
   private readonly allocated = new Map<string, string>();
-  private workers?: Promise<void>;
 
   constructor(ctx: ControllerContext) {
+    super('nodeipam');
     this.clusterCidr = ctx.clusterCIDR ?? DEFAULT_CLUSTER_CIDR;
     parseCidr(this.clusterCidr);
     this.client = new ResourceClient<Node>(ctx.rest, refs.nodes);
-    this.recorder = new EventRecorder(ctx.rest, { component: 'cidrAllocator' });
+    this.recorder = this.eventRecorder(ctx.rest, 'cidrAllocator');
     this.nodes = ctx.informers.informer<Node>(refs.nodes);
-    const enqueue = (n: Node): void => this.queue.add(objectKey(n));
-    this.nodes.addEventHandler({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
+    this.enqueueOn(this.nodes, objectKey);
   }
 
-  run(): void {
-    this.workers = runWorkers(this.queue, 1, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
-    await this.recorder.flush();
+  /** One worker whatever the count, so two nodes never race for one subnet. */
+  override run(): void {
+    super.run(1);
   }
 
   async sync(name: string): Promise<void> {

@@ -5,17 +5,15 @@
 // count and says so (ScalingActive=False, FailedGetResourceMetric), as Kubernetes does.
 import { lookupKind, lookupResource, parseApiVersion, parseQuantity, parseSelector, type ResourceInfo } from '../../api/index.js';
 import {
-  EventRecorder,
   isPodActive,
   isPodReady,
   objectKey,
+  QueueController,
   refs,
   ResourceClient,
   rfc3339,
-  requeueOnConflict,
-  runWorkers,
   splitKey,
-  WorkQueue,
+  type EventRecorder,
   type Informer,
   type Pod,
 } from '../../client/index.js';
@@ -41,9 +39,7 @@ class MetricError extends Error {
   }
 }
 
-export class HorizontalPodAutoscalerController implements Controller {
-  readonly name = 'horizontalpodautoscaling';
-  private readonly queue = new WorkQueue<string>();
+export class HorizontalPodAutoscalerController extends QueueController implements Controller {
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<HorizontalPodAutoscaler>;
   private readonly hpas: Informer<HorizontalPodAutoscaler>;
@@ -51,12 +47,12 @@ export class HorizontalPodAutoscalerController implements Controller {
   private readonly recorder: EventRecorder;
   /** Recent recommendations per HPA, for the scale-down stabilization window. */
   private readonly recommendations = new Map<string, Array<{ at: number; replicas: number }>>();
-  private workers?: Promise<void>;
 
   constructor(private readonly ctx: ControllerContext) {
+    super('horizontalpodautoscaling');
     this.info = lookupResource('autoscaling', 'v2', 'horizontalpodautoscalers')!;
     this.client = new ResourceClient<HorizontalPodAutoscaler>(ctx.rest, this.info);
-    this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
+    this.recorder = this.eventRecorder(ctx.rest, COMPONENT);
     this.hpas = ctx.informers.informer<HorizontalPodAutoscaler>(this.info);
     this.pods = ctx.informers.informer<Pod>(refs.pods);
     this.hpas.addEventHandler({
@@ -69,18 +65,8 @@ export class HorizontalPodAutoscalerController implements Controller {
     });
   }
 
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
   resync(): void {
-    for (const h of this.hpas.lister.list()) this.queue.add(objectKey(h));
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
-    await this.recorder.flush();
+    this.enqueueAll(this.hpas, objectKey);
   }
 
   async sync(key: string): Promise<void> {
@@ -213,6 +199,7 @@ export class HorizontalPodAutoscalerController implements Controller {
       const detail = (err as { code?: number }).code === 404 ? 'the server could not find the requested resource (get pods.metrics.k8s.io)' : (err as Error).message;
       throw new MetricError('FailedGetResourceMetric', `failed to get ${resource} utilization: unable to get metrics for resource ${resource}: unable to fetch metrics from resource metrics API: ${detail}`);
     }
+    if (!metrics.length) throw new MetricError('FailedGetResourceMetric', `failed to get ${resource} utilization: unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
     const matcher = parseSelector(selector);
     const pods = new Map(
       this.pods.lister

@@ -6,25 +6,22 @@ import { lookupResource, StatusError, type ResourceInfo, type Selector } from '.
 import {
   claimObjects,
   controllerRefOf,
-  EventRecorder,
   isConflict,
   isNotFound,
   isPodActive,
   newControllerRef,
   objectKey,
   podFromTemplate,
+  QueueController,
   refs,
   ResourceClient,
-  requeueOnConflict,
-  runWorkers,
-  splitKey,
   UIDTrackingExpectations,
-  WorkQueue,
+  type EventRecorder,
   type Informer,
   type Pod,
 } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
-import { podEventHandler } from './pod-events.js';
+import { watchOwnedPods } from './pod-events.js';
 import { podsToDelete } from './ranking.js';
 import { calculateStatus, statusUpToDate } from './status.js';
 import type { ReplicaSet } from './types.js';
@@ -39,8 +36,8 @@ export interface ReplicaSetKind {
   resource: string;
   /** Event source component: "replicaset-controller" / "replication-controller". */
   component: string;
-  /** The pod selector; throws for an invalid one. */
-  selector(rs: ReplicaSet): Selector;
+  /** The pod selector; undefined for an invalid one (validation refuses those; such an owner is left alone). */
+  selector(rs: ReplicaSet): Selector | undefined;
 }
 
 /** Runs `fn` `count` times in batches of 1, 2, 4…, stopping after a batch with a failure. */
@@ -57,9 +54,7 @@ export async function slowStartBatch(count: number, fn: () => Promise<void>): Pr
   return { successes };
 }
 
-export class ReplicaSetCore implements Controller {
-  readonly name: string;
-  private readonly queue = new WorkQueue<string>();
+export class ReplicaSetCore extends QueueController implements Controller {
   private readonly expectations = new UIDTrackingExpectations();
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<ReplicaSet>;
@@ -67,86 +62,39 @@ export class ReplicaSetCore implements Controller {
   private readonly rsInformer: Informer<ReplicaSet>;
   private readonly podInformer: Informer<Pod>;
   private readonly recorder: EventRecorder;
-  private workers?: Promise<void>;
+  /** The ReplicaSet a queue key names. */
+  private readonly ownerOf: (key: string) => ReplicaSet | undefined;
 
   constructor(
     private readonly ctx: ControllerContext,
     private readonly kind: ReplicaSetKind,
   ) {
-    this.name = kind.name;
+    super(kind.name);
     this.info = lookupResource(kind.group, 'v1', kind.resource)!;
     this.client = new ResourceClient<ReplicaSet>(ctx.rest, this.info);
     this.podClient = new ResourceClient<Pod>(ctx.rest, refs.pods);
-    this.recorder = new EventRecorder(ctx.rest, { component: kind.component });
+    this.recorder = this.eventRecorder(ctx.rest, kind.component);
     this.rsInformer = ctx.informers.informer<ReplicaSet>(this.info);
     this.podInformer = ctx.informers.informer<Pod>(refs.pods);
-    this.rsInformer.addEventHandler({
-      add: (rs) => this.enqueue(rs),
-      update: (_old, rs) => this.enqueue(rs),
-      delete: (rs) => {
-        this.expectations.delete(objectKey(rs));
-        this.enqueue(rs);
-      },
-    });
-    this.podInformer.addEventHandler(
-      podEventHandler<ReplicaSet>({
-        resolve: (ns, ref) => this.resolve(ns, ref),
-        matchingOwners: (pod) => this.matchingOwners(pod),
-        enqueue: (rs, afterMs) => (afterMs ? this.queue.addAfter(objectKey(rs), afterMs) : this.enqueue(rs)),
-        expectations: this.expectations,
-        minReadySeconds: (rs) => rs.spec.minReadySeconds ?? 0,
-      }),
-    );
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
-    await this.recorder.flush();
-  }
-
-  private enqueue(rs: ReplicaSet): void {
-    this.queue.add(objectKey(rs));
-  }
-
-  private resolve(namespace: string | undefined, ref: { kind: string; name: string; uid: string }): ReplicaSet | undefined {
-    if (ref.kind !== this.info.kind) return undefined;
-    const rs = this.rsInformer.lister.get(ref.name, namespace);
-    return rs?.metadata.uid === ref.uid ? rs : undefined;
-  }
-
-  /** Every owner whose selector matches an orphan pod (an empty selector matches nothing here). */
-  private matchingOwners(pod: Pod): ReplicaSet[] {
-    return this.rsInformer.lister.listInNamespace(pod.metadata.namespace ?? '').filter((rs) => {
-      try {
-        const s = this.kind.selector(rs);
-        return !s.empty() && s.matches(pod.metadata.labels ?? {});
-      } catch {
-        return false;
-      }
+    this.ownerOf = watchOwnedPods<ReplicaSet>({
+      kind: this.info.kind,
+      owners: this.rsInformer,
+      pods: this.podInformer,
+      selector: (rs) => this.kind.selector(rs),
+      queue: this.queue,
+      expectations: this.expectations,
+      minReadySeconds: (rs) => rs.spec.minReadySeconds ?? 0,
     });
   }
 
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
-    const rs = this.rsInformer.lister.get(name, namespace);
-    if (!rs) {
-      this.expectations.delete(key);
-      return;
-    }
+    const rs = this.ownerOf(key);
+    if (!rs) return;
     const needsSync = this.expectations.satisfied(key);
-    let selector: Selector;
-    try {
-      selector = this.kind.selector(rs);
-    } catch {
-      // Validation refuses such selectors; an object that has one anyway is left alone.
-      return;
-    }
-    const active = this.podInformer.lister.listInNamespace(namespace ?? '').filter(isPodActive);
+    const selector = this.kind.selector(rs);
+    // Validation refuses invalid selectors; an object that has one anyway is left alone.
+    if (!selector) return;
+    const active = this.podInformer.lister.listInNamespace(rs.metadata.namespace ?? '').filter(isPodActive);
     const pods = await claimObjects(active, { owner: rs, selector, client: this.podClient, canAdopt: () => this.recheck(rs) });
     let manageError: { error: Error; scalingUp: boolean } | undefined;
     if (needsSync && !rs.metadata.deletionTimestamp) manageError = await this.manageReplicas(key, rs, pods);

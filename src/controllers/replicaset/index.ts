@@ -1,12 +1,13 @@
 // The ReplicaSet controller (apps/v1 ReplicaSets) on the shared core that ReplicationControllers use too.
-import { selectorFromLabelSelector, type LabelSelector } from '../../api/index.js';
+import type { LabelSelector } from '../../api/index.js';
+import { workloadSelector } from '../../client/index.js';
 import type { ControllerContext } from '../index.js';
 import { ReplicaSetCore } from './controller.js';
 
 export { ReplicaSetCore, BURST_REPLICAS, slowStartBatch, type ReplicaSetKind } from './controller.js';
 export { podsToDelete, compareForDeletion, POD_DELETION_COST } from './ranking.js';
 export { calculateStatus } from './status.js';
-export { podEventHandler, type PodOwnerHooks } from './pod-events.js';
+export { watchOwnedPods, type PodOwnerHooks } from './pod-events.js';
 export type { ReplicaSet, ReplicaSetStatus, ReplicaSetCondition } from './types.js';
 
 export class ReplicaSetController extends ReplicaSetCore {
@@ -16,7 +17,7 @@ export class ReplicaSetController extends ReplicaSetCore {
       group: 'apps',
       resource: 'replicasets',
       component: 'replicaset-controller',
-      selector: (rs) => selectorFromLabelSelector(rs.spec.selector as LabelSelector | undefined),
+      selector: (rs) => workloadSelector({ spec: { selector: rs.spec.selector as LabelSelector | undefined } }),
     });
   }
 }

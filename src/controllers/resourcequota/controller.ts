@@ -4,7 +4,7 @@
 // every resync period for the rest (count/<anything>).
 import { Quantity, type KubeObject, type ResourceInfo } from '../../api/index.js';
 import { objectUsage, resourcesFor } from '../../apiserver/index.js';
-import { objectKey, refs, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer } from '../../client/index.js';
+import { objectKey, QueueController, refs, ResourceClient, splitKey, type Informer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 
 export const RESOURCE_QUOTAS = { group: '', version: 'v1', resource: 'resourcequotas', namespaced: true, kind: 'ResourceQuota' };
@@ -17,39 +17,33 @@ interface ResourceQuota extends KubeObject {
   status?: { hard?: Record<string, string>; used?: Record<string, string> };
 }
 
-export class ResourceQuotaController implements Controller {
-  readonly name = 'resourcequota';
-  private readonly queue = new WorkQueue<string>();
+export class ResourceQuotaController extends QueueController implements Controller {
   private readonly quotas: Informer<ResourceQuota>;
   private readonly client: ResourceClient<ResourceQuota>;
   private timer?: NodeJS.Timeout;
-  private workers?: Promise<void>;
 
   constructor(private readonly ctx: ControllerContext) {
+    super('resourcequota');
     this.client = new ResourceClient<ResourceQuota>(ctx.rest, RESOURCE_QUOTAS);
     this.quotas = ctx.informers.informer<ResourceQuota>(RESOURCE_QUOTAS);
-    const enqueue = (q: ResourceQuota): void => this.queue.add(objectKey(q));
-    this.quotas.addEventHandler({ add: enqueue, update: (_o, n) => enqueue(n) });
+    this.enqueueOn(this.quotas, objectKey);
     // Pods, services and claims come and go most; their changes recount the namespace's quotas at once.
     for (const ref of [refs.pods, SERVICES, refs.persistentVolumeClaims]) {
       const changed = (obj: KubeObject): void => {
-        for (const q of this.quotas.lister.listInNamespace(obj.metadata.namespace ?? '')) enqueue(q);
+        for (const q of this.quotas.lister.listInNamespace(obj.metadata.namespace ?? '')) this.queue.add(objectKey(q));
       };
       ctx.informers.informer(ref).addEventHandler({ add: changed, update: (_o, n) => changed(n), delete: changed });
     }
   }
 
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-    this.timer = setInterval(() => {
-      for (const q of this.quotas.lister.list()) this.queue.add(objectKey(q));
-    }, RESYNC_MS);
+  override run(workers: number): void {
+    super.run(workers);
+    this.timer = setInterval(() => this.enqueueAll(this.quotas, objectKey), RESYNC_MS);
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     clearInterval(this.timer);
-    this.queue.shutdown();
-    await this.workers;
+    await super.stop();
   }
 
   async sync(key: string): Promise<void> {

@@ -1,7 +1,7 @@
 // The service account controller (pkg/controller/serviceaccount): every active namespace has the
 // `default` ServiceAccount; a deleted one is recreated. Keys are namespace names.
 import type { KubeObject } from '../../api/index.js';
-import { isAlreadyExists, isForbidden, isNotFound, refs, ResourceClient, requeueOnConflict, runWorkers, WorkQueue, type Informer } from '../../client/index.js';
+import { isAlreadyExists, isForbidden, isNotFound, QueueController, refs, ResourceClient, type Informer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
@@ -10,18 +10,16 @@ export const SERVICE_ACCOUNTS = { group: '', version: 'v1', resource: 'serviceac
 /** kube's root-ca-cert-publisher: the cluster CA as ConfigMap kube-root-ca.crt in every namespace. */
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 
-export class ServiceAccountController implements Controller {
-  readonly name = 'serviceaccount';
+export class ServiceAccountController extends QueueController implements Controller {
   private readonly published = new Set<string>();
   private readonly configMaps: ResourceClient;
   private readonly caCert: string;
-  private readonly queue = new WorkQueue<string>();
   private readonly namespaces: Informer<KubeObject>;
   private readonly accounts: Informer<KubeObject>;
   private readonly client: ResourceClient;
-  private workers?: Promise<void>;
 
   constructor(ctx: ControllerContext) {
+    super('serviceaccount');
     this.client = new ResourceClient(ctx.rest, SERVICE_ACCOUNTS);
     this.configMaps = new ResourceClient(ctx.rest, { group: '', version: 'v1', resource: 'configmaps', namespaced: true, kind: 'ConfigMap' });
     this.caCert = ctx.rest.config.ca?.toString() ?? '';
@@ -29,10 +27,6 @@ export class ServiceAccountController implements Controller {
     this.accounts = ctx.informers.informer(SERVICE_ACCOUNTS);
     this.namespaces.addEventHandler({ add: (ns) => this.queue.add(ns.metadata.name!), update: (_o, ns) => this.queue.add(ns.metadata.name!) });
     this.accounts.addEventHandler({ delete: (sa) => this.queue.add(sa.metadata.namespace!) });
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (ns) => this.sync(ns), this.name), this.name);
   }
 
   private async publishRootCA(namespace: string): Promise<void> {
@@ -43,11 +37,6 @@ export class ServiceAccountController implements Controller {
       if (!isAlreadyExists(err) && !isNotFound(err) && !isForbidden(err)) throw err;
     }
     this.published.add(namespace);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
   }
 
   async sync(namespace: string): Promise<void> {

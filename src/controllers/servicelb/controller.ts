@@ -4,7 +4,16 @@
 // longer of type LoadBalancer has its stale load balancer status removed. Services are keys; a node change requeues
 // every LoadBalancer Service, since each one publishes every node.
 import { deepEqual, type KubeObject } from '../../api/index.js';
-import { EventRecorder, isNotFound, objectKey, refs, ResourceClient, requeueOnConflict, runWorkers, splitKey, WorkQueue, type Informer } from '../../client/index.js';
+import {
+  isNotFound,
+  objectKey,
+  QueueController,
+  refs,
+  ResourceClient,
+  splitKey,
+  type EventRecorder,
+  type Informer,
+} from '../../client/index.js';
 import { SERVICES } from '../endpoints/index.js';
 import type { Controller, ControllerContext } from '../index.js';
 import { loadBalancerIngress, servedByUs, type LBNode, type LBService } from './addresses.js';
@@ -12,35 +21,21 @@ import { loadBalancerIngress, servedByUs, type LBNode, type LBService } from './
 type Service = KubeObject & LBService;
 type Node = KubeObject & LBNode;
 
-export class ServiceLBController implements Controller {
-  readonly name = 'servicelb';
-  private readonly queue = new WorkQueue<string>();
+export class ServiceLBController extends QueueController implements Controller {
   private readonly services: Informer<Service>;
   private readonly nodes: Informer<Node>;
   private readonly client: ResourceClient<Service>;
   private readonly recorder: EventRecorder;
-  private workers?: Promise<void>;
 
   constructor(ctx: ControllerContext) {
+    super('servicelb');
     this.client = new ResourceClient<Service>(ctx.rest, SERVICES);
-    this.recorder = new EventRecorder(ctx.rest, { component: 'service-lb-controller' });
+    this.recorder = this.eventRecorder(ctx.rest, 'service-lb-controller');
     this.services = ctx.informers.informer<Service>(SERVICES);
     this.nodes = ctx.informers.informer<Node>(refs.nodes);
-    const enqueue = (obj: KubeObject): void => this.queue.add(objectKey(obj));
-    this.services.addEventHandler({ add: enqueue, update: (_o, n) => enqueue(n) });
-    const everyService = (): void => {
-      for (const svc of this.services.lister.list()) if (servedByUs(svc)) enqueue(svc);
-    };
+    this.enqueueOn(this.services, objectKey);
+    const everyService = (): void => this.enqueueAll(this.services, (svc) => (servedByUs(svc) ? objectKey(svc) : undefined));
     this.nodes.addEventHandler({ add: everyService, update: (o, n) => (deepEqual(nodeFacts(o), nodeFacts(n)) ? undefined : everyService()), delete: everyService });
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
   }
 
   async sync(key: string): Promise<void> {

@@ -3,31 +3,30 @@
 // (Parallel), removed from the highest ordinal down, and updated from the highest ordinal down to the
 // partition one pod at a time (RollingUpdate) or only when deleted (OnDelete). Template history is
 // kept in ControllerRevisions named by status.currentRevision / updateRevision.
-import { lookupResource, selectorFromLabelSelector, type ResourceInfo, type Selector } from '../../api/index.js';
+import { lookupResource, type ResourceInfo, type Selector } from '../../api/index.js';
 import {
   claimObjects,
   controllerRefOf,
-  EventRecorder,
   isAlreadyExists,
   isNotFound,
   isPodAvailable,
   isPodReady,
   newControllerRef,
   objectKey,
+  QueueController,
   refs,
   ResourceClient,
-  requeueOnConflict,
-  runWorkers,
   splitKey,
-  WorkQueue,
+  workloadSelector,
+  type EventRecorder,
   type Informer,
-  type PodTemplate,
   type Pod,
+  type PodTemplate,
 } from '../../client/index.js';
 import { maxRevision, newRevision, REVISION_HASH_LABEL, revisionData, sameData, templateOf, type ControllerRevision } from '../daemonset/index.js';
 import { computeHash } from '../deployment/index.js';
 import type { Controller, ControllerContext } from '../index.js';
-import { podEventHandler } from '../replicaset/index.js';
+import { watchOwnedPods } from '../replicaset/index.js';
 import { claimsFor, newStatefulPod, ordinalOf } from './identity.js';
 import type { StatefulSet, StatefulSetStatus } from './types.js';
 
@@ -39,9 +38,7 @@ const finished = (p: Pod): boolean => p.status?.phase === 'Failed' || p.status?.
 const healthy = (p: Pod): boolean => p.status?.phase === 'Running' && isPodReady(p) && !terminating(p);
 const revisionOfPod = (p: Pod): string | undefined => p.metadata.labels?.[REVISION_HASH_LABEL];
 
-export class StatefulSetController implements Controller {
-  readonly name = 'statefulset';
-  private readonly queue = new WorkQueue<string>();
+export class StatefulSetController extends QueueController implements Controller {
   private readonly info: ResourceInfo;
   private readonly client: ResourceClient<StatefulSet>;
   private readonly podClient: ResourceClient<Pod>;
@@ -51,58 +48,35 @@ export class StatefulSetController implements Controller {
   private readonly pods: Informer<Pod>;
   private readonly revisions: Informer<ControllerRevision>;
   private readonly recorder: EventRecorder;
-  private workers?: Promise<void>;
 
   constructor(private readonly ctx: ControllerContext) {
+    super('statefulset');
     this.info = lookupResource('apps', 'v1', 'statefulsets')!;
     const revInfo = lookupResource('apps', 'v1', 'controllerrevisions')!;
     this.client = new ResourceClient<StatefulSet>(ctx.rest, this.info);
     this.podClient = new ResourceClient<Pod>(ctx.rest, refs.pods);
     this.pvcClient = new ResourceClient(ctx.rest, refs.persistentVolumeClaims);
     this.revClient = new ResourceClient<ControllerRevision>(ctx.rest, revInfo);
-    this.recorder = new EventRecorder(ctx.rest, { component: COMPONENT });
+    this.recorder = this.eventRecorder(ctx.rest, COMPONENT);
     this.sets = ctx.informers.informer<StatefulSet>(this.info);
     this.pods = ctx.informers.informer<Pod>(refs.pods);
     this.revisions = ctx.informers.informer<ControllerRevision>(revInfo);
-    this.sets.addEventHandler({
-      add: (s) => this.queue.add(objectKey(s)),
-      update: (_o, s) => this.queue.add(objectKey(s)),
-      delete: (s) => this.queue.add(objectKey(s)),
+    // Pod names are deterministic, so a create or delete done twice fails harmlessly: no expectations.
+    watchOwnedPods<StatefulSet>({
+      kind: 'StatefulSet',
+      owners: this.sets,
+      pods: this.pods,
+      selector: workloadSelector,
+      queue: this.queue,
+      minReadySeconds: (s) => s.spec.minReadySeconds ?? 0,
     });
-    this.pods.addEventHandler(
-      podEventHandler<StatefulSet>({
-        resolve: (ns, ref) => {
-          if (ref.kind !== 'StatefulSet') return undefined;
-          const s = this.sets.lister.get(ref.name, ns);
-          return s?.metadata.uid === ref.uid ? s : undefined;
-        },
-        matchingOwners: (pod) =>
-          this.sets.lister.listInNamespace(pod.metadata.namespace ?? '').filter((s) => {
-            const sel = safeSelector(s);
-            return sel && !sel.empty() && sel.matches(pod.metadata.labels ?? {});
-          }),
-        // Pod names are deterministic, so a create or delete done twice fails harmlessly: no expectations.
-        enqueue: (s, afterMs) => (afterMs ? this.queue.addAfter(objectKey(s), afterMs) : this.queue.add(objectKey(s))),
-        minReadySeconds: (s) => s.spec.minReadySeconds ?? 0,
-      }),
-    );
-  }
-
-  run(workers: number): void {
-    this.workers = runWorkers(this.queue, workers, requeueOnConflict(this.queue, (key) => this.sync(key), this.name), this.name);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutdown();
-    await this.workers;
-    await this.recorder.flush();
   }
 
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const set = this.sets.lister.get(name, namespace);
     if (!set || set.metadata.deletionTimestamp) return;
-    const selector = safeSelector(set);
+    const selector = workloadSelector(set);
     if (!selector || selector.empty()) return;
     const { current, update, old } = await this.history(set, selector);
     const pods = await claimObjects(this.pods.lister.listInNamespace(namespace ?? ''), {
@@ -277,10 +251,3 @@ export class StatefulSetController implements Controller {
   }
 }
 
-function safeSelector(set: StatefulSet): Selector | undefined {
-  try {
-    return selectorFromLabelSelector(set.spec.selector);
-  } catch {
-    return undefined;
-  }
-}

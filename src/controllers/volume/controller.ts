@@ -31,7 +31,7 @@ import {
   type Pod,
   type StorageClass,
 } from '../../client/index.js';
-import type { ControllerContext } from '../index.js';
+import type { Controller, ControllerContext } from '../index.js';
 import { NO_RECYCLER_MESSAGE, RECYCLER_NAMESPACE, RECYCLER_POD_PREFIX, recyclerPod } from './recycler.js';
 
 export const STORAGE_CLASSES = refs.storageClasses;
@@ -53,7 +53,7 @@ const HOST_PATH_DELETABLE = /^\/tmp\/.+/;
 const isTerminated = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 const claimsOf = (p: Pod): string[] => (p.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []));
 
-export class PersistentVolumeController extends QueueController {
+export class PersistentVolumeController extends QueueController implements Controller {
   private readonly pvs: Informer<PersistentVolume>;
   private readonly claims: Informer<PersistentVolumeClaim>;
   private readonly classes: Informer<StorageClass>;

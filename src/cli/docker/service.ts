@@ -4,10 +4,10 @@
 // or until --time seconds pass with no request or open stream (0, the default, means never).
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDockerApi, type VerbHelpers } from '../../dockerapi/index.js';
+import { startDockerApi, type DockerApiServer, type VerbHelpers } from '../../dockerapi/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagInt, flagString, parseFlags, UsageError } from '../flags.js';
-import { openEngine } from './common.js';
+import { CliError, openEngine } from './common.js';
 import { containerJSON, imageJSON } from './inspect.js';
 import { networkJSON, publishExposed } from './network.js';
 import { rwSize, statusText } from './ps.js';
@@ -51,7 +51,13 @@ export async function service(argv: string[], globals: GlobalOptions): Promise<n
   const engine = await openEngine(globals);
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
-  const server = await startDockerApi({ engine, helpers, socket, serverVersion: packageVersion(), idleTimeoutSec: idle, onIdle: () => stop() });
+  let server: DockerApiServer;
+  try {
+    server = await startDockerApi({ engine, helpers, socket, serverVersion: packageVersion(), idleTimeoutSec: idle, onIdle: () => stop() });
+  } catch (err) {
+    engine.close();
+    throw new CliError(`skiff system service: ${(err as Error).message}`, 1);
+  }
   // One client's broken stream must not end the service for every other client: log and go on.
   process.on('uncaughtException', (err) => process.stderr.write(`skiff system service: ${err.stack ?? err.message}\n`));
   process.once('SIGINT', () => stop());

@@ -1,6 +1,7 @@
 // `startServer(options)`: the API server of `skiff server` — certificates, tokens, store, watch
 // cache, HTTPS listener and the admin kubeconfig — returning a handle that the rest of the control
 // plane (scheduler, controllers, agent) is started from.
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,6 +106,8 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const cache = new WatchCache(store, storageResources());
   await cache.start();
   const stopping = new AbortController();
+  // Every open watch listens for shutdown on this signal: hundreds at once are normal, not a leak.
+  setMaxListeners(0, stopping.signal);
   const core: ServerCore = {
     store,
     objects: new ObjectStorage(store),

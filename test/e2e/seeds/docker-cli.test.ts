@@ -80,6 +80,9 @@ test('seed 002 §守护式容器/§docker命令汇总: restart, rm of a running 
   assert.equal(ok(root, ['kill', '-s', 'KILL', 'daemon_dave2']), 'daemon_dave2');
   assert.equal(ok(root, ['wait', 'daemon_dave2']), '137');
   assert.match(ok(root, ['ps', '-a', '--filter', 'name=daemon_dave2', '--format', '{{.Status}}']), /^Exited \(137\)/);
+  // docker events --since/--until: the lifecycle above as events.
+  const events = ok(root, ['events', '--since', '10m', '--until', '0s', '--filter', 'event=die']);
+  assert.match(events, new RegExp(`container die ${id} \\(exitCode=137, .*name=daemon_dave2\\)`));
   const pruned = ok(root, ['container', 'prune', '-f']);
   assert.match(pruned, new RegExp(`^Deleted Containers:\\n(.*\\n)*${id}\\n`));
   assert.equal(ok(root, ['container', 'ls', '-a', '-q', '--filter', 'name=daemon_dave2']), '');
@@ -111,6 +114,12 @@ test('seed 002 §docker命令汇总/seed 004 §docker commit: commit -a -m, hist
   toFile(['export', 'lnmp'], exported);
   assert.match(ok(root, ['import', exported, 'nexus:1.0']), /^sha256:[0-9a-f]{64}$/);
   assert.equal(ok(root, ['run', '--rm', 'nexus:1.0', 'cat', '/etc/lnmp.conf']), 'configured');
+
+  // commit -c applies Dockerfile instructions to the new image.
+  ok(root, ['commit', '-c', 'CMD ["cat", "/etc/lnmp.conf"]', '-c', 'ENV LNMP=1', 'lnmp', 'mine/lnmp:changed']);
+  assert.equal(ok(root, ['run', '--rm', 'mine/lnmp:changed']), 'configured');
+  assert.equal(ok(root, ['run', '--rm', 'mine/lnmp:changed', 'sh', '-c', 'echo $LNMP']), '1');
+  ok(root, ['rmi', 'mine/lnmp:changed']);
 
   const shortId = ok(root, ['images', '-q', 'mine/lnmp:0.2']);
   assert.match(shortId, /^[0-9a-f]{12}$/);
@@ -191,6 +200,11 @@ test('seed 004 §hadoop: network create --driver=bridge --subnet, run -h Master 
   } finally {
     ok(root, ['network', 'rm', netName]);
   }
+
+  // seed 004 §docker run (zookeeper): a single host file mounted over a file of the image.
+  const cfg = path.join(work, 'zoo.cfg');
+  fs.writeFileSync(cfg, 'tickTime=2000\n');
+  assert.equal(ok(root, ['run', '--rm', '-v', `${cfg}:/conf/zoo.cfg`, 'busybox', 'cat', '/conf/zoo.cfg']), 'tickTime=2000');
 
   // -v with a bare name is a named volume, not a host path (seed 002 §bind mount).
   ok(root, ['run', '--rm', '-v', 'target:/app', 'busybox', 'sh', '-c', 'echo kept > /app/x']);

@@ -1,5 +1,5 @@
 // Seed 002 §deployment (create --record, set image, rollout status/history/undo) and seed 001 §4 调度管理
-// (requests, nodeSelector, nodeAffinity, pod anti-affinity, nodeName, taints and tolerations, why a pod
+// (requests, nodeSelector, nodeAffinity, pod affinity and anti-affinity, nodeName, taints and tolerations, why a pod
 // is Pending) and §6 (rollout pause/resume, set resources, scale, autoscale) and §5 cluster-info, with the
 // real kubectl 1.33 (and 1.27 for the rollout) on a skiff server with hollow nodes (4 cpu each).
 import assert from 'node:assert/strict';
@@ -184,6 +184,30 @@ test('seed 001 §4.2.4 podAntiAffinity spreads pods over nodes; the fourth one s
   });
   assert.match(describe, /0\/3 nodes are available: 3 node\(s\) didn't match pod anti-affinity rules/);
   await c.k('delete', 'pods', '-l', 'app=spread', '--wait=false');
+});
+
+test('seed 001 §4.2.3 podAffinity puts pods on the node of the pods they name; with none to follow a pod stays Pending', async () => {
+  const n2 = c.nodes[1];
+  await c.kIn(pod('cache', `  nodeName: ${n2}\n`), 'create', '-f', '-');
+  const follow = (app: string): string => `  affinity:
+    podAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+      - labelSelector:
+          matchExpressions:
+          - key: app
+            operator: In
+            values: [${app}]
+        topologyKey: kubernetes.io/hostname
+`;
+  for (let i = 1; i <= 3; i++) await c.kIn(pod(`web-${i}`, follow('cache')), 'create', '-f', '-');
+  for (let i = 1; i <= 3; i++) assert.equal(await nodeOf(`web-${i}`), n2);
+  await c.kIn(pod('lonely', follow('nobody')), 'create', '-f', '-');
+  const describe = await eventually('FailedScheduling', async () => {
+    const out = await c.k('describe', 'pod', 'lonely');
+    return /FailedScheduling/.test(out) ? out : undefined;
+  });
+  assert.match(describe, /0\/3 nodes are available: 3 node\(s\) didn't match pod affinity rules/);
+  await c.k('delete', 'pod', 'cache', 'web-1', 'web-2', 'web-3', 'lonely', '--wait=false');
 });
 
 test('seed 001 §4.1 requests: a pod is scheduled by the sum of its requests; too much cpu stays Pending with the reason', async () => {

@@ -384,7 +384,9 @@ export class ContainerEngine {
     if (isMounted(rootfs)) return;
     const image = this.o.images.get(c.Image);
     if (!image) throw notFound(`image ${c.Image} of container ${c.Id.slice(0, 12)} is gone`);
-    this.o.snapshots.mount(this.o.snapshots.lowerDirs(image.chain), path.join(dir, 'upper'), path.join(dir, 'work'), rootfs);
+    const lowers = this.o.snapshots.lowerDirs(image.chain);
+    // A --rm container's writable layer goes with it: nothing in it has to survive a host crash.
+    this.o.snapshots.mount(lowers, path.join(dir, 'upper'), path.join(dir, 'work'), rootfs, { volatile: c.HostConfig.AutoRemove });
   }
 
   /** Runs fn with the container's merged rootfs mounted, unmounting afterwards if it was not mounted before. */

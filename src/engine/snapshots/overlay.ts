@@ -86,11 +86,20 @@ export class Snapshots {
     return chain.map((c) => this.layerDir(c)).reverse();
   }
 
-  /** Mounts lowers + upper at target. Paths are given relative to the snapshots dir to stay within one page. */
-  mount(lowers: string[], upper: string, work: string, target: string): void {
+  /**
+   * Mounts lowers + upper at target. Paths are given relative to the snapshots dir to stay within one page.
+   * `volatile` (for a writable layer discarded after one run, podman's choice for --rm) spares the upper
+   * file system the sync overlayfs otherwise does on unmount.
+   */
+  mount(lowers: string[], upper: string, work: string, target: string, opts: { volatile?: boolean } = {}): void {
     const lowerList = lowers.length ? lowers : [this.emptyDir()];
-    const opts = `lowerdir=${lowerList.map((l) => path.relative(this.dir, l)).join(':')},upperdir=${upper},workdir=${work}`;
-    run('mount', ['-t', 'overlay', 'overlay', '-o', opts, target], { cwd: this.dir });
+    let options = `lowerdir=${lowerList.map((l) => path.relative(this.dir, l)).join(':')},upperdir=${upper},workdir=${work}`;
+    if (opts.volatile) {
+      // overlayfs leaves this marker after a volatile mount and refuses the next one while it exists.
+      fs.rmSync(path.join(work, 'work', 'incompat', 'volatile'), { recursive: true, force: true });
+      options += ',volatile';
+    }
+    run('mount', ['-t', 'overlay', 'overlay', '-o', options, target], { cwd: this.dir });
   }
 
   private emptyDir(): string {

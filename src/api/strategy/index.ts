@@ -134,7 +134,24 @@ function schedulingGatedCondition(pod: KubeObject): JsonObject[] {
   return [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates', lastProbeTime: null, lastTransitionTime: null }];
 }
 
+/**
+ * ObjectMeta's maps and lists are omitempty in kube: removing the last label (`kubectl label po x
+ * env-`) leaves no `labels: {}` behind.
+ */
+function dropEmptyMetadata(obj: KubeObject): void {
+  const meta = obj.metadata as unknown as JsonObject;
+  for (const field of ['labels', 'annotations']) {
+    const v = meta[field];
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) delete meta[field];
+  }
+  for (const field of ['finalizers', 'ownerReferences', 'managedFields']) {
+    const v = meta[field];
+    if (Array.isArray(v) && v.length === 0) delete meta[field];
+  }
+}
+
 function createRules(info: ResourceInfo, obj: KubeObject): void {
+  dropEmptyMetadata(obj);
   const key = kindKey(info);
   const initialStatus = INITIAL_STATUS[key];
   if (initialStatus) obj.status = initialStatus();
@@ -187,6 +204,7 @@ function keepSystemMetadata(newObj: KubeObject, oldObj: KubeObject): void {
 function updateRules(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject, subresource: string): void {
   const key = kindKey(info);
   keepSystemMetadata(newObj, oldObj);
+  dropEmptyMetadata(newObj);
   if (subresource === 'status') {
     // The status subresource changes status only: everything else comes from the stored object.
     for (const k of Object.keys(newObj)) if (k !== 'metadata' && k !== 'status' && k !== 'apiVersion' && k !== 'kind') delete newObj[k];

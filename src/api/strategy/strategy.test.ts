@@ -54,6 +54,12 @@ test('update: spec changes bump generation, status is kept, the status subresour
   labelled.metadata.labels = { x: 'y' };
   strategyFor(i).prepareForUpdate(labelled, old, '');
   assert.equal(labelled.metadata.generation, 1);
+  const unlabelled = structuredClone(labelled);
+  unlabelled.metadata.labels = {};
+  unlabelled.metadata.finalizers = [];
+  strategyFor(i).prepareForUpdate(unlabelled, labelled, '');
+  assert.equal('labels' in unlabelled.metadata, false);
+  assert.equal('finalizers' in unlabelled.metadata, false);
   const statusUpdate = structuredClone(old);
   statusUpdate.spec.replicas = 7;
   statusUpdate.status = { replicas: 2 };

@@ -66,6 +66,8 @@ export class PersistentVolumeController extends QueueController implements Contr
   private readonly eventClient: ResourceClient<CoreEvent>;
   private readonly recorder: EventRecorder;
   private readonly storageDir: string;
+  /** When each volume's reclaim last failed (our clock), so a Failed volume is retried once a period. */
+  private readonly failedAt = new Map<string, number>();
 
   constructor(private readonly ctx: ControllerContext) {
     super('persistentvolume-binder');
@@ -94,7 +96,14 @@ export class PersistentVolumeController extends QueueController implements Contr
         if (c.spec.volumeName) this.queue.add(`volume:${c.spec.volumeName}`);
       },
     });
-    this.pvs.addEventHandler({ add: volumeKey, update: (_o, n) => volumeKey(n), delete: volumeKey });
+    this.pvs.addEventHandler({
+      add: volumeKey,
+      update: (_o, n) => volumeKey(n),
+      delete: (v) => {
+        this.failedAt.delete(v.metadata.name!);
+        volumeKey(v);
+      },
+    });
     // A recycler pod's progress moves its volume on; a consumer's changes what its waiting claims say.
     const podChanged = (p: Pod): void => {
       const name = p.metadata.name ?? '';
@@ -264,8 +273,8 @@ export class PersistentVolumeController extends QueueController implements Contr
     const phase = pv.status?.phase;
     if (phase !== 'Released' && phase !== 'Failed') pv = await this.setPhase(pv, 'Released');
     if (phase === 'Failed') {
-      // Kubernetes retries a failed reclaim on every resync, not in a tight loop.
-      const wait = Date.parse(pv.status?.lastPhaseTransitionTime ?? '') + RETRY_FAILED_MS - this.ctx.now().getTime();
+      // Kubernetes retries a failed reclaim on every resync, not on every event (a recycler pod's own).
+      const wait = (this.failedAt.get(name) ?? 0) + RETRY_FAILED_MS - Date.now();
       if (wait > 0) return this.queue.addAfter(`volume:${name}`, wait);
     }
     await this.reclaim(pv);
@@ -377,6 +386,7 @@ export class PersistentVolumeController extends QueueController implements Contr
 
   /** updateVolumePhaseWithEvent: nothing when the volume is in that phase already. */
   private async setPhaseWithEvent(pv: PersistentVolume, phase: string, type: EventType, reason: string, message: string): Promise<void> {
+    if (phase === 'Failed') this.failedAt.set(pv.metadata.name!, Date.now());
     if (pv.status?.phase === phase) return;
     await this.setPhase(pv, phase, message);
     this.recorder.event(pv, type, reason, message);

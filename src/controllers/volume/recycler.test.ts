@@ -13,7 +13,7 @@ test('a hostPath volume is scrubbed by recycler-for-<pv> in default, 60 s at lea
   assert.equal(pod.spec.activeDeadlineSeconds, 60);
   assert.deepEqual(pod.spec.volumes, [{ name: 'vol', hostPath: { path: '/data/pv1' } }]);
   assert.deepEqual(pod.spec.containers[0].volumeMounts, [{ name: 'vol', mountPath: '/scrub' }]);
-  assert.match(pod.spec.containers[0].args!.join(' '), /find \/scrub -mindepth 1 -delete/);
+  assert.match(pod.spec.containers[0].args!.join(' '), /rm -rf \/scrub\/\.\.\?\* \/scrub\/\.\[!\.\]\* \/scrub\/\*/);
   assert.equal(recyclerPod(pv({ hostPath: { path: '/d' }, capacity: { storage: '10Gi' } }))!.spec.activeDeadlineSeconds, 300);
 });
 

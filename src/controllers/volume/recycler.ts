@@ -32,10 +32,11 @@ export function recyclerPod(pv: PersistentVolume): Pod | undefined {
     containers: [
       {
         name: 'pv-recycler',
-        // Kubernetes' template uses a debian-base image; busybox is the image every skiff node has offline.
+        // busybox, the image every skiff node has offline, with the scrub command of Kubernetes' busybox
+        // template (its later `find -delete` needs a find busybox builds do not always have).
         image: 'busybox',
         command: ['/bin/sh'],
-        args: ['-c', 'test -e /scrub && find /scrub -mindepth 1 -delete && test -z "$(ls -A /scrub)" || exit 1'],
+        args: ['-c', 'test -e /scrub && rm -rf /scrub/..?* /scrub/.[!.]* /scrub/*  && test -z "$(ls -A /scrub)" || exit 1'],
         volumeMounts: [{ name: 'vol', mountPath: '/scrub' }],
       },
     ],

@@ -1,7 +1,7 @@
 // The ingress proxy's HTTP/1.x handling against real backends: keep-alive on both sides, request bodies
-// by length and chunked, chunked and close-delimited responses, HEAD, HTTP/1.0, pipelining, large
-// bodies streamed intact, stale pooled connections retried, 400 for malformed requests, 502 for a
-// backend that is down.
+// by length and chunked, 100-continue, chunked and close-delimited responses, HEAD, HTTP/1.0, pipelining,
+// large bodies streamed intact both ways, stale pooled connections replaced, 400 for malformed requests,
+// 502 for a backend that is down.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -43,6 +43,12 @@ before(async () => {
         res.end();
       };
       return pump();
+    }
+    if (req.url === '/len') {
+      let n = 0;
+      req.on('data', (d: Buffer) => (n += d.length));
+      req.on('end', () => res.end(String(n)));
+      return;
     }
     const parts: Buffer[] = [];
     req.on('data', (d: Buffer) => parts.push(d));
@@ -155,10 +161,26 @@ test('chunked and close-delimited responses are relayed; HEAD has no body', asyn
   assert.equal(head.body.length, 0);
 });
 
-test('a large response body is streamed through intact', async () => {
+test('Expect: 100-continue: the interim answer reaches the client before it sends the body', async () => {
+  const reply = await new Promise<string>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: ingress.httpPort, method: 'POST', path: '/echo', headers: { host: 'h.example.com', expect: '100-continue', 'content-length': '4' } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('continue', () => req.end('body'));
+    req.on('error', reject);
+  });
+  assert.equal(JSON.parse(reply).body, 'body');
+});
+
+test('large bodies are streamed through intact both ways', async () => {
   const big = await send({ path: '/big' });
   assert.equal(big.body.length, BIG);
   assert.ok(big.body.every((b) => b === 120));
+  const block = 'y'.repeat(64 << 10);
+  const upload = await send({ method: 'POST', path: '/len' }, Array.from({ length: 128 }, () => block));
+  assert.equal(upload.body.toString(), String(128 * block.length));
 });
 
 test('HTTP/1.0 clients are answered and the connection closes; pipelined requests are answered in order', async () => {

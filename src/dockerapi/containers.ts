@@ -1,29 +1,19 @@
 // /containers/…: create, start/stop/kill/restart/pause, wait, remove, list, inspect, logs, attach,
 // resize, rename, top, stats, changes, export — docker's endpoints on the engine's container calls.
 import { execFileSync } from 'node:child_process';
-import { containerChanges, exportContainer, formatTimeNano, parseTimeArg, readLogs, resizePty, type Container, type Engine } from '../engine/index.js';
+import { commitContainer, containerChanges, exportContainer, formatTimeNano, parseTimeArg, readLogs, resizePty, type Container, type Engine, type HostConfig } from '../engine/index.js';
 import { archiveRoutes } from './archive.js';
 import { response, type Ctx } from './context.js';
-import { createPlan, type ApiCreateBody } from './create.js';
-import { ApiError, badRequest, boolParam, checkFilterKeys, conflict, intParam, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
+import { createPlan, restartPolicy, type ApiCreateBody } from './create.js';
+import { ApiError, badRequest, boolParam, checkFilterKeys, conflict, intParam, parseFilters, readJson, sendEmpty, sendJson, unixSeconds } from './http.js';
 import type { RouteTable } from './server.js';
 import { statsJSON } from './stats.js';
-import { MULTIPLEXED_STREAM, RAW_STREAM, frame, streamResponse, type Hijacked } from './stream.js';
+import { frame, streamResponse, streamType, type Hijacked } from './stream.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 function isUp(c: Container): boolean {
   return c.State.Running || c.State.Status === 'restarting';
-}
-
-function unixSeconds(iso: string): number {
-  return Math.floor(Date.parse(iso) / 1000);
-}
-
-/** API ≥ 1.42 names the stream's framing in Content-Type; older clients always got raw-stream. */
-export function streamType(version: string, tty: boolean): string {
-  const [major, minor] = version.split('.').map(Number);
-  return !tty && (major > 1 || minor >= 42) ? MULTIPLEXED_STREAM : RAW_STREAM;
 }
 
 function portsList(c: Container): Array<Record<string, unknown>> {
@@ -371,6 +361,31 @@ async function unpause(ctx: Ctx): Promise<void> {
   sendEmpty(response(ctx));
 }
 
+/** POST /containers/{id}/update: resources (applied live) and the restart policy (docker update). */
+async function update(ctx: Ctx): Promise<void> {
+  const body = await readJson<Partial<Pick<HostConfig, 'Memory' | 'MemorySwap' | 'NanoCpus' | 'CpuShares' | 'PidsLimit'>> & { RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null }>(ctx.req);
+  const u: Parameters<Engine['containers']['updateResources']>[1] = {};
+  for (const k of ['Memory', 'MemorySwap', 'NanoCpus', 'CpuShares', 'PidsLimit'] as const) if (body[k]) u[k] = body[k];
+  if (body.RestartPolicy?.Name) u.RestartPolicy = restartPolicy(body.RestartPolicy);
+  await ctx.api.engine.containers.updateResources(ctx.params.id, u);
+  sendJson(response(ctx), 200, { Warnings: [] });
+}
+
+/** POST /commit?container=&repo=&tag=: docker commit (changes as Dockerfile instructions). */
+async function commit(ctx: Ctx): Promise<void> {
+  const q = ctx.query;
+  const repo = q.get('repo') || undefined;
+  const tagArg = q.get('tag');
+  const image = await commitContainer(ctx.api.engine, q.get('container') ?? '', {
+    repo: repo && tagArg ? `${repo}:${tagArg}` : repo,
+    author: q.get('author') || undefined,
+    message: q.get('comment') || undefined,
+    changes: q.getAll('changes').flatMap((c) => c.split('\n')).filter(Boolean),
+    pause: boolParam(q, 'pause', true),
+  });
+  sendJson(response(ctx), 201, { Id: image.id });
+}
+
 /** docker container prune: every stopped container (label filters honoured), with the space freed. */
 async function prune(ctx: Ctx): Promise<void> {
   const { engine, helpers } = ctx.api;
@@ -411,6 +426,8 @@ export function containerRoutes(router: RouteTable): void {
     .add('GET', '/containers/:id/stats', { fn: stats })
     .add('GET', '/containers/:id/changes', { fn: changes })
     .add('GET', '/containers/:id/export', { fn: exportTar })
+    .add('POST', '/containers/:id/update', { fn: update })
+    .add('POST', '/commit', { fn: commit })
     .add('DELETE', '/containers/:id', { fn: remove });
   archiveRoutes(router);
 }

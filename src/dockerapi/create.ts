@@ -68,7 +68,8 @@ function slice(v: StrSlice): string[] | undefined {
 const LOG_DRIVERS = ['json-file', 'none', 'k8s-file'];
 const RESTART_POLICIES = ['', 'no', 'always', 'on-failure', 'unless-stopped'];
 
-function restartPolicy(p: ApiHostConfig['RestartPolicy']): RestartPolicy {
+/** A restart policy as clients send it (Name '' is no policy), validated with docker's messages. */
+export function restartPolicy(p: ApiHostConfig['RestartPolicy']): RestartPolicy {
   const name = p?.Name ?? '';
   if (!RESTART_POLICIES.includes(name)) throw badRequest(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
   const count = p?.MaximumRetryCount ?? 0;

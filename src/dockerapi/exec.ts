@@ -8,8 +8,7 @@ import { response, type Ctx } from './context.js';
 import { conflict, notFound, parseJson, readJson, sendEmpty, sendJson, intParam } from './http.js';
 import type { RouteTable } from './server.js';
 import { pipeInput } from './attach-hub.js';
-import { streamType } from './containers.js';
-import { frame, outputWriters, streamResponse, type Hijacked } from './stream.js';
+import { frame, outputWriters, streamResponse, streamType, type Hijacked } from './stream.js';
 
 interface ExecConfig {
   AttachStdin?: boolean;

@@ -74,6 +74,11 @@ export function parseJson<T>(body: Buffer): T {
   }
 }
 
+/** Times in list bodies are unix seconds. */
+export function unixSeconds(iso: string): number {
+  return Math.floor(Date.parse(iso) / 1000);
+}
+
 /** docker's boolean query values: 1/true/True are true, 0/false/empty are false. */
 export function boolParam(q: URLSearchParams, name: string, fallback = false): boolean {
   const v = q.get(name);

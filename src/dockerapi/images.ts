@@ -1,15 +1,15 @@
 // /images/…: list, inspect, history, tag, remove, and pull (POST /images/create) with docker's JSON
 // progress stream. Pulls go through the registry client the `pull` verb uses, with the engine root's
 // registry settings; busybox is built locally and needs no registry.
-import { familiarName, normalize, parseReference, type Image } from '../engine/index.js';
-import { engineRegistrySettings, pullToEngine, type ProgressOutput } from '../registry/index.js';
+import fs from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { familiarName, importTarball, normalize, parseReference, type Image } from '../engine/index.js';
+import { engineRegistrySettings, loadArchive, pullToEngine, pushFromEngine, saveImages, type ProgressOutput } from '../registry/index.js';
 import { response, type Ctx } from './context.js';
-import { badRequest, boolParam, checkFilterKeys, notFound, parseFilters, sendJson } from './http.js';
+import { badRequest, boolParam, checkFilterKeys, notFound, parseFilters, sendJson, unixSeconds } from './http.js';
 import type { RouteTable } from './server.js';
-
-function unixSeconds(iso: string): number {
-  return Math.floor(Date.parse(iso) / 1000);
-}
 
 function image(ctx: Ctx, ref: string): Image {
   const found = ctx.api.engine.images.lookup(ref);
@@ -25,7 +25,12 @@ async function list(ctx: Ctx): Promise<void> {
   const counts = new Map<string, number>();
   for (const c of engine.containers.list()) counts.set(c.Image, (counts.get(c.Image) ?? 0) + 1);
   const names = (i: Image): string[] => i.tags.filter((t) => !t.includes('@')).map(familiarName);
-  const rows = engine.images.list().filter((i) => {
+  const images = engine.images.list();
+  // Without all=1 docker hides intermediate images: untagged parents of other images (build steps).
+  const parents = new Set(images.map((i) => i.parent).filter(Boolean));
+  const all = boolParam(ctx.query, 'all');
+  const rows = images.filter((i) => {
+    if (!all && !names(i).length && parents.has(i.id)) return false;
     const dangling = filters.get('dangling')?.[0];
     if (dangling !== undefined && (names(i).length === 0) !== (dangling === 'true' || dangling === '1')) return false;
     const refs = filters.get('reference');
@@ -136,7 +141,10 @@ function jsonProgress(write: (line: object) => void): ProgressOutput {
 async function pull(ctx: Ctx): Promise<void> {
   const { engine } = ctx.api;
   const from = ctx.query.get('fromImage');
-  if (!from) throw badRequest('import from a tarball (fromSrc) is not supported; use docker load');
+  if (!from) {
+    await importImage(ctx);
+    return;
+  }
   const tagArg = ctx.query.get('tag');
   const name = tagArg ? (tagArg.startsWith('sha256:') ? `${from}@${tagArg}` : `${from}:${tagArg}`) : from;
   let canonicalName: string;
@@ -156,8 +164,7 @@ async function pull(ctx: Ctx): Promise<void> {
       progress.line(`Digest: ${img.id}`);
       progress.line(`Status: Image is up to date for ${familiarName(canonicalName)}`);
     } else {
-      const auth = ctx.req.headers['x-registry-auth'];
-      const credentials = typeof auth === 'string' && auth ? registryAuth(auth) : undefined;
+      const credentials = registryAuth(ctx.req.headers['x-registry-auth']);
       await pullToEngine(engine, name, { settings: engineRegistrySettings(engine.paths.root), progress, credentials: credentials ? () => credentials : undefined });
     }
   } catch (err) {
@@ -167,8 +174,75 @@ async function pull(ctx: Ctx): Promise<void> {
   res.end();
 }
 
+/** POST /images/create?fromSrc=-: docker import, the body a (possibly gzipped) tar of a filesystem. */
+async function importImage(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const q = ctx.query;
+  if (q.get('fromSrc') !== '-') throw badRequest('importing from a URL is not supported; download the file and import it');
+  const repo = q.get('repo') || undefined;
+  const tagArg = q.get('tag');
+  fs.mkdirSync(engine.paths.tmp, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(engine.paths.tmp, 'import-'));
+  try {
+    const file = path.join(dir, 'input.tar');
+    await pipeline(ctx.req, fs.createWriteStream(file));
+    const img = await importTarball(engine.images, file, { repo: repo && tagArg ? `${repo}:${tagArg}` : repo, message: q.get('message') || undefined, changes: q.getAll('changes') });
+    sendJsonLines(response(ctx), [{ status: img.id }]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function sendJsonLines(res: ServerResponse, lines: object[]): void {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(lines.map((l) => JSON.stringify(l) + '\r\n').join(''));
+}
+
+/** GET /images/get?names=… and /images/{name}/get: docker save's archive. */
+async function save(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const names = ctx.params.name ? [ctx.params.name] : ctx.query.getAll('names');
+  if (!names.length) throw badRequest('no images given');
+  for (const n of names) image(ctx, n);
+  const res = response(ctx);
+  res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+  await saveImages(engine, names, res);
+  res.end();
+}
+
+/** POST /images/load: docker load's archive in the body; the result as JSON stream lines. */
+async function load(ctx: Ctx): Promise<void> {
+  let lines: string[];
+  try {
+    lines = await loadArchive(ctx.api.engine, ctx.req);
+  } catch (err) {
+    throw badRequest((err as Error).message);
+  }
+  sendJsonLines(response(ctx), lines.map((l) => ({ stream: `${l}\n` })));
+}
+
+/** POST /images/{name}/push?tag=: docker push, progress as JSON lines; errors as an `error` line. */
+async function push(ctx: Ctx): Promise<void> {
+  const { engine } = ctx.api;
+  const tagArg = ctx.query.get('tag');
+  const name = tagArg ? `${ctx.params.name}:${tagArg}` : ctx.params.name;
+  const res = response(ctx);
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  const write = (line: object): void => void res.write(JSON.stringify(line) + '\r\n');
+  try {
+    const credentials = registryAuth(ctx.req.headers['x-registry-auth']);
+    const digest = await pushFromEngine(engine, name, { settings: engineRegistrySettings(engine.paths.root), progress: jsonProgress(write), credentials: credentials ? () => credentials : undefined });
+    write({ progressDetail: {}, aux: { Tag: tagArg || 'latest', Digest: digest } });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    write({ errorDetail: { message }, error: message });
+  }
+  res.end();
+}
+
 /** X-Registry-Auth: base64url JSON {username, password} (or {identitytoken}) the CLI sends from its login. */
-function registryAuth(header: string): { username: string; password: string } | undefined {
+function registryAuth(header: string | string[] | undefined): { username: string; password: string } | undefined {
+  if (typeof header !== 'string' || !header) return undefined;
   try {
     const v = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { username?: string; password?: string };
     return v.username ? { username: v.username, password: v.password ?? '' } : undefined;
@@ -182,6 +256,10 @@ export function imageRoutes(router: RouteTable): void {
     .add('GET', '/images/json', { fn: list })
     .add('POST', '/images/create', { fn: pull })
     .add('POST', '/images/prune', { fn: prune })
+    .add('POST', '/images/load', { fn: load })
+    .add('GET', '/images/get', { fn: save })
+    .add('GET', '/images/:name*/get', { fn: save })
+    .add('POST', '/images/:name*/push', { fn: push })
     .add('GET', '/images/:name*/json', { fn: inspect })
     .add('GET', '/images/:name*/history', { fn: history })
     .add('POST', '/images/:name*/tag', { fn: tag })

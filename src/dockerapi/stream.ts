@@ -31,6 +31,12 @@ export function demux(data: Buffer): Array<{ stream: StreamId; data: Buffer }> {
 export const RAW_STREAM = 'application/vnd.docker.raw-stream';
 export const MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
 
+/** API ≥ 1.42 names the stream's framing in Content-Type; older clients always got raw-stream. */
+export function streamType(version: string, tty: boolean): string {
+  const [major, minor] = version.split('.').map(Number);
+  return !tty && (major > 1 || minor >= 42) ? MULTIPLEXED_STREAM : RAW_STREAM;
+}
+
 /** Where output goes: framed per stream unless the process has a TTY (then one raw stream). */
 export function outputWriters(sink: { write(data: Buffer): unknown }, tty: boolean): { stdout: Writable; stderr: Writable } {
   const writer = (id: StreamId): Writable =>

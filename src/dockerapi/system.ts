@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { familiarName, isCgroupV2, parseTimeArg } from '../engine/index.js';
 import { response, type Ctx } from './context.js';
-import { parseFilters, sendJson } from './http.js';
+import { parseFilters, sendJson, unixSeconds } from './http.js';
 import type { RouteTable } from './server.js';
 
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm' };
@@ -162,8 +162,8 @@ async function systemDf(ctx: Ctx): Promise<void> {
   const images = engine.images.list();
   sendJson(response(ctx), 200, {
     LayersSize: images.reduce((a, i) => a + i.size, 0),
-    Images: images.map((i) => ({ Id: i.id, ParentId: i.parent, RepoTags: i.tags.filter((t) => !t.includes('@')).map(familiarName), RepoDigests: i.tags.filter((t) => t.includes('@')).map(familiarName), Created: Math.floor(Date.parse(i.created) / 1000), Size: i.size, SharedSize: -1, VirtualSize: i.size, Labels: i.config.config?.Labels ?? {}, Containers: counts.get(i.id) ?? 0 })),
-    Containers: containers.map((c) => ({ Id: c.Id, Names: [c.Name], Image: c.ImageName, ImageID: c.Image, Command: [c.Path, ...c.Args].join(' '), Created: Math.floor(Date.parse(c.Created) / 1000), State: c.State.Status, Status: helpers.statusText(c), SizeRw: helpers.rwSize(engine, c), SizeRootFs: 0, Labels: c.Config.Labels, Mounts: [] })),
+    Images: images.map((i) => ({ Id: i.id, ParentId: i.parent, RepoTags: i.tags.filter((t) => !t.includes('@')).map(familiarName), RepoDigests: i.tags.filter((t) => t.includes('@')).map(familiarName), Created: unixSeconds(i.created), Size: i.size, SharedSize: -1, VirtualSize: i.size, Labels: i.config.config?.Labels ?? {}, Containers: counts.get(i.id) ?? 0 })),
+    Containers: containers.map((c) => ({ Id: c.Id, Names: [c.Name], Image: c.ImageName, ImageID: c.Image, Command: [c.Path, ...c.Args].join(' '), Created: unixSeconds(c.Created), State: c.State.Status, Status: helpers.statusText(c), SizeRw: helpers.rwSize(engine, c), SizeRootFs: 0, Labels: c.Config.Labels, Mounts: [] })),
     Volumes: ctx.api.volumes.list().map((v) => ({ ...v, UsageData: { Size: -1, RefCount: containers.filter((c) => c.Mounts.some((m) => m.Name === v.Name)).length } })),
     BuildCache: [],
   });

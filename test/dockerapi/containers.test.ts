@@ -1,6 +1,9 @@
 // The real docker CLI (28.x) against `skiff system service`: run/ps/logs/stop/rm, exit codes, stdin,
 // exec, inspect, cp, errors — and the same containers seen through `skiff`.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { skiff } from '../engine/helpers.js';
 import { docker, dockerOk, startService, type Service } from './helpers.js';
@@ -94,8 +97,6 @@ test('errors read like the daemon\'s: unknown container, name conflict, removing
 });
 
 test('docker cp copies files both ways', async () => {
-  const fs = await import('node:fs');
-  const path = await import('node:path');
   const dir = fs.mkdtempSync(path.join(svc.root, 'cp-'));
   fs.writeFileSync(path.join(dir, 'in.txt'), 'to the container\n');
   await dockerOk(svc, ['run', '-d', '--name', 'cpbox', 'busybox', 'sh', '-c', 'echo from the container > /root/out.txt; sleep 60']);
@@ -110,19 +111,16 @@ test('docker cp copies files both ways', async () => {
 });
 
 /** One raw API request on the service's socket (what dockerode and other SDKs send). */
-function request(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
-  return import('node:http').then(
-    (http) =>
-      new Promise((resolve, reject) => {
-        const req = http.request({ socketPath: svc.socket, method, path, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
-          let text = '';
-          res.on('data', (d: Buffer) => (text += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-        });
-        req.on('error', reject);
-        req.end(body ? JSON.stringify(body) : undefined);
-      }),
-  );
+function request(method: string, urlPath: string, body?: unknown): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: svc.socket, method, path: urlPath, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
 }
 
 test('the raw API: ping headers, versioned and unversioned paths, docker-shaped errors and statuses', async () => {

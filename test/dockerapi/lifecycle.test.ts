@@ -1,6 +1,7 @@
 // Lifecycle verbs of the real docker CLI through the API: -it under a pty, pause/unpause, restart,
 // kill with a signal, wait, rename, attach, top/stats/diff/export, and container prune.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { docker, dockerOk, dockerTty, startService, type Service } from './helpers.js';
 
@@ -79,7 +80,6 @@ test('top, stats --no-stream, diff and export describe a running container', asy
   assert.match(stats, /^probe [1-9]\d* [\d.]+[KMG]?i?B \/ [\d.]+[KMG]iB$/);
   const diff = await dockerOk(svc, ['diff', 'probe']);
   assert.match(diff, /^A \/root\/demo\.txt$/m);
-  const { spawnSync } = await import('node:child_process');
   const exported = spawnSync('sh', ['-c', 'docker export probe | tar -t'], { env: svc.env, encoding: 'utf8' });
   assert.equal(exported.status, 0, exported.stderr);
   assert.match(exported.stdout, /^\.?\/?root\/demo\.txt$/m);

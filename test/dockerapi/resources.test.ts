@@ -2,10 +2,13 @@
 // the offline busybox and a refused off-machine pull, user networks with name resolution and ports
 // published on 127.0.0.1, named volumes that keep data.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { skiff } from '../engine/helpers.js';
-import { docker, dockerOk, startService, type Service } from './helpers.js';
+import { skiff, SKIFF } from '../engine/helpers.js';
+import { docker, dockerOk, freePort, startService, waitForPort, type Service } from './helpers.js';
 
 let svc: Service;
 
@@ -81,8 +84,6 @@ test('a named volume keeps data across containers and is removed when unused', a
 });
 
 test('docker build sends the context to POST /build; the image runs; a failing RUN gives its exit code', async () => {
-  const fs = await import('node:fs');
-  const path = await import('node:path');
   const dir = fs.mkdtempSync(path.join(svc.root, 'ctx-'));
   fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\nCOPY hello.txt /hello.txt\nRUN cat /hello.txt\nCMD ["cat", "/hello.txt"]\n');
   fs.writeFileSync(path.join(dir, 'hello.txt'), 'built through the API\n');
@@ -96,4 +97,40 @@ test('docker build sends the context to POST /build; the image runs; a failing R
   const failed = await docker(svc, ['build', '-f', path.join(dir, 'Dockerfile.bad'), dir]);
   assert.equal(failed.code, 3);
   assert.match(failed.stderr, /The command '\/bin\/sh -c exit 3' returned a non-zero code: 3/);
+});
+
+test('commit, update, export | import, save | load', async () => {
+  const dir = fs.mkdtempSync(path.join(svc.root, 'xfer-'));
+  await dockerOk(svc, ['run', '-d', '--name', 'src1', 'busybox', 'sh', '-c', 'echo committed > /c.txt; sleep 60']);
+  for (let i = 0; i < 50 && (await docker(svc, ['exec', 'src1', 'cat', '/c.txt'])).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(await dockerOk(svc, ['commit', '-c', 'CMD ["cat", "/c.txt"]', '-m', 'via api', 'src1', 'committed:1']), /^sha256:[0-9a-f]{64}$/);
+  assert.equal(await dockerOk(svc, ['run', '--rm', 'committed:1']), 'committed');
+  await dockerOk(svc, ['update', '-m', '128m', '--restart', 'on-failure:2', 'src1']);
+  assert.equal(await dockerOk(svc, ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}', 'src1']), '134217728 on-failure:2');
+  await dockerOk(svc, ['export', '-o', path.join(dir, 'fs.tar'), 'src1']);
+  await dockerOk(svc, ['import', path.join(dir, 'fs.tar'), 'imported:1']);
+  assert.equal(await dockerOk(svc, ['run', '--rm', 'imported:1', 'cat', '/c.txt']), 'committed');
+  await dockerOk(svc, ['save', '-o', path.join(dir, 'img.tar'), 'committed:1']);
+  await dockerOk(svc, ['rm', '-f', 'src1']);
+  await dockerOk(svc, ['rmi', 'committed:1']);
+  assert.equal(await dockerOk(svc, ['load', '-i', path.join(dir, 'img.tar')]), 'Loaded image: committed:1');
+  assert.equal(await dockerOk(svc, ['run', '--rm', 'committed:1']), 'committed');
+});
+
+test('push to and pull from a registry on 127.0.0.1 (skiff registry serve)', async () => {
+  const port = await freePort();
+  const registry = spawn(SKIFF, ['registry', 'serve', '--addr', `127.0.0.1:${port}`, '--root', path.join(svc.root, 'registry')], { stdio: 'ignore' });
+  try {
+    await waitForPort(port);
+    const name = `127.0.0.1:${port}/team/bb:1`;
+    await dockerOk(svc, ['tag', 'busybox', name]);
+    const pushed = await dockerOk(svc, ['push', name]);
+    assert.match(pushed, /1: digest: sha256:[0-9a-f]{64}/);
+    await dockerOk(svc, ['rmi', name]);
+    const pulled = await dockerOk(svc, ['pull', name]);
+    assert.match(pulled, new RegExp(`Status: Downloaded newer image for 127.0.0.1:${port}/team/bb:1`));
+    assert.equal(await dockerOk(svc, ['run', '--rm', name, 'echo', 'pulled']), 'pulled');
+  } finally {
+    registry.kill('SIGKILL');
+  }
 });

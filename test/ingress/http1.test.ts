@@ -1,7 +1,7 @@
 // The ingress proxy's HTTP/1.x handling against real backends: keep-alive on both sides, request bodies
 // by length and chunked, 100-continue, chunked and close-delimited responses, HEAD, HTTP/1.0, pipelining,
-// large bodies streamed intact both ways, stale pooled connections replaced, 400 for malformed requests,
-// 502 for a backend that is down.
+// large bodies streamed intact both ways, stale pooled connections replaced, split heads, 431 for endless
+// heads, 400 for malformed requests, 502 for a backend that is down.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -199,6 +199,28 @@ test('a pooled connection the backend closed meanwhile is replaced without an er
   await new Promise((r) => setTimeout(r, 400));
   assert.equal((await send({ path: '/b', agent })).status, 200);
   agent.destroy();
+});
+
+test('a request head split across packets is assembled; an endless head gets 431', async () => {
+  const answer = await new Promise<string>((resolve, reject) => {
+    const s = net.connect(ingress.httpPort, '127.0.0.1');
+    const parts = ['GET /sp', 'lit HTTP/1.1\r\nHo', 'st: h.example.com\r', '\n\r\n'];
+    const write = (): void => {
+      const part = parts.shift();
+      if (part) {
+        s.write(part);
+        setTimeout(write, 20);
+      }
+    };
+    s.once('connect', write);
+    s.on('data', (d) => {
+      s.destroy();
+      resolve(d.toString());
+    });
+    s.on('error', reject);
+  });
+  assert.match(answer, /^HTTP\/1.1 200 [\s\S]*"url":"\/split"/);
+  assert.match(await rawExchange(`GET / HTTP/1.1\r\nHost: h.example.com\r\nX-Big: ${'a'.repeat(70 << 10)}`), /^HTTP\/1.1 431 /);
 });
 
 test('malformed requests get 400, a backend that is down 502', async () => {

@@ -100,6 +100,9 @@ test('a namespace stays Terminating with Kubernetes\' conditions while its conte
       ['NamespaceFinalizersRemaining', 'True', 'SomeFinalizerRemain', 'Some finalizers are remaining: example.com/hold in 2 resource instances'],
     ],
   );
+  const described = await c.k('describe', 'ns', 'slow');
+  assert.match(described, /Status:\s+Terminating/);
+  assert.match(described, /NamespaceFinalizersRemaining\s+True\s+.*SomeFinalizerRemain\s+Some finalizers are remaining: example\.com\/hold in 2 resource instances/);
   await c.k('-n', 'slow', 'patch', 'configmap', 'held2', '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
   await eventually('one left in the conditions', async () =>
     (await c.k('get', 'ns', 'slow', '-o', 'jsonpath={.status.conditions[?(@.type=="NamespaceContentRemaining")].message}')) === 'Some resources are remaining: configmaps. has 1 resource instances',

@@ -275,9 +275,10 @@ export async function startIngressServer(options: IngressServerOptions): Promise
 
       const relay = (chunk: Buffer): void => {
         if (client.write(chunk)) return;
-        link.socket.pause();
-        const sock = link.socket;
-        client.once('drain', () => sock.resume());
+        const paused = link;
+        paused.socket.pause();
+        // Once finished, the connection was resumed already and may serve another client by now.
+        client.once('drain', () => current === paused && paused.socket.resume());
       };
 
       const onUpstreamData = (chunk: Buffer): void => {

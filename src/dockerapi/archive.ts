@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { scopedPath } from '../engine/index.js';
+import { scopedPath, type Container } from '../engine/index.js';
 import { response, type Ctx } from './context.js';
 import { ApiError, badRequest, boolParam, notFound, sendEmpty } from './http.js';
 import type { RouteTable } from './server.js';
@@ -32,11 +32,32 @@ function pathParam(ctx: Ctx): string {
   return p;
 }
 
-/** Runs fn on the host path of `inner` in the container's root filesystem (mounted for the call if stopped). */
-async function inRootfs<T>(ctx: Ctx, inner: string, fn: (target: string) => Promise<T>): Promise<T> {
+/**
+ * Where a container path lives on the host: in a bind or volume mounted there (the rootfs only holds an
+ * empty mountpoint), in the engine's generated /etc/hosts, /etc/hostname, /etc/resolv.conf, else in the
+ * root filesystem. `writable` is false inside a read-only mount.
+ */
+function hostPath(c: Container, containerDir: string, rootfs: string, inner: string): { target: string; writable: boolean } {
+  const p = path.posix.normalize(`/${inner}`).replace(/(.)\/$/, '$1');
+  const etc: Record<string, string> = { '/etc/hosts': 'hosts', '/etc/hostname': 'hostname', '/etc/resolv.conf': 'resolv.conf' };
+  if (etc[p] && !c.Extras.etcFilesFrom) return { target: path.join(containerDir, etc[p]), writable: true };
+  const mounts = c.Mounts.filter((m) => m.Source && m.Type !== 'tmpfs').sort((a, b) => b.Destination.length - a.Destination.length);
+  for (const m of mounts) {
+    const dst = path.posix.normalize(m.Destination);
+    if (p === dst || p.startsWith(`${dst}/`)) return { target: scopedPath(m.Source, p.slice(dst.length) || '/', true), writable: m.RW };
+  }
+  return { target: scopedPath(rootfs, inner, true), writable: true };
+}
+
+/** Runs fn on the host path of `inner` (the root filesystem is mounted for the call if the container is stopped). */
+async function inContainer<T>(ctx: Ctx, inner: string, fn: (target: string, writable: boolean) => Promise<T>): Promise<T> {
   const { engine } = ctx.api;
   const c = engine.containers.get(ctx.params.id);
-  return engine.containers.withRootfs(c, (rootfs) => fn(scopedPath(rootfs, inner, true)));
+  return engine.containers.withRootfs(c, (rootfs) => {
+    const { target, writable } = hostPath(c, engine.containers.dir(c.Id), rootfs, inner);
+    // `path/.` keeps its meaning (the directory's contents) after resolution.
+    return fn(/\/\.$/.test(inner) ? `${target}/.` : target, writable);
+  });
 }
 
 function statHeader(target: string, inner: string, id: string): string {
@@ -65,7 +86,7 @@ function tar(args: string[], input: NodeJS.ReadableStream | undefined, output: N
 async function stat(ctx: Ctx): Promise<void> {
   const inner = pathParam(ctx);
   const id = ctx.params.id;
-  const header = await inRootfs(ctx, inner, async (target) => statHeader(target, inner, id));
+  const header = await inContainer(ctx, inner, async (target) => statHeader(target, inner, id));
   const res = response(ctx);
   res.writeHead(200, { 'X-Docker-Container-Path-Stat': header });
   res.end();
@@ -74,12 +95,13 @@ async function stat(ctx: Ctx): Promise<void> {
 async function get(ctx: Ctx): Promise<void> {
   const inner = pathParam(ctx);
   const res = response(ctx);
-  await inRootfs(ctx, inner, async (target) => {
+  await inContainer(ctx, inner, async (target) => {
     const header = statHeader(target, inner, ctx.params.id);
     // `path/.` asks for a directory's contents (entries named ./x), anything else for the entry itself.
-    const contents = /\/\.$/.test(inner) || inner === '.';
+    const contents = target.endsWith('/.');
+    const dir = contents ? target.slice(0, -2) : target;
     res.writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': header });
-    await tar(['-C', contents ? target : path.dirname(target), '--numeric-owner', '-cf', '-', contents ? '.' : path.basename(target)], undefined, res);
+    await tar(['-C', contents ? dir : path.dirname(dir), '--numeric-owner', '-cf', '-', contents ? '.' : path.basename(dir)], undefined, res);
   });
   res.end();
 }
@@ -87,7 +109,8 @@ async function get(ctx: Ctx): Promise<void> {
 async function put(ctx: Ctx): Promise<void> {
   const inner = pathParam(ctx);
   const owners = boolParam(ctx.query, 'copyUIDGID') ? ['--same-owner', '--numeric-owner'] : ['--no-same-owner'];
-  await inRootfs(ctx, inner, async (target) => {
+  await inContainer(ctx, inner, async (target, writable) => {
+    if (!writable) throw badRequest('mounted volume is marked read-only');
     let st: fs.Stats;
     try {
       st = fs.statSync(target);

@@ -110,6 +110,22 @@ test('docker cp copies files both ways', async () => {
   await dockerOk(svc, ['rm', '-f', 'cpbox']);
 });
 
+test('docker cp reads and writes through mounts: generated /etc files, volumes, read-only binds refused', async () => {
+  const dir = fs.mkdtempSync(path.join(svc.root, 'cpm-'));
+  fs.mkdirSync(path.join(dir, 'ro'));
+  fs.writeFileSync(path.join(dir, 'in.txt'), 'into the volume\n');
+  const id = await dockerOk(svc, ['run', '-d', '--name', 'cpmounts', '-v', 'cpvol:/data', '-v', `${path.join(dir, 'ro')}:/ro:ro`, 'busybox', 'sleep', '60']);
+  await dockerOk(svc, ['cp', 'cpmounts:/etc/hostname', path.join(dir, 'hostname')]);
+  assert.equal(fs.readFileSync(path.join(dir, 'hostname'), 'utf8'), `${id.slice(0, 12)}\n`);
+  await dockerOk(svc, ['cp', path.join(dir, 'in.txt'), 'cpmounts:/data/']);
+  assert.equal(await dockerOk(svc, ['exec', 'cpmounts', 'cat', '/data/in.txt']), 'into the volume');
+  const ro = await docker(svc, ['cp', path.join(dir, 'in.txt'), 'cpmounts:/ro/']);
+  assert.equal(ro.code, 1);
+  assert.match(ro.stderr, /mounted volume is marked read-only/);
+  await dockerOk(svc, ['rm', '-f', '-v', 'cpmounts']);
+  await dockerOk(svc, ['volume', 'rm', 'cpvol']);
+});
+
 /** One raw API request on the service's socket (what dockerode and other SDKs send). */
 function request(method: string, urlPath: string, body?: unknown): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
   return new Promise((resolve, reject) => {

@@ -107,3 +107,17 @@ test('WaitForFirstConsumer static volumes: the scheduler binds the one on the po
   await eventually('the pod bound to node-1', async () => (await c.k('get', 'pod', 'pinned', '-o', 'jsonpath={.spec.nodeName}')) === 'node-1');
   assert.match(await c.k('get', 'pv', 'local-node-0'), /Available/);
 });
+
+test('a claim whose only consumer cannot be scheduled says which pod it waits for', async () => {
+  await c.kIn('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: stuck}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n', 'create', '-f', '-');
+  await c.kIn(
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: nowhere}\nspec:\n  nodeSelector: {disk: none}\n  containers: [{name: c, image: busybox}]\n  volumes: [{name: d, persistentVolumeClaim: {claimName: stuck}}]\n',
+    'create',
+    '-f',
+    '-',
+  );
+  const waiting = await eventually('the WaitForPodScheduled event', async () => (await events('stuck')).find((e) => e.reason === 'WaitForPodScheduled'));
+  assert.equal(waiting.message, 'waiting for pod nowhere to be scheduled');
+  assert.match(await c.k('get', 'pvc', 'stuck'), /stuck\s+Pending/);
+  assert.equal(await c.k('get', 'pvc', 'stuck', '-o', 'jsonpath={.metadata.annotations}'), '', 'no node was selected');
+});

@@ -1,8 +1,11 @@
 // Seed 002 §service (ClusterIP, 服务发现 by env and DNS, Endpoints, NodePort, Ingress) and seed 001 §7
-// (k8s dns) on real pods: a `skiff server` with a real `skiff agent` node, driven by the real kubectl.
+// (k8s dns) on real pods, plus LoadBalancer services (k3s's ServiceLB) and scaling: a `skiff server` with
+// a real `skiff agent` node, driven by the real kubectl.
 // busybox httpd on 8080 answers as kubia ("You've hit <pod>").
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { hostNames } from '../../../src/kubelet/index.js';
 import { eventuallyGet, freePort } from './net.js';
 import { assertServiceIPContained, eventually, startNodeCluster, type NodeCluster } from './node.js';
 
@@ -262,4 +265,18 @@ test('a service that stops being a LoadBalancer loses its EXTERNAL-IP', async ()
     return /kubia-lb\s+ClusterIP\s+\S+\s+<none>/.test(out) ? out : undefined;
   });
   assert.match(row, /kubia-lb\s+ClusterIP\s+10\.\S+\s+<none>\s+\d+\/TCP/);
+});
+
+test('kubectl scale: the new pod is in the node\'s service rules as soon as it is a ready endpoint', async () => {
+  await c.k('scale', 'deployment/kubia', '--replicas=4');
+  const ips = await eventually('4 ready endpoints', async () => {
+    const out = await c.k('get', 'endpoints', 'kubia', '-o', 'jsonpath={.subsets[*].addresses[*].ip}');
+    return out.split(' ').length === 4 ? out.split(' ') : undefined;
+  }, 90_000);
+  const prefix = hostNames(c.dataDir).chainPrefix;
+  // The timing itself is measured by `npm run bench -- services`; here the rules must simply follow.
+  await eventually('every endpoint in the rules', async () => {
+    const rules = execFileSync('iptables-save', ['-t', 'nat']).toString().split('\n').filter((l) => l.startsWith(`-A ${prefix}-SEP-`));
+    return ips.every((ip) => rules.some((l) => l.includes(`--to-destination ${ip}:8080`))) ? true : undefined;
+  }, 15_000);
 });

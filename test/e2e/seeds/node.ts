@@ -3,6 +3,7 @@
 // ends the agent by its pid, then removes every container, mount, cgroup, bridge and chain of its data dir.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { cleanupNode } from '../../../src/kubelet/index.js';
 import { kubectl, kubectlOk, makeTempDir, REPO_ROOT, startTestServer, type KubectlResult, type KubectlVersion, type TestServer } from '../../lib/index.js';
@@ -32,13 +33,56 @@ export interface NodeClusterOptions {
   ingress?: { httpPort: number; httpsPort: number };
 }
 
+const RANGE_COUNT = 40;
+const RANGE_LEASES = path.join(os.tmpdir(), 'skiff-e2e-node-ranges');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A host-wide lease on one of RANGE_COUNT address-range slots: a file created exclusively per slot,
+ * holding the owner's pid (a slot whose owner died is taken over). Test files run in parallel
+ * processes, and a pid-derived slot collided often enough to bind one DNS address twice.
+ */
+function leaseRange(): { index: number; release(): void } {
+  fs.mkdirSync(RANGE_LEASES, { recursive: true });
+  const start = Math.floor(Math.random() * RANGE_COUNT);
+  for (let n = 0; n < RANGE_COUNT * 2; n++) {
+    const index = (start + n) % RANGE_COUNT;
+    const file = path.join(RANGE_LEASES, String(index));
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return { index, release: () => fs.rmSync(file, { force: true }) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(fs.readFileSync(file, 'utf8'));
+      // A dead owner's slot is free once its file is gone; the next round may create it.
+      if (owner && !alive(owner)) fs.rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`no free e2e address range: all ${RANGE_COUNT} slots under ${RANGE_LEASES} are leased`);
+}
+
 export async function startNodeCluster(name: string, options: NodeClusterOptions = {}): Promise<NodeCluster> {
-  // Address ranges of this run's own, apart from the kubelet tests' (pods 10.200-249.x, services
+  // Address ranges of this cluster's own, apart from the kubelet tests' (pods 10.200-249.x, services
   // 10.150-199), so files running in parallel never share a bridge, a route or the DNS address.
-  const serviceCIDR = `10.${100 + (process.pid % 40)}.0.0/16`;
+  const range = leaseRange();
+  const serviceCIDR = `10.${100 + range.index}.0.0/16`;
   const clusterDNS = serviceCIDR.replace('0.0/16', '0.10');
-  const podCIDR = `10.${60 + (process.pid % 40)}.${(process.pid >> 6) % 250}.0/24`;
-  const server = await startTestServer({ controlPlane: true, args: ['--service-cidr', serviceCIDR, '--cluster-dns', clusterDNS] });
+  const podCIDR = `10.${60 + range.index}.0.0/24`;
+  let server: TestServer;
+  try {
+    server = await startTestServer({ controlPlane: true, args: ['--service-cidr', serviceCIDR, '--cluster-dns', clusterDNS] });
+  } catch (err) {
+    range.release();
+    throw err;
+  }
   const dataDir = makeTempDir(`e2e-agent-${name}`);
   const node = `e2e-${name}-${process.pid}`;
   const token = fs.readFileSync(path.join(server.dataDir, 'server', 'token'), 'utf8').trim();
@@ -62,6 +106,7 @@ export async function startNodeCluster(name: string, options: NodeClusterOptions
     await cleanupNode(dataDir, podCIDR).catch(() => undefined);
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    range.release();
   };
   try {
     await new Promise<void>((resolve, reject) => {

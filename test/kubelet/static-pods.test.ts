@@ -1,7 +1,7 @@
 // Static pods with the real kubectl: a manifest dropped into the agent's pod-manifests directory runs as
 // <name>-<node> with a mirror pod in the API (annotations and Node owner as the kubelet sets them);
 // logs and exec reach it through the mirror; deleting the mirror brings it back without restarting the
-// container; removing the file stops the pod and deletes the mirror.
+// container; editing the file replaces the pod; removing the file stops the pod and deletes the mirror.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,7 +27,7 @@ async function getPod(name: string): Promise<MirrorPod | undefined> {
   return out.trim() ? (JSON.parse(out) as MirrorPod) : undefined;
 }
 
-test('a manifest file runs as a static pod with a mirror pod; deleting the mirror recreates it; removing the file stops the pod', async () => {
+test('a manifest file runs as a static pod with a mirror pod; deleting the mirror recreates it; an edit replaces it; removing the file stops it', async () => {
   const dir = defaultPodManifestPath(c.dataDir);
   const manifest = path.join(dir, 'web.yaml');
   fs.writeFileSync(
@@ -71,6 +71,17 @@ test('a manifest file runs as a static pod with a mirror pod; deleting the mirro
   });
   assert.equal(again.status?.containerStatuses?.[0]?.containerID, containerID, 'the static pod kept running');
   assert.equal(again.status?.containerStatuses?.[0]?.restartCount, 0);
+
+  // An edit is a new pod: the old one stops, the new one starts under a new hash.
+  fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace('static says hi', 'static says bye'));
+  const edited = await waitFor('edited static pod Running', async () => {
+    const p = await getPod(name);
+    const hash = p?.metadata.annotations?.['kubernetes.io/config.mirror'];
+    return hash && hash !== ann['kubernetes.io/config.mirror'] && p.status?.phase === 'Running' ? p : undefined;
+  });
+  assert.notEqual(edited.status?.containerStatuses?.[0]?.containerID, containerID);
+  assert.equal(await waitFor('new logs', async () => (await c.k('1.33', ['logs', name])) || undefined), 'static says bye\n');
+  await waitFor('old sandbox removed', async () => c.agent.kubelet.runtime.listPodSandbox().length === 1);
 
   fs.rmSync(manifest);
   await waitFor('mirror pod deleted', async () => (await getPod(name)) === undefined);

@@ -57,4 +57,13 @@ export type {
   ClaimRef,
   StorageClass,
 } from './types.js';
-export { bestMatch, fits, claimClass, type MatchOptions } from './volume-matching.js';
+export {
+  bestMatch,
+  fits,
+  claimClass,
+  volumeBoundToClaim,
+  SELECTED_NODE_ANNOTATION,
+  BIND_COMPLETED_ANNOTATION,
+  BOUND_BY_CONTROLLER_ANNOTATION,
+  type MatchOptions,
+} from './volume-matching.js';

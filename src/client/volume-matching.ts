@@ -1,8 +1,28 @@
 // PersistentVolume ↔ claim matching (pkg/controller/volume/persistentvolume/index.go findBestMatchForClaim)
-// as pure functions: class, access modes, volume mode, selector and capacity must fit; the smallest
-// fitting volume wins, and a volume pre-bound to the claim (claimRef) is taken first.
+// and binding (storagehelpers), shared by the PV controller and the scheduler's VolumeBinding, as pure
+// functions: class, access modes, volume mode, selector and capacity must fit; the smallest fitting
+// volume wins, and a volume pre-bound to the claim (claimRef) is taken first.
 import { Quantity, selectorFromLabelSelector } from '../api/index.js';
 import type { PersistentVolume, PersistentVolumeClaim } from './types.js';
+
+/** On a claim: the node the scheduler chose for a WaitForFirstConsumer claim's provisioning. */
+export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
+/** On a claim: the PV controller finished binding it. */
+export const BIND_COMPLETED_ANNOTATION = 'pv.kubernetes.io/bind-completed';
+/** On both halves of a binding the controllers (not a user) made. */
+export const BOUND_BY_CONTROLLER_ANNOTATION = 'pv.kubernetes.io/bound-by-controller';
+
+/** BindVolumeToClaim: the volume with its claimRef set to the claim, marked as bound by a controller. */
+export function volumeBoundToClaim(pv: PersistentVolume, claim: PersistentVolumeClaim): PersistentVolume {
+  return {
+    ...pv,
+    metadata: { ...pv.metadata, annotations: { ...(pv.metadata.annotations ?? {}), [BOUND_BY_CONTROLLER_ANNOTATION]: 'yes' } },
+    spec: {
+      ...pv.spec,
+      claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, resourceVersion: claim.metadata.resourceVersion },
+    },
+  };
+}
 
 export function claimClass(claim: PersistentVolumeClaim): string {
   return claim.spec.storageClassName ?? '';

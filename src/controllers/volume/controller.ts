@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { KubeObject } from '../../api/index.js';
 import {
   bestMatch,
+  BIND_COMPLETED_ANNOTATION,
+  BOUND_BY_CONTROLLER_ANNOTATION,
   claimClass,
   isAlreadyExists,
   isNotFound,
@@ -19,7 +21,9 @@ import {
   refs,
   rfc3339,
   ResourceClient,
+  SELECTED_NODE_ANNOTATION,
   splitKey,
+  volumeBoundToClaim,
   type ClaimRef,
   type CoreEvent,
   type EventRecorder,
@@ -38,8 +42,6 @@ export const STORAGE_CLASSES = refs.storageClasses;
 export const LOCAL_PATH_PROVISIONER = 'rancher.io/local-path';
 export const LOCAL_PATH_CLASS = 'local-path';
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
-export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
-const BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
 const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
 /** k3s' default --default-local-storage-path. */
 export const DEFAULT_STORAGE_DIR = '/var/lib/skiff/storage';
@@ -241,18 +243,14 @@ export class PersistentVolumeController extends QueueController implements Contr
     if (ref && (ref.namespace !== claim.metadata.namespace || ref.name !== claim.metadata.name || (ref.uid && ref.uid !== claim.metadata.uid))) return;
     let volume = pv;
     if (!ref?.uid) {
-      volume = await this.pvClient.update({
-        ...pv,
-        metadata: { ...pv.metadata, annotations: { ...(pv.metadata.annotations ?? {}), [BOUND_BY_CONTROLLER]: 'yes' } },
-        spec: { ...pv.spec, claimRef: { kind: 'PersistentVolumeClaim', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, apiVersion: 'v1', resourceVersion: claim.metadata.resourceVersion } },
-      });
+      volume = await this.pvClient.update(volumeBoundToClaim(pv, claim));
     }
     if (volume.status?.phase !== 'Bound') volume = await this.setPhase(volume, 'Bound');
     let current = claim;
     if (current.spec.volumeName !== volume.metadata.name) {
       current = await this.claimClient.update({
         ...current,
-        metadata: { ...current.metadata, annotations: { ...(current.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes', [BOUND_BY_CONTROLLER]: 'yes' } },
+        metadata: { ...current.metadata, annotations: { ...(current.metadata.annotations ?? {}), [BIND_COMPLETED_ANNOTATION]: 'yes', [BOUND_BY_CONTROLLER_ANNOTATION]: 'yes' } },
         spec: { ...current.spec, volumeName: volume.metadata.name },
       });
     }
@@ -376,8 +374,8 @@ export class PersistentVolumeController extends QueueController implements Contr
   private async unbind(pv: PersistentVolume): Promise<void> {
     const annotations = { ...(pv.metadata.annotations ?? {}) };
     let claimRef: ClaimRef | undefined = { ...pv.spec.claimRef, uid: undefined };
-    if (annotations[BOUND_BY_CONTROLLER]) {
-      delete annotations[BOUND_BY_CONTROLLER];
+    if (annotations[BOUND_BY_CONTROLLER_ANNOTATION]) {
+      delete annotations[BOUND_BY_CONTROLLER_ANNOTATION];
       claimRef = undefined;
     }
     const updated = await this.pvClient.update({ ...pv, metadata: { ...pv.metadata, annotations }, spec: { ...pv.spec, claimRef } });

@@ -6,7 +6,16 @@
 // PreBind carries the decision out for the chosen node — the volume's claimRef for a static binding,
 // the claim's selected-node annotation for provisioning — and waits until the PV controller has bound
 // every claim before the pod is bound.
-import { bestMatch, claimClass, refs, ResourceClient, sleep } from '../../../client/index.js';
+import {
+  bestMatch,
+  BIND_COMPLETED_ANNOTATION,
+  claimClass,
+  refs,
+  ResourceClient,
+  SELECTED_NODE_ANNOTATION,
+  sleep,
+  volumeBoundToClaim,
+} from '../../../client/index.js';
 import { errorStatus, SKIP, unresolvable, type CycleState, type Handle, type Plugin } from '../../framework.js';
 import type { NodeInfo } from '../../node-info.js';
 import { nodeSelectorMatches } from '../../node-selector.js';
@@ -15,9 +24,6 @@ import type { Node, PersistentVolume, PersistentVolumeClaim, StorageClass } from
 export const NAME = 'VolumeBinding';
 export const ERR_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
 export const ERR_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
-export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
-const BIND_COMPLETED_ANNOTATION = 'pv.kubernetes.io/bind-completed';
-const BOUND_BY_CONTROLLER_ANNOTATION = 'pv.kubernetes.io/bound-by-controller';
 /** A storage class whose volumes are only made by hand (volume.NotSupportedProvisioner). */
 const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 /** VolumeBindingArgs.bindTimeoutSeconds default. */
@@ -134,11 +140,7 @@ export function volumeBinding(args: { bindTimeoutSeconds?: number }, handle: Han
       try {
         for (const { claim, volume } of plan) {
           if (volume) {
-            await pvClient.update({
-              ...volume,
-              metadata: { ...volume.metadata, annotations: { ...(volume.metadata.annotations ?? {}), [BOUND_BY_CONTROLLER_ANNOTATION]: 'yes' } },
-              spec: { ...volume.spec, claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, resourceVersion: claim.metadata.resourceVersion } },
-            });
+            await pvClient.update(volumeBoundToClaim(volume, claim));
           } else {
             provisioned.add(claim.metadata.name!);
             if (claim.metadata.annotations?.[SELECTED_NODE_ANNOTATION] !== nodeName) {

@@ -312,17 +312,17 @@ export class ContainerEngine {
     let c = this.get(ref);
     if (c.State.Running) return c;
     if (c.State.Status === 'removing') throw conflict(`container ${c.Id} is marked for removal and cannot be started`);
-    // A container that ran before may still hold runc state, a netns or a mount from that run, and
-    // its exit may be being handled by another process (conmon's exit command) right now.
+    // A container that ran before may still hold runc state, a netns, a mount and exit files from that
+    // run, and its exit may be being handled by another process (conmon's exit command) right now.
+    const dir = this.dir(c.Id);
     if (c.State.StartedAt !== ZERO_TIME) {
       const exit = this.readExit(c.Id);
       if (exit) await this.releaseExit(c, exit.finishedAt);
       await this.releaseRuntime(c);
+      fs.rmSync(this.exitFile(c.Id), { force: true });
+      fs.rmSync(path.join(dir, 'persist'), { recursive: true, force: true });
+      fs.mkdirSync(path.join(dir, 'persist'), { recursive: true });
     }
-    const dir = this.dir(c.Id);
-    fs.rmSync(this.exitFile(c.Id), { force: true });
-    fs.rmSync(path.join(dir, 'persist'), { recursive: true, force: true });
-    fs.mkdirSync(path.join(dir, 'persist'), { recursive: true });
     try {
       this.mountRootfs(c);
       const network = await this.setupNetwork(c);

@@ -7,7 +7,7 @@ import { build, BuildContextError, BuildError, EngineBuildBackend, readDockerfil
 import { parseReference } from '../engine/index.js';
 import { createProgress, engineRegistrySettings, pullToEngine } from '../registry/index.js';
 import { response, type Ctx } from './context.js';
-import { badRequest, boolParam, readBody } from './http.js';
+import { badRequest, boolParam, readBody, sendJson } from './http.js';
 import type { RouteTable } from './server.js';
 
 function jsonParam(q: URLSearchParams, name: string): Record<string, string | null> {
@@ -87,5 +87,8 @@ async function buildImage(ctx: Ctx): Promise<void> {
 }
 
 export function buildRoutes(router: RouteTable): void {
-  router.add('POST', '/build', { fn: buildImage });
+  router
+    .add('POST', '/build', { fn: buildImage })
+    // The classic builder's cache is its images (removed by image prune): no separate cache to prune.
+    .add('POST', '/build/prune', { fn: async (ctx) => sendJson(response(ctx), 200, { CachesDeleted: [], SpaceReclaimed: 0 }) });
 }

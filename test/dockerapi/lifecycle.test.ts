@@ -86,11 +86,14 @@ test('top, stats --no-stream, diff and export describe a running container', asy
   await dockerOk(svc, ['rm', '-f', 'probe']);
 });
 
-test('container prune removes stopped containers only', async () => {
+test('container prune and system prune remove stopped containers only', async () => {
   await dockerOk(svc, ['run', '--name', 'stopped1', 'busybox', 'true']);
   await dockerOk(svc, ['run', '-d', '--name', 'running1', 'busybox', 'sleep', '60']);
   const out = await dockerOk(svc, ['container', 'prune', '-f']);
   assert.match(out, /Deleted Containers:/);
+  assert.equal(await dockerOk(svc, ['ps', '-a', '--format', '{{.Names}}']), 'running1');
+  await dockerOk(svc, ['run', '--name', 'stopped2', 'busybox', 'true']);
+  assert.match(await dockerOk(svc, ['system', 'prune', '-f']), /Total reclaimed space/);
   assert.equal(await dockerOk(svc, ['ps', '-a', '--format', '{{.Names}}']), 'running1');
   await dockerOk(svc, ['rm', '-f', 'running1']);
 });

@@ -50,4 +50,21 @@ describe('ServiceAllocator', () => {
     alloc.allocate(headless);
     assert.equal((headless.spec as { clusterIP: string }).clusterIP, 'None');
   });
+
+  it('a LoadBalancer with externalTrafficPolicy Local gets a healthCheckNodePort, released when it stops being one', () => {
+    const stored: KubeObject[] = [];
+    const alloc = new ServiceAllocator({ serviceCidr: '10.0.0.0/28', nodePortMin: 30000, nodePortMax: 30002 }, () => stored);
+    const lb = svc('lb', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80 }] });
+    alloc.allocate(lb);
+    stored.push(lb);
+    const spec = lb.spec as { healthCheckNodePort: number; ports: Array<{ nodePort: number }> };
+    assert.ok(spec.healthCheckNodePort >= 30000 && spec.healthCheckNodePort <= 30002);
+    assert.notEqual(spec.healthCheckNodePort, spec.ports[0].nodePort);
+    const clash = svc('x', { type: 'NodePort', ports: [{ port: 80, nodePort: spec.healthCheckNodePort }] });
+    assert.throws(() => alloc.allocate(clash), /provided port is already allocated/);
+    const cluster = structuredClone(lb);
+    (cluster.spec as Record<string, unknown>).externalTrafficPolicy = 'Cluster';
+    alloc.allocate(cluster, lb);
+    assert.equal((cluster.spec as Record<string, unknown>).healthCheckNodePort, undefined);
+  });
 });

@@ -17,6 +17,8 @@ export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
 
 interface ServiceSpec {
   type?: string;
+  externalTrafficPolicy?: string;
+  healthCheckNodePort?: number;
   clusterIP?: string;
   clusterIPs?: string[];
   ports?: Array<{ port?: number; protocol?: string; nodePort?: number }>;
@@ -56,6 +58,11 @@ function needsNodePorts(spec: ServiceSpec): boolean {
   return spec.type === 'NodePort' || spec.type === 'LoadBalancer';
 }
 
+/** A load balancer that keeps traffic on nodes with a local endpoint asks each node through this port. */
+function needsHealthCheckNodePort(spec: ServiceSpec): boolean {
+  return spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+}
+
 export class ServiceAllocator {
   private readonly ips: { first: number; last: number };
   private queue: Promise<unknown> = Promise.resolve();
@@ -83,6 +90,7 @@ export class ServiceAllocator {
       const spec = (svc.spec ?? {}) as ServiceSpec;
       if (spec.clusterIP && spec.clusterIP !== 'None') ips.add(spec.clusterIP);
       for (const p of spec.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
+      if (spec.healthCheckNodePort) ports.add(spec.healthCheckNodePort);
     }
     return { ips, ports };
   }
@@ -119,23 +127,40 @@ export class ServiceAllocator {
     if (needsNodePorts(spec)) {
       const oldPorts = new Set((oldSpec.ports ?? []).map((p) => p.nodePort).filter(Boolean));
       (spec.ports ?? []).forEach((p, i) => {
-        if (p.nodePort && !oldPorts.has(p.nodePort)) {
-          if (p.nodePort < this.ranges.nodePortMin || p.nodePort > this.ranges.nodePortMax) {
-            errors.push({ type: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${this.ranges.nodePortMin}-${this.ranges.nodePortMax}` });
-          } else if (used.ports.has(p.nodePort) || taken.ports.includes(p.nodePort)) {
-            errors.push({ type: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: provided port is already allocated` });
-          } else taken.ports.push(p.nodePort);
-        } else if (!p.nodePort) {
-          const port = this.pickPort(used.ports, taken.ports);
-          if (!port) errors.push({ type: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: 'Invalid value: 0: failed to allocate a nodePort: range is full' });
-          else {
-            p.nodePort = port;
-            taken.ports.push(port);
-          }
-        }
+        const port = this.nodePort(p.nodePort, oldPorts, `spec.ports[${i}].nodePort`, used.ports, taken.ports, errors);
+        if (port) p.nodePort = port;
       });
     }
+    if (needsHealthCheckNodePort(spec)) {
+      const old = new Set(oldSpec.healthCheckNodePort ? [oldSpec.healthCheckNodePort] : []);
+      const port = this.nodePort(spec.healthCheckNodePort, old, 'spec.healthCheckNodePort', used.ports, taken.ports, errors);
+      if (port) spec.healthCheckNodePort = port;
+    } else if (spec.healthCheckNodePort && spec.healthCheckNodePort === oldSpec.healthCheckNodePort) {
+      // Left over from before a change of type or policy: released, as Kubernetes drops it.
+      delete spec.healthCheckNodePort;
+    }
     if (errors.length) throw invalid('Service', '', svc.metadata.name ?? '', errors);
+  }
+
+  /** Checks a requested node port (unless it was already this service's) or picks a free one. */
+  private nodePort(requested: number | undefined, own: Set<number | undefined>, field: string, used: Set<number>, taken: number[], errors: FieldError[]): number | undefined {
+    if (requested && own.has(requested)) return requested;
+    if (requested) {
+      if (requested < this.ranges.nodePortMin || requested > this.ranges.nodePortMax) {
+        errors.push({ type: 'FieldValueInvalid', field, message: `Invalid value: ${requested}: provided port is not in the valid range. The range of valid ports is ${this.ranges.nodePortMin}-${this.ranges.nodePortMax}` });
+        return undefined;
+      }
+      if (used.has(requested) || taken.includes(requested)) {
+        errors.push({ type: 'FieldValueInvalid', field, message: `Invalid value: ${requested}: provided port is already allocated` });
+        return undefined;
+      }
+      taken.push(requested);
+      return requested;
+    }
+    const port = this.pickPort(used, taken);
+    if (!port) errors.push({ type: 'FieldValueInvalid', field, message: 'Invalid value: 0: failed to allocate a nodePort: range is full' });
+    else taken.push(port);
+    return port;
   }
 
   private pickIp(used: Set<string>): string | undefined {

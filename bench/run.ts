@@ -16,6 +16,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   network: () => import('./network.js').then((m) => m.benchmark),
   kubelet: () => import('./kubelet.js').then((m) => m.benchmark),
   services: () => import('./services.js').then((m) => m.benchmark),
+  dockerapi: () => import('./dockerapi.js').then((m) => m.benchmark),
 };
 
 function format(n: number | undefined): string {

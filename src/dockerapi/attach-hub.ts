@@ -68,8 +68,9 @@ export class AttachHub {
 }
 
 /**
- * Feeds a client's stdin to a session; its EOF closes the process's stdin unless that is a TTY. The socket may already be gone when the client's data or EOF
- * arrives (the process exited): that input has nowhere to go, and must not take the service down.
+ * Feeds a client's stdin to a session; its EOF closes the process's stdin unless that is a TTY. The
+ * socket may already be gone when the client's data or EOF arrives (the process exited): that input has
+ * nowhere to go, and must not take the service down.
  */
 export function pipeInput(input: NodeJS.ReadableStream, session: AttachSession, tty: boolean): void {
   const guard = (fn: () => void): void => {

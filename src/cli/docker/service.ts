@@ -38,7 +38,24 @@ function packageVersion(): string {
 
 const helpers: VerbHelpers = { containerJSON, imageJSON, networkJSON, statusText: (c) => statusText(c), rwSize, prepareVolumes, publishExposed, removeAnonymousVolumes, cleanupWithVolumes };
 
+const USAGE = `Usage:  skiff system service [OPTIONS] [URI]
+
+Serve the Docker Engine API on a unix socket, over this engine root (--root),
+so the docker CLI and Docker SDKs drive skiff's containers:
+
+  skiff system service --socket ${DEFAULT_SOCKET} &
+  DOCKER_HOST=unix://${DEFAULT_SOCKET} docker run --rm busybox echo hi
+
+Options:
+      --socket string   Socket path or unix:// URI to listen on (default "${DEFAULT_SOCKET}")
+  -t, --time int        Seconds without requests before the service exits; 0 = never (default 0)
+`;
+
 export async function service(argv: string[], globals: GlobalOptions): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const flags = parseFlags(argv, [
     { name: 'socket', kind: 'string' },
     { name: 'time', short: 't', kind: 'int', aliases: ['timeout'] },
@@ -59,7 +76,9 @@ export async function service(argv: string[], globals: GlobalOptions): Promise<n
     throw new CliError(`skiff system service: ${(err as Error).message}`, 1);
   }
   // One client's broken stream must not end the service for every other client: log and go on.
-  process.on('uncaughtException', (err) => process.stderr.write(`skiff system service: ${err.stack ?? err.message}\n`));
+  const report = (err: unknown): void => void process.stderr.write(`skiff system service: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.on('uncaughtException', report);
+  process.on('unhandledRejection', report);
   process.once('SIGINT', () => stop());
   process.once('SIGTERM', () => stop());
   process.stderr.write(`skiff system service: Docker Engine API on unix://${socket} (engine root ${globals.root})\n`);

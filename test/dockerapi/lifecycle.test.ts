@@ -108,3 +108,16 @@ test('logs -f follows a container to its end; events reports its lifecycle', asy
   assert.deepEqual(events.split('\n').filter((a) => ['create', 'start', 'die'].includes(a)), ['create', 'start', 'die']);
   await dockerOk(svc, ['rm', 'follower']);
 });
+
+test('docker exec -e -u -w and -d reach the process', async () => {
+  await dockerOk(svc, ['run', '-d', '--name', 'execopts', 'busybox', 'sleep', '60']);
+  assert.equal(await dockerOk(svc, ['exec', '-e', 'GREETING=hi there', '-u', '1000:1000', '-w', '/tmp', 'execopts', 'sh', '-c', 'echo "$GREETING"; id -u; pwd']), 'hi there\n1000\n/tmp');
+  await dockerOk(svc, ['exec', '-d', 'execopts', 'sh', '-c', 'sleep 0.2; touch /root/detached']);
+  let seen = '';
+  for (let i = 0; i < 50 && !seen; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    seen = (await docker(svc, ['exec', 'execopts', 'ls', '/root'])).stdout.trim();
+  }
+  assert.equal(seen, 'detached');
+  await dockerOk(svc, ['rm', '-f', 'execopts']);
+});

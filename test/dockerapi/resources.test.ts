@@ -72,6 +72,18 @@ test('containers on a user network reach each other by name; -p publishes on 127
   assert.doesNotMatch((await skiff(svc.root, ['network', 'ls'])).stdout, /apinet/);
 });
 
+test('network connect and disconnect a running container', async () => {
+  await dockerOk(svc, ['network', 'create', 'joinnet']);
+  await dockerOk(svc, ['run', '-d', '--name', 'joiner', 'busybox', 'sleep', '60']);
+  await dockerOk(svc, ['network', 'connect', '--alias', 'j1', 'joinnet', 'joiner']);
+  assert.match(await dockerOk(svc, ['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', 'joiner']), /\bjoinnet\b/);
+  assert.equal(await dockerOk(svc, ['run', '--rm', '--network', 'joinnet', 'busybox', 'sh', '-c', 'ping -c1 -W2 j1 >/dev/null && echo reached']), 'reached');
+  await dockerOk(svc, ['network', 'disconnect', 'joinnet', 'joiner']);
+  assert.doesNotMatch(await dockerOk(svc, ['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', 'joiner']), /\bjoinnet\b/);
+  await dockerOk(svc, ['rm', '-f', 'joiner']);
+  await dockerOk(svc, ['network', 'rm', 'joinnet']);
+});
+
 test('a named volume keeps data across containers and is removed when unused', async () => {
   assert.equal(await dockerOk(svc, ['volume', 'create', 'keep1']), 'keep1');
   await dockerOk(svc, ['run', '--rm', '-v', 'keep1:/data', 'busybox', 'sh', '-c', 'echo kept > /data/f']);

@@ -102,6 +102,14 @@ test('docker cp copies files both ways', async () => {
   await dockerOk(svc, ['run', '-d', '--name', 'cpbox', 'busybox', 'sh', '-c', 'echo from the container > /root/out.txt; sleep 60']);
   await dockerOk(svc, ['cp', path.join(dir, 'in.txt'), 'cpbox:/tmp/']);
   assert.equal(await dockerOk(svc, ['exec', 'cpbox', 'cat', '/tmp/in.txt']), 'to the container');
+  await dockerOk(svc, ['cp', path.join(dir, 'in.txt'), 'cpbox:/tmp/renamed.txt']);
+  assert.equal(await dockerOk(svc, ['exec', 'cpbox', 'cat', '/tmp/renamed.txt']), 'to the container');
+  fs.mkdirSync(path.join(dir, 'tree', 'sub'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'tree', 'sub', 'leaf'), 'leaf\n');
+  await dockerOk(svc, ['cp', path.join(dir, 'tree'), 'cpbox:/root/copied']);
+  assert.equal(await dockerOk(svc, ['exec', 'cpbox', 'cat', '/root/copied/sub/leaf']), 'leaf');
+  await dockerOk(svc, ['cp', 'cpbox:/root/copied/.', path.join(dir, 'back')]);
+  assert.equal(fs.readFileSync(path.join(dir, 'back', 'sub', 'leaf'), 'utf8'), 'leaf\n');
   await dockerOk(svc, ['cp', 'cpbox:/root/out.txt', path.join(dir, 'out.txt')]);
   assert.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), 'from the container\n');
   const missing = await docker(svc, ['cp', 'cpbox:/nonexist', dir]);

@@ -152,6 +152,7 @@ async function kill(ctx: Ctx): Promise<void> {
 async function remove(ctx: Ctx): Promise<void> {
   const { engine, helpers } = ctx.api;
   const c = await engine.containers.remove(ctx.params.id, { force: boolParam(ctx.query, 'force') });
+  ctx.api.unclaimedRuns.delete(c.Id);
   if (boolParam(ctx.query, 'v')) await helpers.removeAnonymousVolumes(engine, c);
   sendEmpty(response(ctx));
 }
@@ -180,6 +181,7 @@ async function wait(ctx: Ctx): Promise<void> {
   for (let polls = 0; !gone; polls++) {
     const c = engine.containers.find(id);
     if (!c) {
+      unclaimedRuns.delete(id);
       const died = engine.db.lastEvent(id, 'die');
       finish(died ? Number(died.attributes.exitCode) : 0);
       return;

@@ -1,6 +1,7 @@
 // The real docker CLI (28.x) against `skiff system service`: run/ps/logs/stop/rm, exit codes, stdin,
 // exec, inspect, cp, errors — and the same containers seen through `skiff`.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -43,6 +44,17 @@ test('docker run -i passes stdin through and closes it at EOF', async () => {
   const r = await docker(svc, ['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], 'hello\n');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'hello\ndone\n');
+});
+
+test('megabytes of stdin reach the process intact (run -i and exec -i)', async () => {
+  const data = crypto.randomBytes(3 * 1024 * 1024).toString('base64');
+  const sum = crypto.createHash('md5').update(data).digest('hex');
+  const run = await docker(svc, ['run', '--rm', '-i', 'busybox', 'md5sum'], data);
+  assert.equal(run.stdout.split(' ')[0], sum, run.stderr);
+  await dockerOk(svc, ['run', '-d', '--name', 'bigexec', 'busybox', 'sleep', '60']);
+  const exec = await docker(svc, ['exec', '-i', 'bigexec', 'md5sum'], data);
+  assert.equal(exec.stdout.split(' ')[0], sum, exec.stderr);
+  await dockerOk(svc, ['rm', '-f', 'bigexec']);
 });
 
 test('docker run -d, ps, logs, exec, inspect, stop, rm — and skiff sees the same container', async () => {

@@ -12,7 +12,7 @@ import { buildRoutes } from './build.js';
 import type { Api, Ctx, Handler, VerbHelpers } from './context.js';
 import { containerRoutes } from './containers.js';
 import { ExecRegistry, execRoutes } from './exec.js';
-import { ApiError, sendError } from './http.js';
+import { ApiError, sendError, statusOf } from './http.js';
 import { imageRoutes } from './images.js';
 import { networkRoutes } from './networks.js';
 import { compareVersions, Router } from './router.js';
@@ -125,7 +125,8 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApiServ
     try {
       await found.handler.fn(ctx);
     } catch (err) {
-      if (!(err instanceof ApiError) && !(err instanceof Error && err.name === 'EngineError')) {
+      // Client mistakes (4xx) are the client's to read; a 500 is ours, so it goes to the service log too.
+      if (statusOf(err) >= 500) {
         process.stderr.write(`skiff system service: ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}\n`);
       }
       fail(err);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadKubeconfig } from '../../src/client/index.js';
 import { cleanupNode, startAgent, type AgentHandle } from '../../src/kubelet/index.js';
+import { leaseRange } from '../e2e/seeds/node.js';
 import { kubectl, kubectlOk, makeTempDir, startTestServer, type KubectlVersion, type TestServer } from '../lib/index.js';
 
 export interface Cluster {
@@ -19,14 +20,21 @@ export interface Cluster {
 
 /** controlPlane also runs the scheduler and controllers (Jobs, ReplicaSets…). */
 export async function startCluster(name: string, options: { controlPlane?: boolean; services?: boolean } = {}): Promise<Cluster> {
-  // Our own service CIDR and DNS address, so the routes and the DNS listener of parallel runs never meet.
-  const serviceCIDR = `10.${150 + (process.pid % 40)}.0.0/16`;
+  // Our own service CIDR, DNS address and pod /24 from a host-wide lease shared with the e2e node
+  // clusters, so the routes, bridges and DNS listeners of test files running in parallel never meet.
+  const range = leaseRange();
+  const serviceCIDR = `10.${150 + range.index}.0.0/16`;
   const clusterDNS = serviceCIDR.replace('0.0/16', '0.10');
-  const server = await startTestServer({ controlPlane: options.controlPlane, args: options.services ? ['--service-cidr', serviceCIDR] : [] });
+  let server: TestServer;
+  try {
+    server = await startTestServer({ controlPlane: options.controlPlane, args: options.services ? ['--service-cidr', serviceCIDR] : [] });
+  } catch (err) {
+    range.release();
+    throw err;
+  }
   const dataDir = makeTempDir(`kubelet-${name}`);
   const node = `node-${name}-${process.pid}`;
-  // A /24 of our own per test run; host-local and the bridge live under this data dir.
-  const podCIDR = `10.${200 + (process.pid % 50)}.${(process.pid >> 6) % 250}.0/24`;
+  const podCIDR = `10.${200 + range.index}.0.0/24`;
   const client = loadKubeconfig(server.kubeconfig);
   const token = fs.readFileSync(path.join(server.dataDir, 'server', 'token'), 'utf8').trim();
   const start = (): Promise<AgentHandle> =>
@@ -50,6 +58,7 @@ export async function startCluster(name: string, options: { controlPlane?: boole
       await cleanupNode(dataDir, podCIDR, serviceCIDR).catch(() => undefined);
       await server.stop();
       fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
+      range.release();
     },
   };
   return cluster;

@@ -50,7 +50,7 @@ function alive(pid: number): boolean {
  * holding the owner's pid (a slot whose owner died is taken over). Test files run in parallel
  * processes, and a pid-derived slot collided often enough to bind one DNS address twice.
  */
-function leaseRange(): { index: number; release(): void } {
+export function leaseRange(): { index: number; release(): void } {
   fs.mkdirSync(RANGE_LEASES, { recursive: true });
   const start = Math.floor(Math.random() * RANGE_COUNT);
   for (let n = 0; n < RANGE_COUNT * 2; n++) {

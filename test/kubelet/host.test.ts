@@ -38,6 +38,8 @@ test('/etc/hosts is the kubelet\'s: pod IP with hostname and FQDN, then the host
       `fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${ip}\tweb-0.web.default.svc.cluster.local\tweb-0\n\n# Entries added by HostAliases.\n10.1.2.3\tfoo.local\tbar.local\n10.1.2.4\tbaz.local\n`,
   );
   assert.equal(await c.k('1.33', ['exec', 'aliased', '--', 'hostname']), 'web-0\n');
+  // A StatefulSet pod behind its headless service knows its own FQDN from the hosts file.
+  assert.equal(await c.k('1.33', ['exec', 'aliased', '--', 'hostname', '-f']), 'web-0.web.default.svc.cluster.local\n');
   await c.k('1.33', ['delete', 'pod', 'aliased', '--wait=false']);
 });
 

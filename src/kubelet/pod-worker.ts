@@ -547,7 +547,9 @@ export class PodWorker {
     const byName = this.containers();
     const init = new Map((pod.spec.initContainers ?? []).map((c) => [c.name, this.view(c, byName.get(c.name))]));
     const main = new Map(pod.spec.containers.map((c) => [c.name, this.view(c, byName.get(c.name))]));
-    const status: PodStatus = podStatus(pod, { init, main, podIP, hostIP: this.node.nodeIP, now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), failure: this.failure });
+    const sandbox = this.sandboxes()[0];
+    const sandboxReady = sandbox?.state === 'SANDBOX_READY' && (!!pod.spec.hostNetwork || !!sandbox.network.ip);
+    const status: PodStatus = podStatus(pod, { init, main, podIP, hostIP: this.node.nodeIP, sandboxReady, now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), failure: this.failure });
     const text = JSON.stringify(status);
     if (text === this.lastStatus) return;
     const updated = await this.node.patchStatus(pod, status);

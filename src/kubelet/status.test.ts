@@ -13,7 +13,7 @@ const pod = (restartPolicy: 'Always' | 'OnFailure' | 'Never', init = false): Pod
 const rec = (state: ContainerRecord['state'], exitCode = 0, attempt = 0, reason = ''): ContainerRecord => ({
   id: `id${attempt}`, attempt, state, exitCode, reason, message: '', startedAt: now, finishedAt: state === 'exited' ? now : '', imageRef: 'sha256:x',
 });
-const views = (a: ContainerView, i?: ContainerView) => ({ main: new Map([['a', a]]), init: new Map(i ? [['i', i]] : []), podIP: '10.42.0.2', hostIP: '127.0.0.1', now });
+const views = (a: ContainerView, i?: ContainerView) => ({ main: new Map([['a', a]]), init: new Map(i ? [['i', i]] : []), podIP: '10.42.0.2', hostIP: '127.0.0.1', sandboxReady: true, now });
 
 test('running and ready containers make a Running, Ready pod', () => {
   const s = podStatus(pod('Always'), views({ latest: rec('running'), ready: true, started: true }));
@@ -56,4 +56,14 @@ test('condition transition times stay while the status does not change', () => {
   p.status = { conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: '2025-01-01T00:00:00Z' }] };
   const s = podStatus(p, views({ latest: rec('running'), ready: true, started: true }));
   assert.equal(s.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime, '2025-01-01T00:00:00Z');
+});
+
+test('conditions come in kubelet 1.29+ order with lastProbeTime null; PodReadyToStartContainers follows the sandbox', () => {
+  const s = podStatus(pod('Always'), views({ latest: rec('running'), ready: true, started: true }));
+  assert.deepEqual(s.conditions?.map((c) => c.type), ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+  for (const c of s.conditions!) assert.equal(c.lastProbeTime, null);
+  assert.equal(s.conditions![0].status, 'True');
+  const noSandbox = podStatus(pod('Always'), { ...views({ ready: false, started: false }), podIP: '', sandboxReady: false });
+  assert.equal(noSandbox.conditions![0].status, 'False');
+  assert.equal(noSandbox.conditions![0].reason, undefined);
 });

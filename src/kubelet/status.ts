@@ -1,7 +1,8 @@
 // The pod status the kubelet reports, computed from what the runtime shows for each container plus
 // the worker's own knowledge (why a container waits, probe results): container states with
-// lastState and restartCount, the phase (kubelet_pods.go getPhase) and the Initialized /
-// ContainersReady / Ready / PodScheduled conditions with kubelet's reasons and messages.
+// lastState and restartCount, the phase (kubelet_pods.go getPhase) and the conditions in the order
+// kubelet 1.29+ writes them (PodReadyToStartContainers, Initialized, Ready, ContainersReady,
+// PodScheduled) with its reasons and messages.
 import { podQOSClass } from '../api/index.js';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from './types.js';
 
@@ -124,6 +125,8 @@ export interface StatusInputs {
   main: Map<string, ContainerView>;
   podIP: string;
   hostIP: string;
+  /** The pod's sandbox runs with its network set up (kubelet: no new sandbox needed). */
+  sandboxReady: boolean;
   now: string;
   /** Set once the pod is finished for a reason of its own (DeadlineExceeded…). */
   failure?: { reason: string; message: string };
@@ -146,6 +149,7 @@ export function podStatus(pod: Pod, inputs: StatusInputs): PodStatus {
   const readyMessage = done ? undefined : `containers with unready status: [${notReady.join(' ')}]`;
   const pendingInit = initStatuses.filter((s) => !isSucceeded(s)).map((s) => s.name);
   const conditions: PodCondition[] = [
+    condition(prev?.conditions, 'PodReadyToStartContainers', inputs.sandboxReady ? 'True' : 'False', inputs.now),
     ...(initDone || done ? [condition(prev?.conditions, 'Initialized', 'True', inputs.now, done && !initDone ? 'PodCompleted' : undefined)] : [condition(prev?.conditions, 'Initialized', 'False', inputs.now, 'ContainersNotInitialized', `containers with incomplete status: [${pendingInit.join(' ')}]`)]),
     notReady.length || done ? condition(prev?.conditions, 'Ready', 'False', inputs.now, readyReason, readyMessage) : condition(prev?.conditions, 'Ready', 'True', inputs.now),
     notReady.length || done ? condition(prev?.conditions, 'ContainersReady', 'False', inputs.now, readyReason, readyMessage) : condition(prev?.conditions, 'ContainersReady', 'True', inputs.now),

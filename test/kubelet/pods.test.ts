@@ -29,6 +29,11 @@ test('a busybox pod runs; logs and exec work through the API server', async () =
   await waitFor('pod Running', async () => (await c.k('1.33', ['get', 'pod', 'kubia-manual', '-o', 'jsonpath={.status.phase}'])) === 'Running');
   const ready = await c.k('1.33', ['get', 'pod', 'kubia-manual']);
   assert.match(ready, /kubia-manual\s+1\/1\s+Running\s+0/);
+  // Conditions in the order kubelet 1.29+ writes them.
+  const pod = JSON.parse(await c.k('1.33', ['get', 'pod', 'kubia-manual', '-o', 'json'])) as { status: { conditions: Array<Record<string, unknown>> } };
+  assert.deepEqual(pod.status.conditions.map((x) => [x.type, x.status]), [
+    ['PodReadyToStartContainers', 'True'], ['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True'], ['PodScheduled', 'True'],
+  ]);
   for (const v of KUBECTL_VERSIONS) {
     const logs = await waitFor('logs', async () => {
       const out = await c.k(v, ['logs', 'kubia-manual']);

@@ -89,6 +89,9 @@ test("a Job's pod is scheduled here and completes", async () => {
   await c.k('1.33', ['wait', '--for=condition=complete', 'job/batch-job', '--timeout=90s']);
   assert.equal(await c.k('1.33', ['logs', 'job/batch-job']), 'job done\n');
   assert.match(await c.k('1.33', ['get', 'pods', '-l', 'job-name=batch-job']), /Completed/);
+  // The finished pod's sandbox is stopped, so it is no longer ready to start containers.
+  await waitFor('PodReadyToStartContainers False', async () =>
+    (await c.k('1.33', ['get', 'pods', '-l', 'job-name=batch-job', '-o', 'jsonpath={.items[0].status.conditions[?(@.type=="PodReadyToStartContainers")].status}'])) === 'False', 20_000);
 });
 
 test('deletion runs preStop, sends SIGTERM, then removes the pod; hostPath data outlives it', async () => {

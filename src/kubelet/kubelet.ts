@@ -15,6 +15,7 @@ import { isMirrorPod, MirrorPods, mirrorOf } from './mirror-pods.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, PodWorker } from './pod-worker.js';
 import type { CachedRuntime } from './runtime-cache.js';
 import { CONFIG_SOURCE_ANNOTATION, ManifestSource } from './static-pods.js';
+import type { PullSecret } from './pull-secrets.js';
 import type { Pod, PodStatus } from './types.js';
 import type { VolumeSources } from './volumes.js';
 
@@ -25,6 +26,7 @@ const RESYNC_MS = 10_000;
 const SERVICES = { group: '', version: 'v1', resource: 'services', namespaced: true, kind: 'Service' };
 const CONFIGMAPS = { group: '', version: 'v1', resource: 'configmaps', namespaced: true, kind: 'ConfigMap' };
 const SECRETS = { group: '', version: 'v1', resource: 'secrets', namespaced: true, kind: 'Secret' };
+const SERVICE_ACCOUNTS = { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' };
 
 export interface KubeletOptions {
   client: RestClient;
@@ -299,6 +301,32 @@ export class Kubelet implements NodeContext {
       serviceAccountToken: (audience, expirationSeconds) => this.serviceAccountToken(pod, audience, expirationSeconds),
       nodeAllocatable: this.o.allocatable,
     };
+  }
+
+  async imagePullSecrets(pod: Pod): Promise<{ secrets: PullSecret[]; missing: string[] }> {
+    const ns = pod.metadata.namespace ?? 'default';
+    let names = (pod.spec.imagePullSecrets ?? []).map((r) => r.name);
+    if (!names.length) {
+      // Kubernetes' ServiceAccount admission copies the account's pull secrets into pods that name none;
+      // skiff's admission does not, so the kubelet reads them off the account itself.
+      try {
+        const account = (await new ResourceClient(this.o.client, SERVICE_ACCOUNTS).get(pod.spec.serviceAccountName || 'default', ns)) as KubeObject & { imagePullSecrets?: Array<{ name: string }> };
+        names = (account.imagePullSecrets ?? []).map((r) => r.name);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    const secrets: PullSecret[] = [];
+    const missing: string[] = [];
+    for (const name of names) {
+      try {
+        secrets.push((await new ResourceClient(this.o.client, SECRETS).get(name, ns)) as PullSecret);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        missing.push(name);
+      }
+    }
+    return { secrets, missing };
   }
 
   /** Tokens are requested bound to the pod and reused until 80% of their life has passed, as kube's token manager does. */

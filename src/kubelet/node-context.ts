@@ -3,6 +3,7 @@
 import type { EventRecorder } from '../client/index.js';
 import type { Runtime } from '../engine/index.js';
 import type { EnvSources } from './env.js';
+import type { PullSecret } from './pull-secrets.js';
 import type { Pod, PodStatus } from './types.js';
 import type { VolumeSources } from './volumes.js';
 
@@ -23,6 +24,8 @@ export interface NodeContext {
   log(message: string): void;
   envSources(pod: Pod): EnvSources;
   volumeSources(pod: Pod): VolumeSources;
+  /** The pod's image pull secrets (its service account's when it names none); missing = names not found. */
+  imagePullSecrets(pod: Pod): Promise<{ secrets: PullSecret[]; missing: string[] }>;
   dnsConfig(pod: Pod): { servers: string[]; searches: string[]; options: string[] } | undefined;
   /** Writes the status; returns the updated pod, or undefined when it is gone. */
   patchStatus(pod: Pod, status: PodStatus): Promise<Pod | undefined>;

@@ -12,6 +12,7 @@ import { criContainerConfig, pullPolicy } from './container-spec.js';
 import { ContainerConfigError, containerEnv } from './env.js';
 import type { NodeContext } from './node-context.js';
 import { ContainerProber, runHandler, type ProbeTarget } from './probes.js';
+import { pullCredentials } from './pull-secrets.js';
 import { podStatus, type ContainerRecord, type ContainerView } from './status.js';
 import type { Container, Pod, PodStatus } from './types.js';
 import { setUpVolume, tearDownVolumes, VolumeError } from './volumes.js';
@@ -360,7 +361,7 @@ export class PodWorker {
     this.event('Normal', 'Pulling', `Pulling image "${image}"`, c.name);
     const started = Date.now();
     try {
-      await this.node.runtime.pullImage(image);
+      await this.pull(image, c.name);
     } catch (err) {
       const message = `Failed to pull image "${image}": ${err instanceof Error ? err.message : String(err)}`;
       // An offline machine (this is a laptop tool) keeps running what it has: when the registry could not
@@ -379,6 +380,29 @@ export class PodWorker {
     this.backoff.delete(`image:${c.name}`);
     this.event('Normal', 'Pulled', `Successfully pulled image "${image}" in ${Date.now() - started}ms`, c.name);
     return { ok: true, user: this.node.runtime.imageStatus(image)?.user ?? '' };
+  }
+
+  /** Pulls with each credential the pod's pull secrets hold for the image's registry until one works (anonymously when none). */
+  private async pull(image: string, container: string): Promise<void> {
+    const { secrets, missing } = await this.node.imagePullSecrets(this.pod);
+    if (missing.length) {
+      this.event('Warning', 'FailedToRetrieveImagePullSecret', `Unable to retrieve some image pull secrets (${missing.join(', ')}); attempting to pull the image may not succeed.`, container);
+    }
+    const candidates = pullCredentials(image, secrets);
+    if (!candidates.length) {
+      await this.node.runtime.pullImage(image);
+      return;
+    }
+    let last: unknown;
+    for (const creds of candidates) {
+      try {
+        await this.node.runtime.pullImage(image, creds);
+        return;
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
   }
 
   private async startContainer(c: Container, attempt: number, sandboxId: string, podIP: string): Promise<void> {

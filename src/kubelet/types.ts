@@ -158,6 +158,7 @@ export interface PodSpec {
   securityContext?: PodSecurityContext;
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
+  imagePullSecrets?: Array<{ name: string }>;
   enableServiceLinks?: boolean;
   schedulerName?: string;
 }

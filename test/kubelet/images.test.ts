@@ -1,7 +1,8 @@
 // imagePullPolicy as Kubernetes has it: Always asks the registry every time (here a skiff registry on
 // 127.0.0.1, so a newer push is picked up), IfNotPresent reuses the local image; when no registry can be
 // reached (SKIFF_OFFLINE=1 here, no network on a laptop) Always runs an image already present with a
-// Warning event and a missing one is ErrImagePull, then ImagePullBackOff.
+// Warning event and a missing one is ErrImagePull, then ImagePullBackOff. A registry that requires basic
+// auth is pulled from with the pod's imagePullSecrets or its service account's.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { RegistryServer } from '../../src/registry/index.js';
 import { makeTempDir, REPO_ROOT } from '../lib/index.js';
+import { writeHtpasswd } from '../registry/helpers.js';
 import { podManifest, startCluster, waitFor, type Cluster } from './helpers.js';
 
 let c: Cluster;
@@ -72,4 +74,45 @@ test('Always with no registry reachable: a present image runs with a Warning, a 
   await waitFor('ImagePullBackOff', async () => (await reason()) === 'ImagePullBackOff', 30_000);
   assert.match(await c.k('1.33', ['get', 'pod', 'offline']), /offline\s+0\/1\s+ImagePullBackOff/);
   await c.k('1.33', ['delete', 'pod', 'offline', 'offline-present', '--wait=false']);
+});
+
+test('a registry with basic auth: no secret is ErrImagePull; the pod\'s imagePullSecrets or its service account\'s pull the image', async () => {
+  await pushVersion('private');
+  // The same repository content behind a second server that requires alice's password.
+  writeHtpasswd(path.join(dir, 'htpasswd'), 'alice', 'wonderland');
+  const guarded = new RegistryServer({ root: path.join(dir, 'registry'), htpasswd: path.join(dir, 'htpasswd') });
+  const host = `127.0.0.1:${(await guarded.listen(0)).port}`;
+  try {
+    const privateImage = `${host}/app:latest`;
+    const pod = (name: string, extra: Record<string, unknown>): string =>
+      podManifest(name, c.node, { automountServiceAccountToken: false, ...extra, containers: [{ name: 'main', image: privateImage, imagePullPolicy: 'Always', command: ['sleep', '3600'] }] });
+    const reason = (name: string): Promise<string> => c.k('1.33', ['get', 'pod', name, '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}']);
+
+    await c.k('1.33', ['apply', '-f', '-'], pod('anonymous', { imagePullSecrets: [{ name: 'absent' }] }));
+    await waitFor('ErrImagePull without credentials', async () => /^(ErrImagePull|ImagePullBackOff)$/.test(await reason('anonymous')));
+    const events = await waitFor('the pull failure event', async () => {
+      const out = await c.k('1.33', ['get', 'events', '--field-selector', 'involvedObject.name=anonymous', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+      return /Failed: Failed to pull image .*unauthorized/.test(out) ? out : '';
+    });
+    assert.match(events, /FailedToRetrieveImagePullSecret: Unable to retrieve some image pull secrets \(absent\); attempting to pull the image may not succeed\./);
+
+    await c.k('1.33', ['create', 'secret', 'docker-registry', 'regcred', `--docker-server=${host}`, '--docker-username=alice', '--docker-password=wonderland']);
+    await c.k('1.33', ['apply', '-f', '-'], pod('with-secret', { imagePullSecrets: [{ name: 'regcred' }] }));
+    await waitFor('with-secret Running', async () => (await c.k('1.33', ['get', 'pod', 'with-secret', '-o', 'jsonpath={.status.phase}'])) === 'Running');
+    assert.equal(await c.k('1.33', ['exec', 'with-secret', '--', 'cat', '/version']), 'private\n');
+
+    // A legacy .dockercfg secret on a service account serves pods that name no pull secret.
+    const dockercfg = Buffer.from(JSON.stringify({ [`http://${host}`]: { auth: Buffer.from('alice:wonderland').toString('base64') } })).toString('base64');
+    await c.k('1.33', ['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'List', items: [
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'legacy' }, type: 'kubernetes.io/dockercfg', data: { '.dockercfg': dockercfg } },
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'puller' }, imagePullSecrets: [{ name: 'legacy' }] },
+      ],
+    }));
+    await c.k('1.33', ['apply', '-f', '-'], pod('by-account', { serviceAccountName: 'puller' }));
+    await waitFor('by-account Running', async () => (await c.k('1.33', ['get', 'pod', 'by-account', '-o', 'jsonpath={.status.phase}'])) === 'Running');
+    await c.k('1.33', ['delete', 'pod', 'anonymous', 'with-secret', 'by-account', '--wait=false']);
+  } finally {
+    await guarded.close();
+  }
 });

@@ -53,7 +53,14 @@ async function main(argv: string[]): Promise<number> {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.cjs')) enableCompileCache(path.dirname(here), /^[a-z][a-z-]{0,30}$/.test(verb) ? verb : 'other');
   const load = clusterCommands[verb];
-  if (!load) return (await import('./docker/index.js')).run(verb, rest, globals);
+  if (!load) {
+    const code = await (await import('./docker/index.js')).run(verb, rest, globals);
+    // A docker verb is done when it returns. Exiting here skips the environment teardown, in which
+    // better-sqlite3 closes the engine's connections and SQLite checkpoints the WAL and deletes it:
+    // fsyncs on every call (and the next call's first write fsyncs a new WAL). The WAL is valid as it
+    // is; stdout and stderr are synchronous for files, pipes and terminals on Linux.
+    process.exit(code);
+  }
   const mod = await load();
   return mod.run(rest, globals);
 }

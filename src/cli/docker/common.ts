@@ -33,8 +33,8 @@ export async function openEngine(globals: GlobalOptions): Promise<Engine> {
 }
 
 /**
- * Runs fn with an open engine. The connection is left to the process exit: every verb exits right
- * after, and closing the last connection checkpoints the WAL, a synchronous write on each CLI call.
+ * Runs fn with an open engine. The connection is never closed: every verb exits right after, without
+ * the close that would checkpoint the WAL (src/cli/main.ts).
  */
 export async function withEngine<T>(globals: GlobalOptions, fn: (engine: Engine) => Promise<T>): Promise<T> {
   return fn(await openEngine(globals));

@@ -5,7 +5,7 @@
 import { podQOSClass, Quantity } from '../api/index.js';
 import type { ContainerConfigCRI, CriMount, LinuxResources, SecurityContext as CriSecurity } from '../engine/index.js';
 import { ContainerConfigError, expandVars } from './env.js';
-import type { Container, Pod } from './types.js';
+import type { Container, Pod } from '../client/index.js';
 
 const CPU_PERIOD = 100_000;
 const MIN_SHARES = 2;

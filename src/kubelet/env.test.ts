@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ContainerConfigError, containerEnv, expandVars, podFieldValue, resourceFieldValue, serviceEnv, type EnvSources } from './env.js';
-import type { Pod } from './types.js';
+import type { Pod } from '../client/index.js';
 
 const pod: Pod = {
   apiVersion: 'v1',

@@ -2,7 +2,7 @@
 // service link variables first, then envFrom sources in order, then env entries — each may refer to the
 // ones before it with $(NAME) — plus the downward API values fieldRef/resourceFieldRef read from the pod.
 import { Quantity } from '../api/index.js';
-import type { Container, EnvVar, Pod } from './types.js';
+import type { Container, EnvVar, Pod } from '../client/index.js';
 
 export interface ServiceInfo {
   name: string;
@@ -82,7 +82,7 @@ export function podFieldValue(pod: Pod, fieldPath: string): string {
   const meta = pod.metadata;
   switch (fieldPath) {
     case 'metadata.name':
-      return meta.name;
+      return meta.name ?? '';
     case 'metadata.namespace':
       return meta.namespace ?? 'default';
     case 'metadata.uid':

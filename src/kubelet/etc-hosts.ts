@@ -5,14 +5,14 @@
 // not mount /etc/hosts itself.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Pod } from './types.js';
+import type { Pod } from '../client/index.js';
 
 const HEADER = '# Kubernetes-managed hosts file.\n';
 const HEADER_HOST_NETWORK = '# Kubernetes-managed hosts file (host network).\n';
 
 /** The pod's hostname: spec.hostname or its name, cut to 63 characters without a trailing '-' or '.'. */
 export function podHostname(pod: Pod): string {
-  const name = pod.spec.hostname || pod.metadata.name;
+  const name = pod.spec.hostname || pod.metadata.name || '';
   return name.length <= 63 ? name : name.slice(0, 63).replace(/[-.]+$/, '');
 }
 

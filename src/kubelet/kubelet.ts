@@ -16,7 +16,7 @@ import { LABEL_CONTAINER_NAME, LABEL_POD_UID, PodWorker } from './pod-worker.js'
 import type { CachedRuntime } from './runtime-cache.js';
 import { CONFIG_SOURCE_ANNOTATION, ManifestSource } from './static-pods.js';
 import type { PullSecret } from './pull-secrets.js';
-import type { Pod, PodStatus } from './types.js';
+import type { Pod, PodStatus } from '../client/index.js';
 import type { VolumeSources } from './volumes.js';
 
 const RELIST_MS = 1000;
@@ -216,7 +216,7 @@ export class Kubelet implements NodeContext {
 
   /** The current mirror pod of a static pod, if the API has one. */
   private mirrorFor(pod: Pod): Pod | undefined {
-    const m = this.pods.lister.get(pod.metadata.name, pod.metadata.namespace);
+    const m = this.pods.lister.get(pod.metadata.name!, pod.metadata.namespace);
     return m && mirrorOf(m) === pod.metadata.uid && !m.metadata.deletionTimestamp ? m : undefined;
   }
 
@@ -400,7 +400,7 @@ export class Kubelet implements NodeContext {
       const mirror = this.mirrorFor(pod);
       if (!mirror) return undefined;
       try {
-        const updated = await this.podClient.patch(mirror.metadata.name, { metadata: { uid: mirror.metadata.uid }, status }, 'merge', { namespace: mirror.metadata.namespace, subresource: 'status' });
+        const updated = await this.podClient.patch(mirror.metadata.name!, { metadata: { uid: mirror.metadata.uid }, status }, 'merge', { namespace: mirror.metadata.namespace, subresource: 'status' });
         return { ...pod, status: updated.status };
       } catch (err) {
         if (isNotFound(err) || isConflict(err)) return undefined;
@@ -408,7 +408,7 @@ export class Kubelet implements NodeContext {
       }
     }
     try {
-      return await this.podClient.patch(pod.metadata.name, { metadata: { uid: pod.metadata.uid }, status }, 'merge', { namespace: pod.metadata.namespace, subresource: 'status' });
+      return await this.podClient.patch(pod.metadata.name!, { metadata: { uid: pod.metadata.uid }, status }, 'merge', { namespace: pod.metadata.namespace, subresource: 'status' });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -427,7 +427,7 @@ export class Kubelet implements NodeContext {
       return;
     }
     try {
-      await this.podClient.delete(pod.metadata.name, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+      await this.podClient.delete(pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

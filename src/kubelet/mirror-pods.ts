@@ -4,7 +4,7 @@
 // a mirror whose static pod is gone is deleted. The containers only ever follow the manifest file.
 import { isAlreadyExists, isConflict, isNotFound, type ResourceClient } from '../client/index.js';
 import { CONFIG_MIRROR_ANNOTATION } from './static-pods.js';
-import type { Pod } from './types.js';
+import type { Pod } from '../client/index.js';
 
 export function isMirrorPod(pod: Pod): boolean {
   return pod.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION] !== undefined;
@@ -102,7 +102,7 @@ export class MirrorPods {
 
   private async remove(pod: Pod): Promise<void> {
     try {
-      await this.pods.delete(pod.metadata.name, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+      await this.pods.delete(pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
     } catch (err) {
       // Gone already, or replaced by a newer object (a uid precondition conflict): nothing to delete.
       if (!isNotFound(err) && !isConflict(err)) throw err;

@@ -4,7 +4,7 @@ import type { EventRecorder } from '../client/index.js';
 import type { Runtime } from '../engine/index.js';
 import type { EnvSources } from './env.js';
 import type { PullSecret } from './pull-secrets.js';
-import type { Pod, PodStatus } from './types.js';
+import type { Pod, PodStatus } from '../client/index.js';
 import type { VolumeSources } from './volumes.js';
 
 export interface NodeContext {

@@ -7,14 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { backoffDelay } from '../client/index.js';
 import { RegistryUnreachableError } from '../registry/index.js';
-import type { ContainerStatusCRI, CriMount, PodSandboxConfig } from '../engine/index.js';
+import type { ContainerStatusCRI, CriMount, PodSandboxConfig, PortMapping } from '../engine/index.js';
 import { criContainerConfig, pullPolicy } from './container-spec.js';
 import { ContainerConfigError, containerEnv } from './env.js';
 import type { NodeContext } from './node-context.js';
 import { ContainerProber, runHandler, type ProbeTarget } from './probes.js';
 import { pullCredentials } from './pull-secrets.js';
 import { podStatus, type ContainerRecord, type ContainerView } from './status.js';
-import type { Container, Pod, PodStatus } from './types.js';
+import type { Container, Pod, PodStatus } from '../client/index.js';
 import { setUpVolume, tearDownVolumes, VolumeError } from './volumes.js';
 import { dialPod } from './pod-dial.js';
 import { ensureHostsFile, podHostname } from './etc-hosts.js';
@@ -422,7 +422,7 @@ export class PodWorker {
         attempt,
         imageUser: image.user,
         memoryCapacity: this.node.memoryCapacity,
-        labels: { [LABEL_POD_UID]: this.uid, [LABEL_POD_NAME]: pod.metadata.name, [LABEL_POD_NAMESPACE]: pod.metadata.namespace ?? 'default', [LABEL_CONTAINER_NAME]: c.name },
+        labels: { [LABEL_POD_UID]: this.uid, [LABEL_POD_NAME]: pod.metadata.name ?? '', [LABEL_POD_NAMESPACE]: pod.metadata.namespace ?? 'default', [LABEL_CONTAINER_NAME]: c.name },
       });
       fs.mkdirSync(path.join(this.logDir, c.name), { recursive: true });
       id = await this.node.runtime.createContainer(sandboxId, config);
@@ -587,14 +587,14 @@ export class PodWorker {
     const pod = this.pod;
     const spec = pod.spec;
     return {
-      metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace ?? 'default', uid: this.uid, attempt },
+      metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', uid: this.uid, attempt },
       hostname: spec.hostNetwork ? undefined : podHostname(pod),
       hostPID: spec.hostPID ?? false,
       hostIPC: spec.hostIPC ?? false,
       logDirectory: this.logDir,
       dnsConfig: this.node.dnsConfig(pod),
-      portMappings: spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({ protocol: p.protocol ?? 'TCP', containerPort: p.containerPort, hostPort: p.hostPort!, hostIp: p.hostIP ?? '' }))),
-      labels: { [LABEL_POD_UID]: this.uid, [LABEL_POD_NAME]: pod.metadata.name, [LABEL_POD_NAMESPACE]: pod.metadata.namespace ?? 'default' },
+      portMappings: spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({ protocol: (p.protocol ?? 'TCP') as PortMapping['protocol'], containerPort: p.containerPort, hostPort: p.hostPort!, hostIp: p.hostIP ?? '' }))),
+      labels: { [LABEL_POD_UID]: this.uid, [LABEL_POD_NAME]: pod.metadata.name ?? '', [LABEL_POD_NAMESPACE]: pod.metadata.namespace ?? 'default' },
       hostNetwork: spec.hostNetwork ?? false,
       network: spec.hostNetwork ? undefined : this.node.podNetwork,
     };

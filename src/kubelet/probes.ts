@@ -6,7 +6,7 @@ import http from 'node:http';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { grpcHealthCheck } from './grpc-health.js';
-import type { Container, Probe, ProbeHandler } from './types.js';
+import type { Container, Probe, ProbeHandler } from '../client/index.js';
 
 export interface ProbeTarget {
   /** The address probes dial, as messages name it (the pod IP, 127.0.0.1 with hostNetwork). */

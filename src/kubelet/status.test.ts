@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { podStatus, type ContainerRecord, type ContainerView } from './status.js';
-import type { Pod } from './types.js';
+import type { Pod } from '../client/index.js';
 
 const now = '2026-01-01T00:00:00Z';
 const pod = (restartPolicy: 'Always' | 'OnFailure' | 'Never', init = false): Pod => ({
@@ -27,9 +27,9 @@ test('CrashLoopBackOff keeps the pod Running with the last termination and resta
   const s = podStatus(pod('Always'), views({ latest: rec('exited', 1, 3), previous: rec('exited', 1, 2), waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' }, ready: false, started: false }));
   const cs = s.containerStatuses![0];
   assert.equal(s.phase, 'Running');
-  assert.equal(cs.state.waiting?.reason, 'CrashLoopBackOff');
-  assert.equal(cs.lastState.terminated?.exitCode, 1);
-  assert.equal(cs.lastState.terminated?.reason, 'Error');
+  assert.equal(cs.state?.waiting?.reason, 'CrashLoopBackOff');
+  assert.equal(cs.lastState?.terminated?.exitCode, 1);
+  assert.equal(cs.lastState?.terminated?.reason, 'Error');
   assert.equal(cs.restartCount, 3);
   assert.match(s.conditions!.find((c) => c.type === 'Ready')!.message!, /unready status: \[a\]/);
 });
@@ -45,7 +45,7 @@ test('phases of finished pods follow the restart policy', () => {
 test('pending init containers hold the pod in Pending/PodInitializing', () => {
   const s = podStatus(pod('Always', true), views({ ready: false, started: false }, { latest: rec('running'), ready: false, started: true }));
   assert.equal(s.phase, 'Pending');
-  assert.equal(s.containerStatuses?.[0].state.waiting?.reason, 'PodInitializing');
+  assert.equal(s.containerStatuses?.[0].state?.waiting?.reason, 'PodInitializing');
   assert.equal(s.conditions?.find((c) => c.type === 'Initialized')?.status, 'False');
   const failed = podStatus(pod('Never', true), views({ ready: false, started: false }, { latest: rec('exited', 2), ready: false, started: false }));
   assert.equal(failed.phase, 'Failed');

@@ -4,7 +4,7 @@
 // kubelet 1.29+ writes them (PodReadyToStartContainers, Initialized, Ready, ContainersReady,
 // PodScheduled) with its reasons and messages.
 import { podQOSClass } from '../api/index.js';
-import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from './types.js';
+import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from '../client/index.js';
 
 /** One runtime container (one attempt) of a pod container. */
 export interface ContainerRecord {
@@ -31,6 +31,9 @@ export interface ContainerView {
 
 export const CONTAINER_ID_PREFIX = 'skiff://';
 
+/** A container status as the kubelet writes it: both states always set. */
+export type ReportedContainerStatus = ContainerStatus & { state: ContainerState; lastState: ContainerState };
+
 function terminated(r: ContainerRecord): ContainerState {
   return {
     terminated: {
@@ -44,7 +47,7 @@ function terminated(r: ContainerRecord): ContainerState {
   };
 }
 
-export function containerStatus(c: Container, v: ContainerView, defaultWaiting: string): ContainerStatus {
+export function containerStatus(c: Container, v: ContainerView, defaultWaiting: string): ReportedContainerStatus {
   const r = v.latest;
   let state: ContainerState;
   let lastState: ContainerState = v.previous ? terminated(v.previous) : {};
@@ -72,12 +75,12 @@ export function containerStatus(c: Container, v: ContainerView, defaultWaiting: 
   };
 }
 
-function isSucceeded(s: ContainerStatus): boolean {
+function isSucceeded(s: ReportedContainerStatus): boolean {
   return s.state.terminated?.exitCode === 0;
 }
 
 /** kubelet's getPhase. */
-export function podPhase(pod: Pod, init: ContainerStatus[], main: ContainerStatus[]): NonNullable<PodStatus['phase']> {
+export function podPhase(pod: Pod, init: ReportedContainerStatus[], main: ReportedContainerStatus[]): NonNullable<PodStatus['phase']> {
   const policy = pod.spec.restartPolicy ?? 'Always';
   const initPending = init.some((s) => !isSucceeded(s));
   if (initPending) {

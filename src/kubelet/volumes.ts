@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContainerConfigError, podFieldValue, resourceFieldValue, type EnvSources } from './env.js';
-import type { KeyToPath, Pod, Volume, VolumeProjection } from './types.js';
+import type { KeyToPath, Pod, Volume, VolumeProjection } from '../client/index.js';
 
 /** What volume setup needs from the API besides the pod. */
 export interface VolumeSources {
@@ -185,7 +185,7 @@ export async function setUpVolume(pod: Pod, podDir: string, v: Volume, src: Volu
   if (!fs.existsSync(dir)) {
     fs.mkdirSync(dir, { recursive: true });
     if (v.emptyDir?.medium === 'Memory') {
-      const size = v.emptyDir.sizeLimit ? `,size=${parseSize(v.emptyDir.sizeLimit)}` : '';
+      const size = v.emptyDir.sizeLimit ? `,size=${parseSize(String(v.emptyDir.sizeLimit))}` : '';
       execFileSync('mount', ['-t', 'tmpfs', '-o', `mode=0777${size}`, 'tmpfs', dir]);
     }
     // emptyDir is world-writable (as kubelet's empty_dir.go does) so any runAsUser can use it.

@@ -15,7 +15,7 @@ import { queryBool } from '../../api/index.js';
 import type { Kubelet } from '../kubelet.js';
 import { dialPod } from '../pod-dial.js';
 import { serveStats } from '../stats.js';
-import type { Pod } from '../types.js';
+import type { Pod } from '../../client/index.js';
 import { portForwardPorts, serveChannelPortForward } from './channel-portforward.js';
 import { CHANNEL_BASE64_PROTOCOL, CHANNEL_BINARY_PROTOCOL, CHANNEL_V5_PROTOCOL, readChannel, sendChannel } from './channels.js';
 import { errorStatus, resizeParser, runAttach, runExec, type RemoteStatus, type SessionIO } from './session.js';
@@ -178,7 +178,7 @@ async function serveLogs(kubelet: Kubelet, t: Target, req: http.IncomingMessage,
   const c = kubelet.container(t.pod, t.container, previous);
   if (!c) {
     if (previous) throw new HttpError(400, 'BadRequest', `previous terminated container "${t.container}" in pod "${podName}" not found`);
-    const waiting = [...(t.pod.status?.containerStatuses ?? []), ...(t.pod.status?.initContainerStatuses ?? [])].find((s) => s.name === t.container)?.state.waiting?.reason ?? 'ContainerCreating';
+    const waiting = [...(t.pod.status?.containerStatuses ?? []), ...(t.pod.status?.initContainerStatuses ?? [])].find((s) => s.name === t.container)?.state?.waiting?.reason ?? 'ContainerCreating';
     throw new HttpError(400, 'BadRequest', `container "${t.container}" in pod "${podName}" is waiting to start: ${waiting}`);
   }
   const follow = queryBool(q, 'follow');

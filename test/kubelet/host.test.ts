@@ -1,7 +1,7 @@
 // Pod options that reach the host: the kubelet-managed /etc/hosts with hostAliases (and a subdomain's
-// FQDN), hostPID and hostIPC joining the host's (the agent's) namespaces (ps shows host processes), and hostNetwork
-// (the node's network namespace and address) with a gRPC readiness probe against a health server on the
-// host.
+// FQDN), hostPID and hostIPC joining the host's (the agent's) namespaces (ps shows host processes, the
+// host's /dev/shm is shared), and hostNetwork (the node's network namespace and address) with a gRPC
+// readiness probe against a health server on the host.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -49,6 +49,17 @@ test('hostPID and hostIPC share the host\'s namespaces; ps shows host processes'
   const ns = (kind: string): Promise<string> => c.k('1.33', ['exec', 'hostns', '--', 'readlink', `/proc/self/ns/${kind}`]);
   assert.equal(await ns('pid'), `${fs.readlinkSync('/proc/self/ns/pid')}\n`);
   assert.equal(await ns('ipc'), `${fs.readlinkSync('/proc/self/ns/ipc')}\n`);
+  // The host's /dev/shm: a file put there by the host is seen in the pod, and one the pod writes lands on the host.
+  const shmName = `skiff-test-${process.pid}`;
+  fs.writeFileSync(`/dev/shm/${shmName}-host`, 'from host\n');
+  try {
+    assert.equal(await c.k('1.33', ['exec', 'hostns', '--', 'cat', `/dev/shm/${shmName}-host`]), 'from host\n');
+    await c.k('1.33', ['exec', 'hostns', '--', 'sh', '-c', `echo from pod > /dev/shm/${shmName}-pod`]);
+    assert.equal(fs.readFileSync(`/dev/shm/${shmName}-pod`, 'utf8'), 'from pod\n');
+  } finally {
+    fs.rmSync(`/dev/shm/${shmName}-host`, { force: true });
+    fs.rmSync(`/dev/shm/${shmName}-pod`, { force: true });
+  }
   const ps = await c.k('1.33', ['exec', 'hostns', '--', 'ps', '-o', 'pid,comm']);
   assert.match(ps, new RegExp(`^\\s*${process.pid}\\s+node`, 'm'), 'the test runner is visible');
   await c.k('1.33', ['apply', '-f', '-'], podManifest('ownns', c.node, { containers: [sleeper] }));

@@ -176,7 +176,10 @@ export class ContainerEngine {
   readExit(id: string): { code: number; finishedAt: string; oom: boolean } | undefined {
     try {
       const file = this.exitFile(id);
-      const code = Number(fs.readFileSync(file, 'utf8').trim());
+      const text = fs.readFileSync(file, 'utf8').trim();
+      // An empty file is one conmon is still writing.
+      if (!text) return undefined;
+      const code = Number(text);
       const finishedAt = fs.statSync(file).mtime.toISOString();
       const oom = fs.existsSync(path.join(this.dir(id), 'persist', 'oom'));
       return { code: Number.isFinite(code) ? code : 255, finishedAt, oom };
@@ -188,7 +191,10 @@ export class ContainerEngine {
   /** Brings a stored record up to date with conmon's exit file (the container may have exited meanwhile). */
   private refresh(c: Container): Container {
     if (c.State.Status !== 'running' && c.State.Status !== 'paused') return c;
-    const exit = this.readExit(c.Id);
+    // conmon writes the exit file and then exits: when it is gone, look at the file again, or an exit
+    // landing between the first look and the liveness check would read as a lost conmon.
+    const conmonGone = (): boolean => c.ConmonPid > 0 && !processAlive(c.ConmonPid);
+    const exit = this.readExit(c.Id) ?? (conmonGone() ? this.readExit(c.Id) : undefined);
     if (exit) {
       let changed = false;
       const cur = this.update(c.Id, (x) => {
@@ -200,7 +206,7 @@ export class ContainerEngine {
       if (changed) this.event('die', cur, { exitCode: String(exit.code) });
       return cur;
     }
-    if (c.ConmonPid && !processAlive(c.ConmonPid)) {
+    if (conmonGone()) {
       // conmon died without an exit file (killed, host reboot): the container is gone with it.
       return this.update(c.Id, (cur) => {
         if (cur.State.StartedAt === c.State.StartedAt && cur.State.Running) markExited(cur, 255, nowIso(), false, CONMON_LOST);

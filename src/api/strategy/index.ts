@@ -150,6 +150,16 @@ function dropEmptyMetadata(obj: KubeObject): void {
   }
 }
 
+/**
+ * A pod condition's lastProbeTime is a non-pointer time in Go, so kube always writes it, null when unset;
+ * merge patches drop nulls inside list items, which leaves it to be put back here.
+ */
+function podConditionProbeTimes(pod: KubeObject): void {
+  const conditions = getObject(pod, 'status')?.conditions;
+  if (!Array.isArray(conditions)) return;
+  for (const c of conditions) if (c && typeof c === 'object' && !Array.isArray(c) && !('lastProbeTime' in c)) (c as JsonObject).lastProbeTime = null;
+}
+
 function createRules(info: ResourceInfo, obj: KubeObject): void {
   dropEmptyMetadata(obj);
   const key = kindKey(info);
@@ -214,7 +224,10 @@ function updateRules(info: ResourceInfo, newObj: KubeObject, oldObj: KubeObject,
       else newObj.metadata.labels = structuredClone(oldObj.metadata.labels);
     }
     // Old kubelets corrupted owner references through pods/status; kube ignores them there.
-    if (key === '/Pod') newObj.metadata.ownerReferences = structuredClone(oldObj.metadata.ownerReferences);
+    if (key === '/Pod') {
+      newObj.metadata.ownerReferences = structuredClone(oldObj.metadata.ownerReferences);
+      podConditionProbeTimes(newObj);
+    }
   } else {
     if (info.subresources.status || key === '/Namespace' || key === '/Node') {
       if (oldObj.status === undefined) delete newObj.status;

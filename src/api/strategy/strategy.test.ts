@@ -156,3 +156,12 @@ test('namespaces: spec.finalizers change only through finalize', () => {
   assert.deepEqual(emptied.spec.finalizers, []);
   assert.deepEqual(strategyFor(i).validateUpdate(emptied, old, 'finalize'), []);
 });
+
+test('pod conditions written through status carry lastProbeTime: null as kube serialises them', () => {
+  const i = info('', 'pods');
+  const old = created('', 'pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'a', image: 'busybox' }] } });
+  const update = structuredClone(old);
+  update.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }, { type: 'PodScheduled', status: 'True', lastProbeTime: '2026-01-01T00:00:00Z' }] };
+  strategyFor(i).prepareForUpdate(update, old, 'status');
+  assert.deepEqual(update.status.conditions.map((c: Record<string, unknown>) => c.lastProbeTime), [null, '2026-01-01T00:00:00Z']);
+});

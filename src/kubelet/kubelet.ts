@@ -26,7 +26,6 @@ const RESYNC_MS = 10_000;
 const SERVICES = { group: '', version: 'v1', resource: 'services', namespaced: true, kind: 'Service' };
 const CONFIGMAPS = { group: '', version: 'v1', resource: 'configmaps', namespaced: true, kind: 'ConfigMap' };
 const SECRETS = { group: '', version: 'v1', resource: 'secrets', namespaced: true, kind: 'Secret' };
-const SERVICE_ACCOUNTS = { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' };
 
 export interface KubeletOptions {
   client: RestClient;
@@ -305,17 +304,8 @@ export class Kubelet implements NodeContext {
 
   async imagePullSecrets(pod: Pod): Promise<{ secrets: PullSecret[]; missing: string[] }> {
     const ns = pod.metadata.namespace ?? 'default';
-    let names = (pod.spec.imagePullSecrets ?? []).map((r) => r.name);
-    if (!names.length) {
-      // Kubernetes' ServiceAccount admission copies the account's pull secrets into pods that name none;
-      // skiff's admission does not, so the kubelet reads them off the account itself.
-      try {
-        const account = (await new ResourceClient(this.o.client, SERVICE_ACCOUNTS).get(pod.spec.serviceAccountName || 'default', ns)) as KubeObject & { imagePullSecrets?: Array<{ name: string }> };
-        names = (account.imagePullSecrets ?? []).map((r) => r.name);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    }
+    // The service account's pull secrets were copied into the pod at admission.
+    const names = (pod.spec.imagePullSecrets ?? []).map((r) => r.name);
     const secrets: PullSecret[] = [];
     const missing: string[] = [];
     for (const name of names) {

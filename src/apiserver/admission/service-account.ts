@@ -1,5 +1,6 @@
 // The ServiceAccount admission plugin (plugin/pkg/admission/serviceaccount): a new pod without
-// serviceAccountName runs as `default`, and — once that account exists — gets the projected
+// serviceAccountName runs as `default`, takes the account's imagePullSecrets when it names none, and —
+// once that account exists — gets the projected
 // kube-api-access-<rand> volume (a bound token, the cluster CA from kube-root-ca.crt, the namespace)
 // mounted read-only at /var/run/secrets/kubernetes.io/serviceaccount in every container, unless
 // automountServiceAccountToken is false or something is already mounted there.
@@ -18,6 +19,7 @@ interface PodSpec {
   serviceAccountName?: string;
   serviceAccount?: string;
   automountServiceAccountToken?: boolean;
+  imagePullSecrets?: Array<{ name: string }>;
   volumes?: Array<Record<string, unknown> & { name: string }>;
   containers?: Container[];
   initContainers?: Container[];
@@ -49,10 +51,11 @@ export const serviceAccountDefaults: AdmissionPlugin = {
     spec.serviceAccountName ||= spec.serviceAccount || DEFAULT_SERVICE_ACCOUNT;
     spec.serviceAccount = spec.serviceAccountName;
 
-    if (spec.automountServiceAccountToken === false) return;
     const accounts = lookupResource('', 'v1', 'serviceaccounts');
-    const account = accounts && ctx.get(accounts, attrs.namespace, spec.serviceAccountName);
-    if (!account || (account as { automountServiceAccountToken?: boolean }).automountServiceAccountToken === false) return;
+    const account = accounts && (ctx.get(accounts, attrs.namespace, spec.serviceAccountName) as { automountServiceAccountToken?: boolean; imagePullSecrets?: Array<{ name: string }> } | undefined);
+    if (account?.imagePullSecrets?.length && !spec.imagePullSecrets?.length) spec.imagePullSecrets = account.imagePullSecrets.map((r) => ({ name: r.name }));
+    if (spec.automountServiceAccountToken === false) return;
+    if (!account || account.automountServiceAccountToken === false) return;
     const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
     if (containers.some((c) => (c.volumeMounts ?? []).some((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT))) return;
     const suffix = Array.from(crypto.randomBytes(5), (b) => NAME_CHARS[b % NAME_CHARS.length]).join('');

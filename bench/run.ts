@@ -41,20 +41,35 @@ async function main(): Promise<void> {
     return;
   }
   const results: Array<BenchRow & { benchmark: string }> = [];
+  const failures: Array<{ benchmark: string; error: string }> = [];
+  const loads: string[] = [];
   for (const name of names) {
     const bench = await benchmarks[name]();
     process.stderr.write(`running ${name}: ${bench.description}\n`);
-    for (const row of await bench.run()) results.push({ ...row, benchmark: name });
+    const before = os.loadavg()[0].toFixed(1);
+    // One benchmark that fails (a peer missing, a port taken) must not cost the rest of the table.
+    try {
+      for (const row of await bench.run()) results.push({ ...row, benchmark: name });
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`${name} failed: ${error}\n`);
+      failures.push({ benchmark: name, error });
+      process.exitCode = 1;
+    }
+    loads.push(`${name} ${before}→${os.loadavg()[0].toFixed(1)}`);
   }
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}, node ${process.version}`);
+  // Every figure is wall time on a shared machine: the load average says how much to trust it.
+  console.log(`load average (1 min) before→after each: ${loads.join(', ')}`);
   const header = ['benchmark', 'metric', 'unit', 'skiff', 'peer', 'peer value', 'ratio', 'target'];
   const lines = results.map((r) => [r.benchmark, r.metric, r.unit, format(r.skiff), r.peerName ?? '-', format(r.peer), ratio(r), r.target ?? '-']);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   for (const line of [header, ...lines]) console.log(line.map((cell, i) => cell.padEnd(widths[i])).join('  '));
+  for (const f of failures) console.log(`${f.benchmark}: FAILED — ${f.error}`);
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(file, JSON.stringify({ machine: { cores: os.cpus().length, memory: os.totalmem(), kernel: os.release(), node: process.version }, results }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ machine: { cores: os.cpus().length, memory: os.totalmem(), kernel: os.release(), node: process.version }, loads, results, failures }, null, 2));
   console.log(`results written to ${file}`);
 }
 

@@ -46,7 +46,7 @@ export const GROUPS: Record<string, { title: string; commands: string[] }> = {
     commands: ['attach', 'commit', 'cp', 'create', 'diff', 'exec', 'export', 'inspect', 'kill', 'logs', 'ls', 'pause', 'port', 'prune', 'rename', 'restart', 'rm', 'run', 'start', 'stats', 'stop', 'top', 'unpause', 'update', 'wait'],
   },
   image: { title: 'Manage images', commands: ['history', 'import', 'inspect', 'ls', 'prune', 'rm', 'tag'] },
-  system: { title: 'Manage Docker', commands: ['df', 'events', 'info', 'prune', 'restore'] },
+  system: { title: 'Manage Docker', commands: ['df', 'events', 'info', 'prune', 'restore', 'service'] },
 };
 
 const GROUP_HELP: Record<string, string> = {
@@ -57,6 +57,7 @@ const GROUP_HELP: Record<string, string> = {
   'system df': 'Show docker disk usage',
   'system prune': 'Remove unused data',
   'system restore': 'Start again the containers whose restart policy asks for it (after a host restart)',
+  'system service': 'Serve the Docker Engine API on a unix socket (for the docker CLI and SDKs)',
 };
 
 export function groupHelp(group: string): string {

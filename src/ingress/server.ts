@@ -304,13 +304,16 @@ export async function startIngressServer(options: IngressServerOptions): Promise
           if (framing.kind === 'close') closeClient = untilClose = true;
           response = new BodyTracker(framing, 502);
           answered = true;
-          client.write(clientHead(parsed.status, parsed.reason, parsed.headers, closeClient), 'latin1');
-          if (response.done) {
-            if (rest.length) reusable = false;
-            return finish();
-          }
-          chunk = rest;
-          if (!chunk.length) return;
+          const used = response.take(rest);
+          // The head and the body bytes that came with it leave in one buffer: one write, one syscall.
+          const text = clientHead(parsed.status, parsed.reason, parsed.headers, closeClient);
+          const out = Buffer.allocUnsafe(text.length + used);
+          out.write(text, 0, 'latin1');
+          rest.copy(out, text.length, 0, used);
+          relay(out);
+          if (used < rest.length) reusable = false;
+          if (response.done) finish();
+          return;
         }
         const used = response.take(chunk);
         if (used > 0) relay(used === chunk.length ? chunk : chunk.subarray(0, used));
@@ -336,8 +339,6 @@ export async function startIngressServer(options: IngressServerOptions): Promise
       };
 
       const guarded = (fn: (chunk: Buffer) => void) => (chunk: Buffer) => {
-        // Head and body of a response leave in one write (one syscall), as one chunk came in.
-        client.cork();
         try {
           fn(chunk);
         } catch (err) {
@@ -346,8 +347,6 @@ export async function startIngressServer(options: IngressServerOptions): Promise
           current = undefined;
           if (!answered) fail(err);
           else client.destroy();
-        } finally {
-          client.uncork();
         }
       };
       link.exchange = { data: guarded(onUpstreamData), closed: onUpstreamClosed };

@@ -121,6 +121,11 @@ export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
+/** docker's CheckTty: a TTY session fed from stdin needs a terminal there, or it could never end. */
+export function checkTty(attachStdin: boolean, tty: boolean): void {
+  if (attachStdin && tty && !process.stdin.isTTY) throw new CliError('the input device is not a TTY', 1);
+}
+
 /**
  * Puts the terminal on stdin in docker's raw mode and returns the undo. libuv's raw mode keeps output
  * post-processing (\n → \r\n), which would double the \r the container's own pty already adds.

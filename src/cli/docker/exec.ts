@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagList, flagString, parseFlags } from '../flags.js';
-import { CliError, withEngine } from './common.js';
+import { checkTty, CliError, withEngine } from './common.js';
 
 export async function exec(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(
@@ -24,7 +24,7 @@ export async function exec(argv: string[], globals: GlobalOptions): Promise<numb
   );
   const [ref, ...cmd] = flags.positionals;
   if (!ref || !cmd.length) throw new CliError(`skiff: 'exec' requires at least 2 arguments.\nSee 'skiff exec --help'.`, 1);
-  if (flagBool(flags, 'tty') && flagBool(flags, 'interactive') && !process.stdin.isTTY) throw new CliError('the input device is not a TTY', 1);
+  checkTty(flagBool(flags, 'interactive'), flagBool(flags, 'tty'));
   return withEngine(globals, async (engine) => {
     const c = engine.containers.get(ref);
     if (!c.State.Running) throw new CliError(`Error response from daemon: container ${c.Id} is not running`, 1);

@@ -3,7 +3,7 @@
 import type { Container, Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagList, parseFlags } from '../flags.js';
-import { CliError, makeRaw, withEngine } from './common.js';
+import { checkTty, CliError, makeRaw, withEngine } from './common.js';
 import { createFlags, toCreateOptions } from './create-flags.js';
 import { verbs } from './index.js';
 
@@ -31,8 +31,14 @@ async function ensureImage(engine: Engine, image: string, globals: GlobalOptions
   if (code !== 0) throw new CliError('', 125);
 }
 
-async function createFromArgs(argv: string[], globals: GlobalOptions, engine: Engine): Promise<{ c: Container; flags: ReturnType<typeof parseFlags> }> {
+async function createFromArgs(
+  argv: string[],
+  globals: GlobalOptions,
+  engine: Engine,
+  precheck: (flags: ReturnType<typeof parseFlags>) => void = () => undefined,
+): Promise<{ c: Container; flags: ReturnType<typeof parseFlags> }> {
   const flags = parseFlags(argv, createFlags, { stopAtPositional: true });
+  precheck(flags);
   const [image, ...cmd] = flags.positionals;
   if (!image) throw new CliError(`skiff: '${argv.includes('-d') ? 'run' : 'create'}' requires at least 1 argument.\nSee 'skiff run --help'.`, 125);
   await ensureImage(engine, image, globals);
@@ -110,7 +116,8 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
 
 export async function run(argv: string[], globals: GlobalOptions): Promise<number> {
   return withEngine(globals, async (engine) => {
-    const { c, flags } = await createFromArgs(argv, globals, engine);
+    // As docker, before anything is pulled or created.
+    const { c, flags } = await createFromArgs(argv, globals, engine, (f) => checkTty(flagBool(f, 'interactive') && !flagBool(f, 'detach'), flagBool(f, 'tty')));
     const detach = flagBool(flags, 'detach');
     if (detach) {
       try {
@@ -137,6 +144,7 @@ export async function start(argv: string[], globals: GlobalOptions): Promise<num
     if (attach) {
       if (flags.positionals.length > 1) throw new CliError('you cannot start and attach multiple containers at once', 1);
       const c = engine.containers.get(flags.positionals[0]);
+      checkTty(flagBool(flags, 'interactive'), c.Config.Tty);
       return startAndMaybeAttach(engine, c, true, flagBool(flags, 'interactive'));
     }
     const failed: string[] = [];

@@ -369,19 +369,23 @@ export async function startIngressServer(options: IngressServerOptions): Promise
           if (pending) client.pause();
         }
       };
-      // The head and the body bytes that came with it leave in one write.
       const socket = link.socket;
+      if (requestBody.done) {
+        socket.write(head, 'latin1');
+        // Pipelined requests wait until this response is complete.
+        if (pending) client.pause();
+        return;
+      }
+      // The head and the body bytes that came with it leave in one write.
       socket.cork();
       try {
         socket.write(head, 'latin1');
-        if (!requestBody.done) {
-          body = forward;
-          if (pending) {
-            const first = pending;
-            pending = undefined;
-            forward(first);
-          }
-        } else if (pending) client.pause();
+        body = forward;
+        if (pending) {
+          const first = pending;
+          pending = undefined;
+          forward(first);
+        }
       } finally {
         socket.uncork();
       }

@@ -67,25 +67,9 @@ export class AttachHub {
   }
 }
 
-const CONMON_READ_SIZE = 8192;
-
-/**
- * Feeds a client's stdin to a session; its EOF closes the process's stdin unless that is a TTY. The
- * socket may already be gone when the client's data or EOF arrives (the process exited): that input has
- * nowhere to go, and must not take the service down.
- */
+/** Feeds a client's stdin to a session; its EOF closes the process's stdin unless that is a TTY. */
 export function pipeInput(input: NodeJS.ReadableStream, session: AttachSession, tty: boolean): void {
-  const guard = (fn: () => void): void => {
-    try {
-      fn();
-    } catch {
-      // the process's stdin is closed
-    }
-  };
-  // conmon reads each SEQPACKET message into an 8 KiB buffer and drops the rest of a longer one.
-  input.on('data', (d: Buffer) => {
-    for (let off = 0; off < d.length; off += CONMON_READ_SIZE) guard(() => session.write(d.subarray(off, off + CONMON_READ_SIZE)));
-  });
+  input.on('data', (d: Buffer) => session.write(d));
   // A terminal's input ending is not the process's stdin ending (docker keeps a TTY's stdin open).
-  if (!tty) input.on('end', () => guard(() => session.closeStdin()));
+  if (!tty) input.on('end', () => session.closeStdin());
 }

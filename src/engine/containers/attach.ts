@@ -48,6 +48,8 @@ async function loadSocketModule(): Promise<typeof import('node-unix-socket')> {
 }
 
 /** Connects to a container's attach socket; `bundle` is the directory conmon was started in. */
+const CONMON_READ_SIZE = 8192;
+
 export async function attachSocket(bundle: string, streams: AttachStreams): Promise<AttachSession> {
   preloadAttach();
   const { SeqpacketSocket } = await socketModule!;
@@ -85,15 +87,29 @@ export async function attachSocket(bundle: string, streams: AttachStreams): Prom
     sock.on('close', () => resolve());
     sock.on('error', () => resolve());
   });
+  // Once conmon has closed the socket (the process exited) input has nowhere to go; the native socket
+  // then throws (EBADF) on write/end, which must not reach a caller still relaying its client's stdin.
+  let open = true;
+  void done.then(() => (open = false));
+  const attempt = (fn: () => void): void => {
+    if (!open) return;
+    try {
+      fn();
+    } catch {
+      open = false;
+    }
+  };
   const session: AttachSession = {
     done,
     write: (data) => {
-      if (!stdinClosed) sock.write(data);
+      if (stdinClosed) return;
+      // conmon reads each SEQPACKET message into an 8 KiB buffer and drops the rest of a longer one.
+      for (let off = 0; off < data.length; off += CONMON_READ_SIZE) attempt(() => sock.write(data.subarray(off, off + CONMON_READ_SIZE)));
     },
     closeStdin: () => {
       if (stdinClosed) return;
       stdinClosed = true;
-      sock.end();
+      attempt(() => sock.end());
     },
     close: () => sock.destroy(),
   };

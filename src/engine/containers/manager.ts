@@ -847,6 +847,8 @@ export class ContainerEngine {
 
 function markExited(c: Container, code: number, finishedAt: string, oom: boolean, error = ''): void {
   c.State = { ...c.State, Status: 'exited', Running: false, Paused: false, Restarting: false, OOMKilled: oom, Pid: 0, ExitCode: code, FinishedAt: finishedAt, Error: error };
+  // As docker: a stopped container keeps its networks but no longer holds an address on them.
+  for (const [name, n] of Object.entries(c.NetworkSettings.Networks)) c.NetworkSettings.Networks[name] = blankNet(n.NetworkID);
 }
 
 function blankNet(name: string): Container['NetworkSettings']['Networks'][string] {

@@ -13,6 +13,8 @@ export interface NetworkAttachRequest {
   /** docker's -p bindings: "80/tcp" → [{HostIp, HostPort}]. */
   portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>>;
   aliases: string[];
+  /** An address asked for (docker's --ip), else the network's IPAM picks one. */
+  ip?: string;
 }
 
 export interface NetworkAttachment {

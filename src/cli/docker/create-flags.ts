@@ -37,6 +37,7 @@ export const createFlags: FlagSpec[] = [
   { name: 'log-opt', kind: 'list' },
   { name: 'network', kind: 'string', aliases: ['net'] },
   { name: 'network-alias', kind: 'list', aliases: ['net-alias'] },
+  { name: 'ip', kind: 'string' },
   { name: 'volume', short: 'v', kind: 'list' },
   { name: 'tmpfs', kind: 'list' },
   { name: 'mount', kind: 'list' },
@@ -142,6 +143,11 @@ export function toCreateOptions(p: ParsedFlags, image: string, cmd: string[]): C
   }
   const network = flagString(p, 'network');
   if (network) hostConfig.NetworkMode = network;
+  const aliases = flagList(p, 'network-alias');
+  const ip = flagString(p, 'ip');
+  if (ip !== undefined && ['', 'default', 'bridge', 'host', 'none'].includes(hostConfig.NetworkMode ?? '')) {
+    throw new CliError('skiff: Error response from daemon: user specified IP address is supported on user defined networks only.', 125);
+  }
   const memory = flagString(p, 'memory');
   if (memory) hostConfig.Memory = parseMemory(memory);
   const swap = flagString(p, 'memory-swap');
@@ -192,6 +198,6 @@ export function toCreateOptions(p: ParsedFlags, image: string, cmd: string[]): C
     },
     hostConfig,
     mounts,
-    extras: flagList(p, 'network-alias').length ? { networkAliases: flagList(p, 'network-alias') } : undefined,
+    extras: aliases.length || ip ? { ...(aliases.length ? { networkAliases: aliases } : {}), ...(ip ? { ipAddress: ip } : {}) } : undefined,
   };
 }

@@ -425,6 +425,7 @@ export class ContainerEngine {
       hostname: c.Config.Hostname,
       portBindings: c.HostConfig.PortBindings,
       aliases: [c.Name.slice(1), c.Id.slice(0, 12), ...(c.Extras.networkAliases ?? [])],
+      ip: c.Extras.ipAddress,
     };
   }
 

@@ -101,6 +101,8 @@ export interface EngineExtras {
   etcFilesFrom?: string;
   /** docker's --network-alias: more names the container answers to on its user network. */
   networkAliases?: string[];
+  /** docker's --ip: the IPv4 address asked for on its user network. */
+  ipAddress?: string;
 }
 
 export interface Container {

@@ -225,7 +225,7 @@ export class EngineNetworks implements NetworkProvider {
   // ---- endpoints -----------------------------------------------------------------------------------
 
   async attach(req: NetworkAttachRequest): Promise<NetworkAttachment> {
-    return this.connect(req, req.network, { ifName: 'eth0', aliases: req.aliases, ports: req.portBindings });
+    return this.connect(req, req.network, { ifName: 'eth0', aliases: req.aliases, ports: req.portBindings, ip: req.ip });
   }
 
   /**

@@ -106,6 +106,11 @@ test('containers on a user network reach each other by name and alias; rm of a n
   assert.equal(dup.code, 1);
   assert.match(dup.stderr, /Error response from daemon: Address already in use/);
   ok(root, ['rm', '-f', `dup${tag}`]);
+  // run --ip on the user network; the default bridge refuses it as docker does
+  assert.match(ok(root, ['run', '--rm', '--network', netName, '--ip', `${subnet}.201`, 'busybox', 'ip', '-o', 'addr']), new RegExp(`inet ${subnet.replace(/\./g, '\\.')}\\.201/`));
+  const onBridge = skiffSync(root, ['run', '--rm', '--ip', `${subnet}.202`, 'busybox', 'true']);
+  assert.equal(onBridge.code, 125);
+  assert.match(onBridge.stderr, /user specified IP address is supported on user defined networks only/);
 
   ok(root, ['rm', '-f', `web${tag}`, `cli${tag}`]);
   assert.equal(ok(root, ['network', 'rm', netName]), netName);

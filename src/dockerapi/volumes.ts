@@ -1,24 +1,15 @@
 // /volumes/…: docker volume create/ls/inspect/rm/prune on the engine root's local volumes.
-import { ANONYMOUS_LABEL } from '../engine/volumes/index.js';
-import type { Engine } from '../engine/index.js';
+import { pruneVolumes, usersByVolume } from '../engine/volumes/index.js';
 import { response, type Ctx } from './context.js';
 import { boolParam, checkFilterKeys, notFound, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
 import type { RouteTable } from './server.js';
 
-/** Ids of the containers that mount each volume. */
-function usersByVolume(engine: Engine): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const c of engine.containers.list()) {
-    for (const m of c.Mounts) if (m.Type === 'volume' && m.Name) out.set(m.Name, [...(out.get(m.Name) ?? []), c.Id]);
-  }
-  return out;
-}
 
 async function list(ctx: Ctx): Promise<void> {
   const { volumes, engine } = ctx.api;
   const filters = parseFilters(ctx.query);
   checkFilterKeys(filters, ['name', 'dangling', 'label', 'driver']);
-  const users = usersByVolume(engine);
+  const users = usersByVolume(engine.containers.list());
   const rows = volumes.list().filter((v) => {
     const names = filters.get('name');
     if (names?.length && !names.some((n) => v.Name.includes(n))) return false;
@@ -47,7 +38,7 @@ async function remove(ctx: Ctx): Promise<void> {
     sendEmpty(response(ctx));
     return;
   }
-  volumes.remove(name, usersByVolume(engine).get(name) ?? []);
+  volumes.remove(name, usersByVolume(engine.containers.list()).get(name) ?? []);
   sendEmpty(response(ctx));
 }
 
@@ -56,13 +47,7 @@ async function prune(ctx: Ctx): Promise<void> {
   const { volumes, engine } = ctx.api;
   const filters = parseFilters(ctx.query);
   const all = ['true', '1'].includes(filters.get('all')?.[0] ?? '');
-  const users = usersByVolume(engine);
-  const deleted: string[] = [];
-  for (const v of volumes.list()) {
-    if (users.has(v.Name) || (!all && !(ANONYMOUS_LABEL in v.Labels))) continue;
-    volumes.remove(v.Name, []);
-    deleted.push(v.Name);
-  }
+  const deleted = pruneVolumes(volumes, engine.containers.list(), all);
   sendJson(response(ctx), 200, { VolumesDeleted: deleted, SpaceReclaimed: 0 });
 }
 

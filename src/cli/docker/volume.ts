@@ -16,12 +16,9 @@ async function store(root: string): Promise<VolumeStore> {
 }
 
 /** Ids of the containers that mount each volume. */
-function usersByVolume(engine: Engine): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const c of engine.containers.list()) {
-    for (const m of c.Mounts) if (m.Type === 'volume' && m.Name) out.set(m.Name, [...(out.get(m.Name) ?? []), c.Id]);
-  }
-  return out;
+async function usersByVolume(engine: Engine): Promise<Map<string, string[]>> {
+  const { usersByVolume: users } = await import('../../engine/volumes/index.js');
+  return users(engine.containers.list());
 }
 
 /**
@@ -64,7 +61,7 @@ export async function prepareVolumes(engine: Engine, opts: CreateOptions, volume
 export async function removeAnonymousVolumes(engine: Engine, c: Container): Promise<void> {
   const { ANONYMOUS_LABEL } = await import('../../engine/volumes/index.js');
   const volumes = await store(engine.paths.root);
-  const users = usersByVolume(engine);
+  const users = await usersByVolume(engine);
   for (const m of c.Mounts) {
     const v = m.Type === 'volume' && m.Name ? volumes.find(m.Name) : undefined;
     if (v && ANONYMOUS_LABEL in v.Labels && !(users.get(v.Name) ?? []).some((id) => id !== c.Id)) volumes.remove(v.Name, []);
@@ -94,7 +91,7 @@ async function ls(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [{ name: 'quiet', short: 'q', kind: 'bool' }, { name: 'format', kind: 'string' }, { name: 'filter', short: 'f', kind: 'list' }]);
   return withEngine(globals, async (engine) => {
     let list = (await store(globals.root)).list();
-    const users = usersByVolume(engine);
+    const users = await usersByVolume(engine);
     for (const f of flagList(flags, 'filter')) {
       const [key, value = ''] = f.split('=');
       if (key === 'name') list = list.filter((v) => v.Name.includes(value));
@@ -139,7 +136,7 @@ async function rm(argv: string[], globals: GlobalOptions): Promise<number> {
   if (!flags.positionals.length) throw new CliError(`skiff: 'volume rm' requires at least 1 argument.\nSee 'skiff volume rm --help'.`, 1);
   return withEngine(globals, async (engine) => {
     const volumes = await store(globals.root);
-    const users = usersByVolume(engine);
+    const users = await usersByVolume(engine);
     let code = 0;
     for (const name of flags.positionals) {
       try {
@@ -160,16 +157,8 @@ async function prune(argv: string[], globals: GlobalOptions): Promise<number> {
   const all = flagBool(flags, 'all');
   if (!flagBool(flags, 'force') && !(await confirm(`WARNING! This will remove ${all ? 'all local volumes' : 'anonymous local volumes'} not used by at least one container.\nAre you sure you want to continue?`))) return 0;
   return withEngine(globals, async (engine) => {
-    const { ANONYMOUS_LABEL } = await import('../../engine/volumes/index.js');
-    const volumes = await store(globals.root);
-    const users = usersByVolume(engine);
-    const deleted: string[] = [];
-    for (const v of volumes.list()) {
-      // Docker 23+ prunes only anonymous volumes unless --all.
-      if (users.has(v.Name) || (!all && !(ANONYMOUS_LABEL in v.Labels))) continue;
-      volumes.remove(v.Name, []);
-      deleted.push(v.Name);
-    }
+    const { pruneVolumes } = await import('../../engine/volumes/index.js');
+    const deleted = pruneVolumes(await store(globals.root), engine.containers.list(), all);
     if (deleted.length) process.stdout.write(`Deleted Volumes:\n${deleted.join('\n')}\n\n`);
     process.stdout.write(`Total reclaimed space: ${humanSize(0)}\n`);
     return 0;

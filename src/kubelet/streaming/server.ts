@@ -385,6 +385,11 @@ function servePortForward(kubelet: Kubelet, t: Target, conn: SpdyConnection): vo
   });
 }
 
+/** The text a failed dial leaves on a port's error stream, worded as the kubelet's CRI streaming does (no uid there). */
+function forwardError(pod: Pod, port: number, err: unknown): string {
+  return `error forwarding port ${port} to pod ${pod.metadata.name}, uid : ${err instanceof Error ? err.message : String(err)}`;
+}
+
 async function forward(kubelet: Kubelet, t: Target, port: number, data: SpdyStream, error: SpdyStream): Promise<void> {
   const held = (data as SpdyStream & { early?: () => { early: Buffer[]; ended: boolean; stop(): void } }).early!();
   let sock: Duplex;
@@ -393,8 +398,7 @@ async function forward(kubelet: Kubelet, t: Target, port: number, data: SpdyStre
     sock = await dialPod(kubelet.podAddress(t.pod), port);
   } catch (err) {
     held.stop();
-    const msg = `error forwarding port ${port} to pod ${t.pod.metadata.name}, uid : ${err instanceof Error ? err.message : String(err)}`;
-    error.end(Buffer.from(msg));
+    error.end(Buffer.from(forwardError(t.pod, port, err)));
     data.end();
     return;
   }
@@ -426,9 +430,7 @@ function serveChannelUpgrade(kubelet: Kubelet, t: Target, upgrade: (serve: (ws: 
   } catch (err) {
     throw new HttpError(400, 'BadRequest', err instanceof Error ? err.message : String(err));
   }
-  const describe = (port: number, err: unknown): string =>
-    `error forwarding port ${port} to pod ${t.pod.metadata.name}, uid ${t.pod.metadata.uid ?? ''}: ${err instanceof Error ? err.message : String(err)}`;
-  upgrade((ws) => serveChannelPortForward(ws, ports, (port) => dialPod(kubelet.podAddress(t.pod), port), describe));
+  upgrade((ws) => serveChannelPortForward(ws, ports, (port) => dialPod(kubelet.podAddress(t.pod), port), (port, err) => forwardError(t.pod, port, err)));
 }
 
 function servePortForwardTunnel(kubelet: Kubelet, t: Target, ws: WebSocket): void {

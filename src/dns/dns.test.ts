@@ -44,7 +44,7 @@ before(async () => {
   server = await startDnsServer({ host: '127.0.0.1', port: 0, resolver: new ClusterResolver('cluster.local', view), upstreams: [] });
   resolver.setServers([`127.0.0.1:${server.port}`]);
 });
-after(() => server.close());
+after(() => server?.close());
 
 test('a ClusterIP service answers its cluster IP', async () => {
   assert.deepEqual(await resolver.resolve4('kubia.default.svc.cluster.local'), ['10.43.0.20']);

@@ -71,6 +71,18 @@ async function answer(raw: Buffer, options: DnsServerOptions, overUdp: boolean):
 }
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
+  // With port 0 the kernel picks a free UDP port, but the same TCP port may be taken: try another one
+  // rather than fail, and never leave the UDP socket bound behind a failed start.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bindBoth(options);
+    } catch (err) {
+      if (options.port !== 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+    }
+  }
+}
+
+async function bindBoth(options: DnsServerOptions): Promise<DnsServer> {
   const udp = dgram.createSocket(net.isIPv6(options.host) ? 'udp6' : 'udp4');
   udp.on('message', (msg, rinfo) => {
     answer(msg, options, true).then(
@@ -105,10 +117,15 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     conn.on('error', () => conn.destroy());
     conn.setTimeout(10_000, () => conn.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, options.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(port, options.host, () => resolve());
+    });
+  } catch (err) {
+    await new Promise<void>((r) => udp.close(() => r()));
+    throw err;
+  }
 
   return {
     port,

@@ -44,6 +44,12 @@ export class CronJobController extends QueueController implements Controller {
   private readonly cronJobs: Informer<CronJob>;
   private readonly jobs: Informer<Job>;
   private readonly recorder: EventRecorder;
+  /**
+   * The status each CronJob was last written with, and the resourceVersion it was written over: until the
+   * informer delivers our write, its copy still lacks the Job just created, and a sync on it (the clock
+   * moved meanwhile) would start a second one under Forbid.
+   */
+  private readonly written = new Map<string, { over: string | undefined; cronJob: CronJob }>();
 
   constructor(private readonly ctx: ControllerContext) {
     super('cronjob');
@@ -69,14 +75,21 @@ export class CronJobController extends QueueController implements Controller {
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const cached = this.cronJobs.lister.get(name, namespace);
-    if (!cached) return;
-    const cj = structuredClone(cached);
+    if (!cached) {
+      this.written.delete(key);
+      return;
+    }
+    const mine = this.written.get(key);
+    const cj = structuredClone(mine && mine.over === cached.metadata.resourceVersion ? mine.cronJob : cached);
     const now = this.ctx.now();
     const jobs = this.jobs.lister.listInNamespace(namespace ?? '').filter((j) => controllerRefOf(j)?.uid === cj.metadata.uid);
     const before = JSON.stringify(cj.status ?? {});
     const requeueAfter = await this.syncCronJob(cj, jobs, now);
     await this.cleanupFinishedJobs(cj, jobs);
-    if (JSON.stringify(cj.status ?? {}) !== before) await this.client.updateStatus(cj);
+    if (JSON.stringify(cj.status ?? {}) !== before) {
+      const over = cj.metadata.resourceVersion;
+      this.written.set(key, { over, cronJob: await this.client.updateStatus(cj) });
+    }
     if (requeueAfter !== undefined) this.queue.addAfter(key, Math.max(0, requeueAfter) + 100);
   }
 

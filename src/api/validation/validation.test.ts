@@ -220,6 +220,22 @@ test('job templates and statefulset specs are fixed after create', () => {
   assert.deepEqual(validateUpdate(stsInfo, renamed, sts).map((e) => e.field), ['spec']);
 });
 
+test('statefulset containers may mount a volumeClaimTemplate by name; other unknown volumes are refused', () => {
+  const sts = (mount: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', namespace: 'default' },
+    spec: {
+      serviceName: 'db',
+      selector: { matchLabels: { app: 'db' } },
+      template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'a', image: 'x', volumeMounts: [{ name: mount, mountPath: '/data' }] }] } },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    },
+  });
+  assert.deepEqual(check('apps', 'statefulsets', sts('data')), []);
+  assert.deepEqual(check('apps', 'statefulsets', sts('logs')), ['spec.template.spec.containers[0].volumeMounts[0].name: Not found: "logs"']);
+});
+
 test('cronjob time zones', () => {
   const cj = (timeZone: string) => ({
     apiVersion: 'batch/v1',

@@ -182,12 +182,25 @@ export function validateStatefulSet(obj: JsonObject): FieldError[] {
     const template = spec.template;
     if (!selector.empty() && !selector.matches(templateLabels(template) as Record<string, string> | undefined))
       errs.push(invalidValue('spec.template.metadata.labels', goStringMap(templateLabels(template) as Record<string, string> | undefined), SELECTOR_MISMATCH));
-    errs.push(...validatePodTemplateSpec(template, 'spec.template'));
+    errs.push(...validatePodTemplateSpec(withClaimVolumes(template, spec), 'spec.template'));
   }
   const podSpec = getObject(spec.template, 'spec') ?? {};
   if (podSpec.restartPolicy !== 'Always') errs.push(notSupported('spec.template.spec.restartPolicy', podSpec.restartPolicy ?? '', ['Always']));
   if (podSpec.activeDeadlineSeconds != null) errs.push(forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in StatefulSet is not Supported'));
   return errs;
+}
+
+/**
+ * The template as the controller will stamp it: each volumeClaimTemplate becomes a claim volume of the
+ * same name (replacing a template volume so named), so volumeMounts may name a claim template.
+ */
+function withClaimVolumes(template: unknown, spec: JsonObject): unknown {
+  const names = getObjects(spec, 'volumeClaimTemplates').map((t) => getObject(t, 'metadata')?.name).filter((n): n is string => typeof n === 'string' && n !== '');
+  const podSpec = getObject(template, 'spec');
+  if (names.length === 0 || !podSpec) return template;
+  const volumes = getObjects(podSpec, 'volumes').filter((v) => !names.includes(String(v.name)));
+  const claims = names.map((name) => ({ name, persistentVolumeClaim: { claimName: name } }));
+  return { ...(template as object), spec: { ...podSpec, volumes: [...volumes, ...claims] } };
 }
 
 /** apps/v1 selectors are immutable (the strategies' ValidateUpdate adds this for every apps/v1 kind). */

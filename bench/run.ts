@@ -6,6 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark, BenchRow } from './harness.js';
 
+// Benchmarks never contact a registry off this machine (DESIGN.md §5), as the tests do not.
+process.env.SKIFF_OFFLINE = '1';
+
 const benchmarks: Record<string, () => Promise<Benchmark>> = {
   store: () => import('./store.js').then((m) => m.benchmark),
   build: () => import('./build.js').then((m) => m.benchmark),

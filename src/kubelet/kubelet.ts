@@ -219,7 +219,10 @@ export class Kubelet implements NodeContext {
     return m && mirrorOf(m) === pod.metadata.uid && !m.metadata.deletionTimestamp ? m : undefined;
   }
 
-  /** Sandboxes and containers whose pod is not bound here any more (deleted while we were away). */
+  /**
+   * Sandboxes and containers whose pod is not bound here any more (deleted while we were away), and the
+   * /dev/shm mounts of sandboxes that went without being removed through the runtime.
+   */
   private async removeOrphans(): Promise<void> {
     const known = new Set([...this.pods.indexer.list().map((p) => p.metadata.uid), ...this.staticPods.keys()]);
     for (const sb of this.runtime.listPodSandbox()) {
@@ -230,6 +233,7 @@ export class Kubelet implements NodeContext {
       await this.runtime.removePodSandbox(sb.id);
       fs.rmSync(path.join(this.podsDir, uid), { recursive: true, force: true });
     }
+    this.runtime.releaseStaleSandboxShms();
   }
 
   /** Wakes the workers of pods whose containers changed state since the last look (PLEG). */

@@ -4,7 +4,7 @@
 // CIDR chosen from the data dir, so agents with different data dirs on one host do not overlap.
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { Engine } from '../engine/index.js';
+import { Engine, Runtime } from '../engine/index.js';
 import { removeBridgeNetwork, singleBridgeProvider, type BridgeNetworkSpec, type BridgeScope } from '../engine/networks/index.js';
 import { removeProxyRules, removeServiceRoute } from '../proxy/index.js';
 import { hostNames, DEFAULT_DATA_DIR } from './host-names.js';
@@ -37,8 +37,8 @@ export function openNodeEngine(dataDir: string, pn: PodNetwork): Engine {
 }
 
 /**
- * Removes everything the agent of dataDir created on the host: its containers (and their mounts and
- * cgroups), the pod bridge with its host-local leases and its iptables chain, the service proxy's chains
+ * Removes everything the agent of dataDir created on the host: its containers (and their mounts, pod
+ * sandboxes' /dev/shm included, and cgroups), the pod bridge with its host-local leases and its iptables chain, the service proxy's chains
  * and the service bridge. Nothing of other data dirs.
  */
 export async function cleanupNode(dataDir: string, podCIDR: string, serviceCIDR?: string): Promise<void> {
@@ -46,6 +46,8 @@ export async function cleanupNode(dataDir: string, podCIDR: string, serviceCIDR?
   const engine = openNodeEngine(dataDir, pn);
   try {
     await engine.removeAll();
+    // removeAll unmounted the sandboxes' /dev/shm with every other mount of the root; this drops their directories.
+    new Runtime(engine).releaseStaleSandboxShms();
   } finally {
     engine.close();
   }

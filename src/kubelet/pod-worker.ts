@@ -476,11 +476,6 @@ export class PodWorker {
     if (podIP && !list.some((m) => m.containerPath === '/etc/hosts')) {
       list.push({ containerPath: '/etc/hosts', hostPath: ensureHostsFile(this.podDir, this.pod, [podIP], this.node.clusterDomain) });
     }
-    // A hostIPC pod shares the host's POSIX shared memory too, as the kubelet makes the sandbox's shm
-    // the node's /dev/shm: System V segments come with the namespace, shm_open() files live here.
-    if (this.pod.spec.hostIPC && !list.some((m) => m.containerPath === '/dev/shm')) {
-      list.push({ containerPath: '/dev/shm', hostPath: '/dev/shm' });
-    }
     const tmPath = c.terminationMessagePath ?? '/dev/termination-log';
     if (tmPath && !list.some((m) => m.containerPath === tmPath)) {
       const dir = path.join(this.podDir, 'containers', c.name);

@@ -1,8 +1,9 @@
 // `skiff agent` as users run it (joining with the token file and the server's /cacerts): killing the
 // agent leaves its containers running, and the restarted agent re-adopts them (same container, no
-// restart) and serves exec again; a pod deleted while the agent was down is cleaned up on restart.
+// restart) and serves exec again; a pod deleted while the agent was down is cleaned up on restart (its
+// /dev/shm unmounted too), and `skiff cleanup` leaves no mount of the data dir behind.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -64,6 +65,10 @@ test('a killed agent leaves pods running; the restarted agent re-adopts them', a
   const podIP = await k(['get', 'pod', 'survivor', '-o', 'jsonpath={.status.podIP}']);
   assert.ok(podIP.startsWith(podCIDR.split('.').slice(0, 3).join('.') + '.'), `pod IP ${podIP} is in ${podCIDR}`);
 
+  await k(['exec', 'survivor', '--', 'sh', '-c', 'echo kept > /dev/shm/note']);
+  const shmMounts = (): string[] => fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(`${dataDir}/`) && l.split(' ')[1].endsWith('/shm'));
+  assert.equal(shmMounts().length, 2, 'one /dev/shm tmpfs per pod');
+
   await kill(agent, 'SIGKILL');
   await k(['delete', 'pod', 'goner', '--grace-period=0', '--force']);
   const pid = Number(fs.readFileSync(path.join(dataDir, 'engine', 'containers', before.slice('skiff://'.length), 'pidfile'), 'utf8').trim() || '0');
@@ -75,5 +80,10 @@ test('a killed agent leaves pods running; the restarted agent re-adopts them', a
   assert.equal(await k(['get', 'pod', 'survivor', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']), '0');
   const sandboxes = (): string[] => fs.readdirSync(path.join(dataDir, 'agent', 'pods'));
   await waitFor('the deleted pod cleaned up', async () => sandboxes().length === 1);
+  assert.equal(shmMounts().length, 1, 'the orphan sandbox\'s /dev/shm is unmounted');
+  assert.equal(await k(['exec', 'survivor', '--', 'cat', '/dev/shm/note']), 'kept\n');
   await kill(agent, 'SIGTERM');
+
+  execFileSync(path.join(REPO_ROOT, 'bin/skiff'), ['cleanup', '--data-dir', dataDir], { stdio: 'ignore' });
+  assert.deepEqual(fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(dataDir)), []);
 });

@@ -1,6 +1,6 @@
 // Pod options that reach the host: the kubelet-managed /etc/hosts with hostAliases (and a subdomain's
 // FQDN), hostPID and hostIPC joining the host's (the agent's) namespaces (ps shows host processes, the
-// host's /dev/shm is shared), and hostNetwork (the node's network namespace and address) with a gRPC
+// host's /dev/shm is shared), a pod's own /dev/shm shared by its containers, and hostNetwork (the node's network namespace and address) with a gRPC
 // readiness probe against a health server on the host.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -67,6 +67,30 @@ test('hostPID and hostIPC share the host\'s namespaces; ps shows host processes'
   assert.notEqual(await c.k('1.33', ['exec', 'ownns', '--', 'readlink', '/proc/self/ns/pid']), `${fs.readlinkSync('/proc/self/ns/pid')}\n`);
   assert.doesNotMatch(await c.k('1.33', ['exec', 'ownns', '--', 'ps', '-o', 'pid,comm']), new RegExp(`^\\s*${process.pid}\\s`, 'm'));
   await c.k('1.33', ['delete', 'pod', 'hostns', 'ownns', '--wait=false']);
+});
+
+test('a pod\'s containers share one 64 MB /dev/shm tmpfs, another pod has its own, a memory emptyDir there wins; deleting the pod unmounts it', async () => {
+  const shmMounts = (): string[] => fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(`${c.dataDir}/`) && / tmpfs /.test(l) && l.split(' ')[1].endsWith('/shm'));
+  // The pods of the tests before are on their way out (deleted without waiting); theirs go with them.
+  await waitFor('earlier pods\' /dev/shm unmounted', async () => shmMounts().length === 0);
+  const two = [{ ...sleeper, name: 'a' }, { ...sleeper, name: 'b' }];
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('shm-one', c.node, { containers: two }));
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('shm-two', c.node, { containers: [sleeper] }));
+  await c.k('1.33', ['apply', '-f', '-'], podManifest('shm-vol', c.node, {
+    volumes: [{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } }],
+    containers: [{ ...sleeper, volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm' }] }],
+  }));
+  for (const name of ['shm-one', 'shm-two', 'shm-vol']) await running(name);
+  const df = await c.k('1.33', ['exec', 'shm-one', '-c', 'a', '--', 'df', '-k', '/dev/shm']);
+  assert.match(df, /^\S+\s+65536\s+\d+\s+\d+\s+\d+%\s+\/dev\/shm$/m, df);
+  assert.match(await c.k('1.33', ['exec', 'shm-one', '-c', 'a', '--', 'stat', '-c', '%a', '/dev/shm']), /^1777$/m);
+  await c.k('1.33', ['exec', 'shm-one', '-c', 'a', '--', 'sh', '-c', 'echo from a > /dev/shm/note']);
+  assert.equal(await c.k('1.33', ['exec', 'shm-one', '-c', 'b', '--', 'cat', '/dev/shm/note']), 'from a\n');
+  assert.equal(await c.k('1.33', ['exec', 'shm-two', '--', 'ls', '-A', '/dev/shm']), '');
+  assert.match(await c.k('1.33', ['exec', 'shm-vol', '--', 'df', '-k', '/dev/shm']), /^\S+\s+8192\s/m, 'the emptyDir, not the sandbox\'s tmpfs');
+  assert.equal(shmMounts().length, 3, shmMounts().join('\n'));
+  await c.k('1.33', ['delete', 'pod', 'shm-one', 'shm-two', 'shm-vol', '--grace-period=1']);
+  await waitFor('the pods\' /dev/shm unmounted', async () => shmMounts().length === 0);
 });
 
 test('hostNetwork pods run in the node\'s network namespace with the node\'s address and /etc/hosts', async () => {

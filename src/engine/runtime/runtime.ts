@@ -1,6 +1,7 @@
 // The CRI-shaped runtime the kubelet drives: a pod sandbox is an infra container (catatonit in pause
 // mode) that owns the network namespace (via the engine's network provider), IPC and UTS namespaces;
-// the sandbox's containers join them and share its /etc/hosts and resolv.conf. Engine-private
+// the sandbox's containers join them and share its /etc/hosts and resolv.conf and its /dev/shm (shm.ts).
+// Engine-private
 // metadata rides on labels under `skiff.cri.`, which CRI callers never see.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { familiarName, normalize } from '../images/reference.js';
 import type { Image } from '../images/types.js';
 import type { MountSpec } from '../mounts.js';
 import { readCgroupStats } from '../containers/cgroups.js';
+import { HOST_SHM, mountSandboxShm, releaseSandboxShm, releaseStaleSandboxShms, sandboxShmPath } from './shm.js';
 import type {
   ContainerConfigCRI, ContainerStateCRI, ContainerStatsCRI, ContainerStatusCRI, CriMount, ImagePuller, ImageStatusCRI, LinuxResources, PodSandboxConfig,
   PodSandboxStatus,
@@ -106,12 +108,28 @@ export class Runtime {
       extras: { sandbox: true, annotations: config.annotations ?? {}, dns: config.dnsConfig, cgroupParent: config.cgroupParent },
     });
     try {
+      if (!config.hostIPC) mountSandboxShm(this.root, c.Id);
       await this.containers.start(c.Id);
     } catch (err) {
       await this.containers.remove(c.Id, { force: true }).catch(() => undefined);
+      releaseSandboxShm(this.root, c.Id);
       throw err;
     }
     return c.Id;
+  }
+
+  private get root(): string {
+    return this.engine.paths.root;
+  }
+
+  /**
+   * Where the sandbox's /dev/shm lives on the host: the node's own for hostIPC, else the sandbox's
+   * tmpfs (none for a sandbox made before sandboxes had one: its containers get no /dev/shm, as before).
+   */
+  private shmOf(sb: Container): string | undefined {
+    if (sb.Config.Labels[`${P}sandbox.hostipc`]) return HOST_SHM;
+    const dir = sandboxShmPath(this.root, sb.Id);
+    return fs.existsSync(dir) ? dir : undefined;
   }
 
   private sandbox(id: string): Container {
@@ -124,12 +142,16 @@ export class Runtime {
     return this.containers.list().filter((c) => c.Config.Labels[`${P}sandbox.id`] === sandboxId);
   }
 
-  /** Stops every container of the sandbox and the sandbox itself; its network is released. Idempotent. */
+  /**
+   * Stops every container of the sandbox and the sandbox itself; its network and its /dev/shm are
+   * released (as CRI-O: nothing of the pod runs any more, and no container can start in it). Idempotent.
+   */
   async stopPodSandbox(id: string): Promise<void> {
     const sb = this.containers.find(id);
     if (!sb) return;
     for (const c of this.members(sb.Id)) if (c.State.Running) await this.containers.stop(c.Id, 0);
     if (sb.State.Running) await this.containers.stop(sb.Id, 0);
+    releaseSandboxShm(this.root, sb.Id);
   }
 
   async removePodSandbox(id: string): Promise<void> {
@@ -137,6 +159,12 @@ export class Runtime {
     if (!sb) return;
     for (const c of this.members(sb.Id)) await this.containers.remove(c.Id, { force: true });
     await this.containers.remove(sb.Id, { force: true });
+    releaseSandboxShm(this.root, sb.Id);
+  }
+
+  /** Unmounts the /dev/shm of sandboxes that are gone without removePodSandbox (removed out of band, or a crash in between). */
+  releaseStaleSandboxShms(): void {
+    releaseStaleSandboxShms(this.root, (id) => this.containers.find(id)?.Extras.sandbox === true);
   }
 
   podSandboxStatus(id: string): PodSandboxStatus {
@@ -177,6 +205,11 @@ export class Runtime {
     const mounts: MountSpec[] = (config.mounts ?? []).map((m) => ({
       Type: 'bind', Source: m.hostPath, Destination: m.containerPath, RW: !m.readonly, Propagation: propagation(m),
     }));
+    // The pod's shared /dev/shm, unless the pod mounts a volume there itself (an emptyDir of medium Memory).
+    const shm = this.shmOf(sb);
+    if (shm && !mounts.some((m) => path.posix.resolve('/', m.Destination) === '/dev/shm')) {
+      mounts.push({ Type: 'bind', Source: shm, Destination: '/dev/shm', RW: true, Propagation: 'rprivate' });
+    }
     const logDir = sbLabels[`${P}sandbox.logdir`];
     const hostNet = sb.HostConfig.NetworkMode === 'host';
     const pid = sb.State.Pid;

@@ -62,15 +62,18 @@ export async function clusterStatus(rest: RestClient, proxyMetricsPort: number):
 export const run: CommandModule['run'] = async (argv) => {
   const flags = parseFlags(argv, [
     { name: 'kubeconfig', kind: 'string' },
+    { name: 'data-dir', short: 'd', kind: 'string' },
     { name: 'proxy-metrics-port', kind: 'int' },
     { name: 'help', short: 'h', kind: 'bool' },
   ]);
   if (flagBool(flags, 'help')) {
-    process.stdout.write('Usage: skiff status [--kubeconfig FILE] [--proxy-metrics-port 10249]\n\nShow the health of each component of this machine\'s cluster.\n');
+    process.stdout.write('Usage: skiff status [--data-dir DIR | --kubeconfig FILE] [--proxy-metrics-port 10249]\n\nShow the health of each component of this machine\'s cluster.\n');
     return 0;
   }
   if (flags.positionals.length) throw new UsageError(`unexpected argument: ${flags.positionals[0]}`);
-  const rest = clientFromKubeconfig(flagString(flags, 'kubeconfig') ?? clusterKubeconfig(), { maxRetries: 0 });
+  const dataDir = flagString(flags, 'data-dir');
+  const kubeconfig = flagString(flags, 'kubeconfig') ?? (dataDir ? clusterKubeconfig({ SKIFF_DATA_DIR: dataDir }) : clusterKubeconfig());
+  const rest = clientFromKubeconfig(kubeconfig, { maxRetries: 0 });
   try {
     const rows = await clusterStatus(rest, flagInt(flags, 'proxy-metrics-port') ?? 10249);
     const width = Math.max(9, ...rows.map((r) => r.component.length)) + 3;

@@ -344,9 +344,9 @@ test('seed 000 §运维问题: a namespace over its ResourceQuota refuses the po
 
 test('issue 12: skiff kubectl runs the system kubectl on the cluster of SKIFF_DATA_DIR; skiff status reports the control plane and the node healthy', async () => {
   const env = { ...process.env, SKIFF_DEV: '1', SKIFF_DATA_DIR: c.server.dataDir, KUBECONFIG: '' };
-  const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  const run = (args: string[], runEnv: NodeJS.ProcessEnv = env): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      const child = spawn(path.join(REPO_ROOT, 'bin/skiff'), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(path.join(REPO_ROOT, 'bin/skiff'), args, { env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -362,4 +362,7 @@ test('issue 12: skiff kubectl runs the system kubectl on the cluster of SKIFF_DA
   assert.match(status.stdout, /^kube-scheduler\s+Healthy\s+leader \S+$/m);
   assert.match(status.stdout, /^kube-controller-manager\s+Healthy\s+leader \S+$/m);
   assert.match(status.stdout, new RegExp(`^node/${c.node}\\s+Healthy\\s+Ready=True \\(KubeletReady\\)$`, 'm'));
+  // The data dir as a flag, as `skiff server --data-dir` took it.
+  const byFlag = await run(['status', '--data-dir', c.server.dataDir], { ...env, SKIFF_DATA_DIR: '' });
+  assert.match(byFlag.stdout, /^apiserver\s+Healthy\s+ok$/m, byFlag.stderr);
 });

@@ -1,20 +1,15 @@
 // /containers/…: create, start/stop/kill/restart/pause, wait, remove, list, inspect, logs, attach,
 // resize, rename, top, stats, changes, export — docker's endpoints on the engine's container calls.
-import { execFileSync } from 'node:child_process';
-import { commitContainer, containerChanges, exportContainer, formatTimeNano, parseTimeArg, readLogs, resizePty, type Container, type Engine, type HostConfig } from '../engine/index.js';
+import { commitContainer, containerChanges, containerTop, exportContainer, formatTimeNano, isUp, listContainers, parseTimeArg, pruneContainers, readLogs, resizePty, type Container, type Engine, type HostConfig } from '../engine/index.js';
 import { archiveRoutes } from './archive.js';
 import { response, type Ctx } from './context.js';
 import { createPlan, restartPolicy, type ApiCreateBody } from './create.js';
-import { ApiError, badRequest, boolParam, checkFilterKeys, conflict, intParam, parseFilters, readJson, sendEmpty, sendJson, unixSeconds } from './http.js';
+import { ApiError, badRequest, boolParam, conflict, intParam, parseFilters, readJson, sendEmpty, sendJson, unixSeconds } from './http.js';
 import type { RouteTable } from './server.js';
 import { statsJSON } from './stats.js';
 import { frame, streamResponse, streamType, type Hijacked } from './stream.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
-
-function isUp(c: Container): boolean {
-  return c.State.Running || c.State.Status === 'restarting';
-}
 
 function portsList(c: Container): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
@@ -54,41 +49,10 @@ function summary(ctx: Ctx, c: Container, size: boolean): Record<string, unknown>
   return out;
 }
 
-const LIST_FILTERS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'network', 'volume', 'before', 'since'];
-
-function listFilter(engine: Engine, filters: Map<string, string[]>): (c: Container) => boolean {
-  checkFilterKeys(filters, LIST_FILTERS);
-  const any = (key: string, test: (v: string) => boolean): boolean => {
-    const values = filters.get(key);
-    return !values?.length || values.some(test);
-  };
-  const created = (ref: string): string => engine.containers.get(ref).Created;
-  return (c) =>
-    any('id', (v) => c.Id.startsWith(v)) &&
-    any('name', (v) => new RegExp(v).test(c.Name.slice(1))) &&
-    any('status', (v) => c.State.Status === v) &&
-    any('exited', (v) => c.State.Status === 'exited' && String(c.State.ExitCode) === v) &&
-    (filters.get('label') ?? []).every((v) => {
-      const [k, val] = [v.split('=')[0], v.includes('=') ? v.slice(v.indexOf('=') + 1) : undefined];
-      return k in c.Config.Labels && (val === undefined || c.Config.Labels[k] === val);
-    }) &&
-    any('ancestor', (v) => engine.images.lookup(v)?.id === c.Image) &&
-    any('network', (v) => c.HostConfig.NetworkMode === v || v in c.NetworkSettings.Networks) &&
-    any('volume', (v) => c.Mounts.some((m) => m.Name === v || m.Destination === v)) &&
-    any('before', (v) => c.Created < created(v)) &&
-    any('since', (v) => c.Created > created(v));
-}
-
 async function list(ctx: Ctx): Promise<void> {
   const { engine } = ctx.api;
   const q = ctx.query;
-  const filters = parseFilters(q);
-  const limit = intParam(q, 'limit') ?? -1;
-  const all = boolParam(q, 'all') || limit > 0 || filters.has('status') || filters.has('exited');
-  let rows = engine.containers.list().filter((c) => !c.Extras.sandbox);
-  if (!all) rows = rows.filter(isUp);
-  rows = rows.filter(listFilter(engine, filters));
-  if (limit > 0) rows = rows.slice(0, limit);
+  const rows = listContainers(engine, { all: boolParam(q, 'all'), limit: intParam(q, 'limit'), filters: parseFilters(q) });
   const size = boolParam(q, 'size');
   sendJson(response(ctx), 200, rows.map((c) => summary(ctx, c, size)));
 }
@@ -293,28 +257,7 @@ async function rename(ctx: Ctx): Promise<void> {
 
 /** GET /containers/{id}/top: the host's `ps` (default -ef) cut to the container's processes. */
 async function top(ctx: Ctx): Promise<void> {
-  const { engine } = ctx.api;
-  const c = engine.containers.get(ctx.params.id);
-  if (!c.State.Running) throw conflict(`container ${c.Id} is not running`);
-  const pids = new Set(await engine.containers.runc.pids(c.Id));
-  const args = (ctx.query.get('ps_args') || '-ef').split(/\s+/).filter(Boolean);
-  let out: string[];
-  try {
-    out = execFileSync('ps', args, { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch (err) {
-    throw new ApiError(500, `ps: ${(err as Error).message}`);
-  }
-  const titles = out[0].trim().split(/\s+/);
-  const pidCol = titles.indexOf('PID');
-  if (pidCol < 0) throw new ApiError(500, `Couldn't find PID field in ps output`);
-  const processes = out
-    .slice(1)
-    .map((l) => {
-      const f = l.trim().split(/\s+/);
-      // The last column (the command) may contain spaces.
-      return [...f.slice(0, titles.length - 1), f.slice(titles.length - 1).join(' ')];
-    })
-    .filter((row) => pids.has(Number(row[pidCol])));
+  const { titles, processes } = await containerTop(ctx.api.engine, ctx.params.id, (ctx.query.get('ps_args') ?? '').split(/\s+/).filter(Boolean));
   sendJson(response(ctx), 200, { Titles: titles, Processes: processes });
 }
 
@@ -390,20 +333,7 @@ async function commit(ctx: Ctx): Promise<void> {
 
 /** docker container prune: every stopped container (label filters honoured), with the space freed. */
 async function prune(ctx: Ctx): Promise<void> {
-  const { engine, helpers } = ctx.api;
-  const filters = parseFilters(ctx.query);
-  checkFilterKeys(filters, ['label', 'until']);
-  const labelled = listFilter(engine, new Map([['label', filters.get('label') ?? []]]));
-  const until = filters.get('until')?.[0];
-  const before = until ? Number(parseTimeArg(until) / 1000000n) : Infinity;
-  const deleted: string[] = [];
-  let space = 0;
-  for (const c of engine.containers.list()) {
-    if (isUp(c) || c.Extras.sandbox || !labelled(c) || Date.parse(c.Created) >= before) continue;
-    space += helpers.rwSize(engine, c);
-    await engine.containers.remove(c.Id);
-    deleted.push(c.Id);
-  }
+  const { deleted, space } = await pruneContainers(ctx.api.engine, parseFilters(ctx.query));
   sendJson(response(ctx), 200, { ContainersDeleted: deleted, SpaceReclaimed: space });
 }
 

@@ -115,8 +115,3 @@ export function parseFilters(q: URLSearchParams): Map<string, string[]> {
   }
   return out;
 }
-
-/** Rejects filter keys an endpoint does not know, with docker's message. */
-export function checkFilterKeys(filters: Map<string, string[]>, allowed: string[]): void {
-  for (const key of filters.keys()) if (!allowed.includes(key)) throw badRequest(`invalid filter '${key}'`);
-}

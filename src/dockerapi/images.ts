@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { familiarName, importTarball, normalize, parseReference, type Image } from '../engine/index.js';
+import { checkFilterKeys, familiarName, importTarball, normalize, parseReference, pruneImages, type Image } from '../engine/index.js';
 import { engineRegistrySettings, loadArchive, pullToEngine, pushFromEngine, saveImages, type ProgressOutput } from '../registry/index.js';
 import { response, type Ctx } from './context.js';
-import { badRequest, boolParam, checkFilterKeys, notFound, parseFilters, sendJson, unixSeconds } from './http.js';
+import { badRequest, boolParam, notFound, parseFilters, sendJson, unixSeconds } from './http.js';
 import type { RouteTable } from './server.js';
 
 function image(ctx: Ctx, ref: string): Image {
@@ -109,18 +109,10 @@ async function remove(ctx: Ctx): Promise<void> {
 
 /** docker image prune: dangling images, or with dangling=false every image no container uses. */
 async function prune(ctx: Ctx): Promise<void> {
-  const { engine } = ctx.api;
   const filters = parseFilters(ctx.query);
   checkFilterKeys(filters, ['dangling', 'label', 'until']);
-  const all = ['false', '0'].includes(filters.get('dangling')?.[0] ?? '');
-  const deleted: Array<Record<string, string>> = [];
-  let space = 0;
-  for (const img of engine.images.list()) {
-    if ((!all && img.tags.length) || engine.containers.usersOf(img.id).length) continue;
-    for (const line of engine.images.remove(img.id, true, () => [])) deleted.push(reportEntry(line));
-    space += img.size;
-  }
-  sendJson(response(ctx), 200, { ImagesDeleted: deleted, SpaceReclaimed: space });
+  const { lines, space } = pruneImages(ctx.api.engine, ['false', '0'].includes(filters.get('dangling')?.[0] ?? ''));
+  sendJson(response(ctx), 200, { ImagesDeleted: lines.map(reportEntry), SpaceReclaimed: space });
 }
 
 /** One line of the engine's rmi report (`Untagged: x`, `Deleted: sha256:…`) as docker's JSON entry. */

@@ -1,7 +1,8 @@
 // /networks/…: docker network create/ls/inspect/rm/connect/disconnect/prune on the engine's CNI bridge
 // networks (the same records `skiff network` manages).
+import { checkFilterKeys, connectContainer, disconnectContainer } from '../engine/index.js';
 import { response, type Ctx } from './context.js';
-import { badRequest, checkFilterKeys, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
+import { badRequest, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
 import type { RouteTable } from './server.js';
 
 const BUILTIN = ['bridge', 'host', 'none'];
@@ -54,15 +55,9 @@ async function remove(ctx: Ctx): Promise<void> {
 async function connect(ctx: Ctx): Promise<void> {
   const { networks, engine } = ctx.api;
   const body = await readJson<{ Container?: string; EndpointConfig?: { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null } | null }>(ctx.req);
-  const n = networks.get(ctx.params.id);
-  const c = engine.containers.get(body.Container ?? '');
-  if (!c.State.Running || !c.NetworkSettings.SandboxKey) throw badRequest(`container ${c.Id} is not running`);
-  const att = await networks.connect({ containerId: c.Id, containerName: c.Name.slice(1), netnsPath: c.NetworkSettings.SandboxKey }, n.Id, {
+  await connectContainer(engine, networks, ctx.params.id, body.Container ?? '', {
     aliases: body.EndpointConfig?.Aliases ?? [],
     ip: body.EndpointConfig?.IPAMConfig?.IPv4Address || undefined,
-  });
-  engine.containers.update(c.Id, (cur) => {
-    cur.NetworkSettings.Networks[att.name] = { IPAddress: att.ipAddress, Gateway: att.gateway, IPPrefixLen: att.ipPrefixLen, MacAddress: att.macAddress, NetworkID: att.networkId };
   });
   sendEmpty(response(ctx), 200);
 }
@@ -70,12 +65,7 @@ async function connect(ctx: Ctx): Promise<void> {
 async function disconnect(ctx: Ctx): Promise<void> {
   const { networks, engine } = ctx.api;
   const body = await readJson<{ Container?: string }>(ctx.req);
-  const n = networks.get(ctx.params.id);
-  const c = engine.containers.get(body.Container ?? '');
-  await networks.disconnect(c.Id, n.Id);
-  engine.containers.update(c.Id, (cur) => {
-    delete cur.NetworkSettings.Networks[n.Name];
-  });
+  await disconnectContainer(engine, networks, ctx.params.id, body.Container ?? '');
   sendEmpty(response(ctx), 200);
 }
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Engine } from '../engine/index.js';
+import { skiffVersion, type Engine } from '../engine/index.js';
 import { EngineNetworks } from '../engine/networks/index.js';
 import { VolumeStore } from '../engine/volumes/index.js';
 import { AttachHub } from './attach-hub.js';
@@ -36,8 +36,8 @@ export type RouteTable = Router<Route>;
 export interface DockerApiOptions {
   engine: Engine;
   helpers: VerbHelpers;
-  /** skiff's version, reported as the engine's. */
-  serverVersion: string;
+  /** The version reported as the engine's; skiff's own (skiffVersion) unless told. */
+  serverVersion?: string;
   /** unix socket path to listen on. */
   socket: string;
   /** Stop after this many seconds without a request or open stream (podman's --time); 0 = never. */
@@ -83,7 +83,7 @@ async function claimSocket(socket: string): Promise<void> {
 
 export async function startDockerApi(o: DockerApiOptions): Promise<DockerApiServer> {
   const networks = new EngineNetworks(o.engine.paths.root);
-  const api: Api = { engine: o.engine, networks, volumes: new VolumeStore(o.engine.paths.root), helpers: o.helpers, apiVersion: API_VERSION, minApiVersion: MIN_API_VERSION, serverVersion: o.serverVersion, attaches: new AttachHub(), execs: new ExecRegistry(), unclaimedRuns: new Map() };
+  const api: Api = { engine: o.engine, networks, volumes: new VolumeStore(o.engine.paths.root), helpers: o.helpers, apiVersion: API_VERSION, minApiVersion: MIN_API_VERSION, serverVersion: o.serverVersion ?? skiffVersion(), attaches: new AttachHub(), execs: new ExecRegistry(), unclaimedRuns: new Map() };
   const router = buildRouter();
   let active = 0;
   let idleTimer: NodeJS.Timeout | undefined;

@@ -1,14 +1,11 @@
 // /_ping, /version, /info, /events and /system/df: what `docker version`, `docker info`, `docker
 // events` and `docker system df` read, and the ping every docker CLI call starts with (its API-Version
 // header is how the client negotiates the version it speaks).
-import fs from 'node:fs';
 import os from 'node:os';
-import { familiarName, isCgroupV2, parseTimeArg } from '../engine/index.js';
+import { engineInfo, familiarName, goArch, parseTimeArg } from '../engine/index.js';
 import { response, type Ctx } from './context.js';
 import { parseFilters, sendJson, unixSeconds } from './http.js';
 import type { RouteTable } from './server.js';
-
-const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm' };
 
 async function ping(ctx: Ctx): Promise<void> {
   const res = response(ctx);
@@ -24,7 +21,7 @@ async function ping(ctx: Ctx): Promise<void> {
 
 function versionInfo(ctx: Ctx): Record<string, unknown> {
   const { serverVersion, apiVersion, minApiVersion } = ctx.api;
-  const details = { Os: 'linux', Arch: GOARCH[os.arch()] ?? os.arch(), KernelVersion: os.release(), GoVersion: process.version, GitCommit: '', BuildTime: '' };
+  const details = { Os: 'linux', Arch: goArch(), KernelVersion: os.release(), GoVersion: process.version, GitCommit: '', BuildTime: '' };
   return {
     Platform: { Name: 'skiff' },
     Experimental: false,
@@ -36,27 +33,10 @@ function versionInfo(ctx: Ctx): Record<string, unknown> {
   };
 }
 
-function osName(): string {
-  try {
-    return /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
-  } catch {
-    return 'Linux';
-  }
-}
-
 async function info(ctx: Ctx): Promise<void> {
-  const { engine } = ctx.api;
-  const list = engine.containers.list().filter((c) => !c.Extras.sandbox);
-  const running = list.filter((c) => c.State.Running && !c.State.Paused).length;
-  const paused = list.filter((c) => c.State.Paused).length;
   sendJson(response(ctx), 200, {
+    ...engineInfo(ctx.api.engine),
     ID: '',
-    Containers: list.length,
-    ContainersRunning: running,
-    ContainersPaused: paused,
-    ContainersStopped: list.length - running - paused,
-    Images: engine.images.list().length,
-    Driver: 'overlay2',
     DriverStatus: [],
     Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'none'] },
     MemoryLimit: true,
@@ -70,26 +50,14 @@ async function info(ctx: Ctx): Promise<void> {
     NFd: 0,
     NGoroutines: 0,
     SystemTime: new Date().toISOString(),
-    LoggingDriver: 'json-file',
-    CgroupDriver: 'cgroupfs',
-    CgroupVersion: isCgroupV2() ? '2' : '1',
     NEventsListener: 0,
-    KernelVersion: os.release(),
-    OperatingSystem: osName(),
     OSVersion: '',
-    OSType: 'linux',
-    Architecture: os.arch() === 'x64' ? 'x86_64' : os.arch(),
     IndexServerAddress: 'https://index.docker.io/v1/',
     RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
-    NCPU: os.cpus().length,
-    MemTotal: os.totalmem(),
-    DockerRootDir: engine.paths.root,
-    Name: os.hostname(),
     Labels: [],
     ExperimentalBuild: false,
     ServerVersion: ctx.api.serverVersion,
     Runtimes: { runc: { path: 'runc' } },
-    DefaultRuntime: 'runc',
     Swarm: { LocalNodeState: 'inactive', NodeID: '', NodeAddr: '', ControlAvailable: false, Error: '', RemoteManagers: null },
     LiveRestoreEnabled: true,
     Isolation: '',

@@ -1,7 +1,8 @@
 // /volumes/…: docker volume create/ls/inspect/rm/prune on the engine root's local volumes.
+import { checkFilterKeys } from '../engine/index.js';
 import { pruneVolumes, usersByVolume } from '../engine/volumes/index.js';
 import { response, type Ctx } from './context.js';
-import { boolParam, checkFilterKeys, notFound, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
+import { boolParam, notFound, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
 import type { RouteTable } from './server.js';
 
 

@@ -25,3 +25,12 @@ export { readCgroupStats, isCgroupV2, cgroupDir, type CgroupStats } from './cont
 export type { Change } from './snapshots/overlay.js';
 export { attachToBridge, detachFromBridge, removeBridgeNetwork, removeChainsByPrefix, linksWithPrefix, type BridgeNetworkSpec, type BridgeScope, type BridgeEndpoint, type BridgeAttachment } from './networks/index.js';
 export { runcMessage as runcErrorText } from './containers/runc.js';
+export { engineInfo, goArch, osName, skiffVersion } from './system-info.js';
+export { anyValue, checkFilterKeys, filtersFromFlags, labelsMatch, type Filters } from './filters.js';
+export { CONTAINER_FILTERS, containerFilter, isUp, listContainers, type ListOptions } from './containers/list-filters.js';
+export { rwSize } from './containers/size.js';
+export { pruneContainers, pruneImages } from './prune.js';
+export { containerTop, type TopResult } from './containers/top.js';
+export { connectContainer, disconnectContainer } from './network-connect.js';
+export { sampleStats, type InterfaceCounters, type StatsSample } from './containers/stats.js';
+export { traceMark } from './trace.js';

@@ -1,8 +1,10 @@
 // Lifecycle verbs of the real docker CLI through the API: -it under a pty, pause/unpause, restart,
-// kill with a signal, wait, rename, attach, top/stats/diff/export, and container prune.
+// kill with a signal, wait, rename, attach, top/stats/diff/export, and container prune; ps filters, top
+// and prune answer the same through docker and through skiff's own verbs (one engine function each).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { skiff } from '../engine/helpers.js';
 import { docker, dockerOk, dockerTty, startService, type Service } from './helpers.js';
 
 let svc: Service;
@@ -120,4 +122,47 @@ test('docker exec -e -u -w and -d reach the process', async () => {
   }
   assert.equal(seen, 'detached');
   await dockerOk(svc, ['rm', '-f', 'execopts']);
+});
+
+test('ps filters, top and container prune --filter agree between docker and skiff', async () => {
+  const skiffOk = async (args: string[]): Promise<string> => {
+    const r = await skiff(svc.root, args);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trimEnd();
+  };
+  await dockerOk(svc, ['run', '--name', 'flt-a', '--label', 'grp=flt', '--label', 'k=a=b', 'busybox', 'true']);
+  assert.equal((await docker(svc, ['run', '--name', 'flt-b', '--label', 'grp=flt', 'busybox', 'sh', '-c', 'exit 3'])).code, 3);
+  await dockerOk(svc, ['run', '-d', '--name', 'flt-c', '--label', 'grp=flt', '-v', 'fltvol:/data', 'busybox', 'sleep', '60']);
+  await dockerOk(svc, ['run', '--name', 'other', 'busybox', 'true']);
+  const same = async (args: string[], want: string): Promise<void> => {
+    const viaDocker = await dockerOk(svc, ['ps', '--format', '{{.Names}}', ...args]);
+    assert.equal(viaDocker, want, `docker ps ${args.join(' ')}`);
+    assert.equal(await skiffOk(['ps', '--format', '{{.Names}}', ...args]), want, `skiff ps ${args.join(' ')}`);
+  };
+  await same(['--filter', 'label=grp=flt'], 'flt-c');
+  await same(['-a', '--filter', 'label=grp=flt', '--filter', 'status=exited'], 'flt-b\nflt-a');
+  // Values of one key are alternatives; a label value may itself hold '='.
+  await same(['-a', '--filter', 'name=flt-a', '--filter', 'name=other'], 'other\nflt-a');
+  await same(['-a', '--filter', 'label=k=a=b'], 'flt-a');
+  await same(['--filter', 'exited=3'], 'flt-b');
+  await same(['-a', '--filter', 'volume=fltvol'], 'flt-c');
+  await same(['-a', '--filter', 'since=flt-b', '--filter', 'before=other'], 'flt-c');
+  await same(['-a', '-n', '2', '--filter', 'label=grp=flt'], 'flt-c\nflt-b');
+  const bad = await skiff(svc.root, ['ps', '--filter', 'colour=red']);
+  assert.deepEqual([bad.code, bad.stderr], [1, "Error response from daemon: invalid filter 'colour'\n"]);
+  assert.match((await docker(svc, ['ps', '--filter', 'colour=red'])).stderr, /invalid filter 'colour'/);
+
+  const viaDocker = await dockerOk(svc, ['top', 'flt-c']);
+  const viaSkiff = await skiffOk(['top', 'flt-c']);
+  assert.match(viaSkiff.split('\n')[0], /^UID\s+PID\s+PPID/);
+  assert.deepEqual(viaSkiff.split('\n').slice(1).map((l) => l.trim().split(/\s+/)[1]), viaDocker.split('\n').slice(1).map((l) => l.trim().split(/\s+/)[1]));
+  const stopped = await skiff(svc.root, ['top', 'flt-a']);
+  assert.match(stopped.stderr, /^Error response from daemon: container [0-9a-f]{64} is not running\n$/);
+  assert.match((await docker(svc, ['top', 'flt-a'])).stderr, /container [0-9a-f]{64} is not running/);
+
+  const pruned = await skiffOk(['container', 'prune', '-f', '--filter', 'label=grp=flt']);
+  assert.match(pruned, /^Deleted Containers:\n[0-9a-f]{64}\n[0-9a-f]{64}\n\nTotal reclaimed space: /);
+  assert.equal(await dockerOk(svc, ['ps', '-a', '--format', '{{.Names}}']), 'other\nflt-c');
+  await dockerOk(svc, ['rm', '-f', 'flt-c', 'other']);
+  await dockerOk(svc, ['volume', 'rm', 'fltvol']);
 });

@@ -1,5 +1,5 @@
 // docker network create/ls/inspect/rm/connect/disconnect/prune on the engine's networks.
-import type { CreateOptions, Engine } from '../../engine/index.js';
+import { connectContainer, disconnectContainer, type CreateOptions, type Engine } from '../../engine/index.js';
 import type { EngineNetworks, NetworkRecord } from '../../engine/networks/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagList, flagString, parseFlags } from '../flags.js';
@@ -132,13 +132,7 @@ async function connect(argv: string[], globals: GlobalOptions): Promise<number> 
   if (flags.positionals.length !== 2) throw new CliError(`skiff: 'network connect' requires exactly 2 arguments.\nSee 'skiff network connect --help'.`, 1);
   const [netRef, ctrRef] = flags.positionals;
   return withNetworks(globals, async (nets, engine) => {
-    const n = nets.get(netRef);
-    const c = engine.containers.get(ctrRef);
-    if (!c.State.Running || !c.NetworkSettings.SandboxKey) throw new CliError(`Error response from daemon: container ${c.Id} is not running`, 1);
-    const att = await nets.connect({ containerId: c.Id, containerName: c.Name.slice(1), netnsPath: c.NetworkSettings.SandboxKey }, n.Id, { aliases: flagList(flags, 'alias'), ip: flagString(flags, 'ip') });
-    engine.containers.update(c.Id, (cur) => {
-      cur.NetworkSettings.Networks[att.name] = { IPAddress: att.ipAddress, Gateway: att.gateway, IPPrefixLen: att.ipPrefixLen, MacAddress: att.macAddress, NetworkID: att.networkId };
-    });
+    await connectContainer(engine, nets, netRef, ctrRef, { aliases: flagList(flags, 'alias'), ip: flagString(flags, 'ip') });
     return 0;
   });
 }
@@ -148,12 +142,7 @@ async function disconnect(argv: string[], globals: GlobalOptions): Promise<numbe
   if (flags.positionals.length !== 2) throw new CliError(`skiff: 'network disconnect' requires exactly 2 arguments.\nSee 'skiff network disconnect --help'.`, 1);
   const [netRef, ctrRef] = flags.positionals;
   return withNetworks(globals, async (nets, engine) => {
-    const n = nets.get(netRef);
-    const c = engine.containers.get(ctrRef);
-    await nets.disconnect(c.Id, n.Id);
-    engine.containers.update(c.Id, (cur) => {
-      delete cur.NetworkSettings.Networks[n.Name];
-    });
+    await disconnectContainer(engine, nets, netRef, ctrRef);
     return 0;
   });
 }

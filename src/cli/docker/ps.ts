@@ -1,10 +1,8 @@
 // docker ps: columns, filters, -q/-a/-l/-n/-s and --format, from the engine's container records.
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Container, Engine } from '../../engine/index.js';
+import { filtersFromFlags, listContainers, rwSize, type Container, type Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagInt, flagList, flagString, parseFlags } from '../flags.js';
-import { CliError, humanDuration, humanSize, renderFormat, withEngine } from './common.js';
+import { humanDuration, humanSize, renderFormat, withEngine } from './common.js';
 
 export function statusText(c: Container, now = Date.now()): string {
   const s = c.State;
@@ -43,65 +41,8 @@ export function portsText(c: Container): string {
   return out.join(', ');
 }
 
-function dirSize(dir: string): number {
-  let total = 0;
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const e of entries) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) total += dirSize(full);
-    else if (e.isFile()) total += fs.lstatSync(full).size;
-  }
-  return total;
-}
-
-/** The writable layer's size (docker's SizeRw). */
-export function rwSize(engine: Engine, c: Container): number {
-  return dirSize(path.join(engine.containers.dir(c.Id), 'upper'));
-}
-
-function matches(c: Container, filters: string[], engine: Engine): boolean {
-  for (const f of filters) {
-    const eq = f.indexOf('=');
-    if (eq < 0) throw new CliError(`Error response from daemon: invalid filter '${f}'`, 1);
-    const key = f.slice(0, eq);
-    const value = f.slice(eq + 1);
-    switch (key) {
-      case 'id':
-        if (!c.Id.startsWith(value)) return false;
-        break;
-      case 'name':
-        if (!new RegExp(value).test(c.Name.slice(1))) return false;
-        break;
-      case 'status':
-        if (c.State.Status !== value) return false;
-        break;
-      case 'exited':
-        if (c.State.Status !== 'exited' || String(c.State.ExitCode) !== value) return false;
-        break;
-      case 'label': {
-        const [k, v] = value.split('=');
-        if (!(k in c.Config.Labels) || (v !== undefined && c.Config.Labels[k] !== v)) return false;
-        break;
-      }
-      case 'ancestor': {
-        const img = engine.images.lookup(value);
-        if (!img || img.id !== c.Image) return false;
-        break;
-      }
-      case 'network':
-        if (c.HostConfig.NetworkMode !== value && !(value in c.NetworkSettings.Networks)) return false;
-        break;
-      default:
-        throw new CliError(`Error response from daemon: invalid filter '${key}'`, 1);
-    }
-  }
-  return true;
-}
+// `skiff system service` hands the same size to the Engine API.
+export { rwSize };
 
 /** The fields docker's ps formatter offers to --format templates. */
 export function psContext(c: Container, engine: Engine, opts: { trunc: boolean; size: boolean }): Record<string, unknown> {
@@ -145,13 +86,11 @@ export async function ps(argv: string[], globals: GlobalOptions): Promise<number
     { name: 'no-trunc', kind: 'bool' },
   ]);
   return withEngine(globals, async (engine) => {
-    const last = flagBool(flags, 'latest') ? 1 : flagInt(flags, 'last') ?? -1;
-    const filters = flagList(flags, 'filter');
-    const all = flagBool(flags, 'all') || last > 0 || filters.some((f) => f.startsWith('status=') || f.startsWith('exited='));
-    let list = engine.containers.list().filter((c) => !c.Extras.sandbox);
-    if (last > 0) list = list.slice(0, last);
-    if (!all) list = list.filter((c) => c.State.Running || c.State.Status === 'restarting');
-    list = list.filter((c) => matches(c, filters, engine));
+    const list = listContainers(engine, {
+      all: flagBool(flags, 'all'),
+      limit: flagBool(flags, 'latest') ? 1 : flagInt(flags, 'last'),
+      filters: filtersFromFlags(flagList(flags, 'filter')),
+    });
     const trunc = !flagBool(flags, 'no-trunc');
     if (flagBool(flags, 'quiet')) {
       process.stdout.write(list.map((c) => (trunc ? c.Id.slice(0, 12) : c.Id) + '\n').join(''));

@@ -1,12 +1,10 @@
 // docker update / events / container prune / image prune / info / version / system df / attach.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import { formatTimeNano, isCgroupV2, parseTimeArg, attachSocket, resizePty, type Engine } from '../../engine/index.js';
+import { engineInfo, filtersFromFlags, formatTimeNano, goArch, parseTimeArg, attachSocket, pruneContainers, pruneImages, resizePty, rwSize, skiffVersion, type Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagInt, flagList, flagString, parseFlags } from '../flags.js';
 import { CliError, humanSize, makeRaw, parseMemory, renderFormat, withEngine } from './common.js';
-import { rwSize } from './ps.js';
 
 export async function update(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [
@@ -107,14 +105,7 @@ export async function containerPrune(argv: string[], globals: GlobalOptions): Pr
   ]);
   if (!flagBool(flags, 'force') && !(await confirm('WARNING! This will remove all stopped containers.\nAre you sure you want to continue?'))) return 0;
   return withEngine(globals, async (engine) => {
-    const deleted: string[] = [];
-    let space = 0;
-    for (const c of engine.containers.list()) {
-      if (c.State.Running || c.State.Status === 'restarting' || c.Extras.sandbox) continue;
-      space += rwSize(engine, c);
-      await engine.containers.remove(c.Id);
-      deleted.push(c.Id);
-    }
+    const { deleted, space } = await pruneContainers(engine, filtersFromFlags(flagList(flags, 'filter')));
     if (deleted.length) process.stdout.write(`Deleted Containers:\n${deleted.join('\n')}\n\n`);
     process.stdout.write(`Total reclaimed space: ${humanSize(space)}\n`);
     return 0;
@@ -131,29 +122,18 @@ export async function imagePrune(argv: string[], globals: GlobalOptions): Promis
   const warning = all ? 'WARNING! This will remove all images without at least one container associated to them.' : 'WARNING! This will remove all dangling images.';
   if (!flagBool(flags, 'force') && !(await confirm(`${warning}\nAre you sure you want to continue?`))) return 0;
   return withEngine(globals, async (engine) => {
-    const lines: string[] = [];
-    let space = 0;
-    for (const image of engine.images.list()) {
-      if (!all && image.tags.length) continue;
-      if (engine.containers.usersOf(image.id).length) continue;
-      lines.push(...engine.images.remove(image.id, true, () => []));
-      space += image.size;
-    }
+    const { lines, space } = pruneImages(engine, all);
     if (lines.length) process.stdout.write(`Deleted Images:\n${lines.map((l) => l.replace(/^Untagged:/, 'untagged:').replace(/^Deleted:/, 'deleted:')).join('\n')}\n\n`);
     process.stdout.write(`Total reclaimed space: ${humanSize(space)}\n`);
     return 0;
   });
 }
 
-function skiffVersion(): string {
-  return '0.1.0';
-}
-
 export async function version(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [{ name: 'format', short: 'f', kind: 'string' }]);
   const info = {
-    Client: { Version: skiffVersion(), ApiVersion: '1.43', GoVersion: process.version, Os: 'linux', Arch: os.arch() === 'x64' ? 'amd64' : os.arch() },
-    Server: { Version: skiffVersion(), ApiVersion: '1.43', MinAPIVersion: '1.12', Os: 'linux', Arch: os.arch() === 'x64' ? 'amd64' : os.arch(), KernelVersion: os.release(), Root: globals.root },
+    Client: { Version: skiffVersion(), ApiVersion: '1.43', GoVersion: process.version, Os: 'linux', Arch: goArch() },
+    Server: { Version: skiffVersion(), ApiVersion: '1.43', MinAPIVersion: '1.12', Os: 'linux', Arch: goArch(), KernelVersion: os.release(), Root: globals.root },
   };
   const format = flagString(flags, 'format');
   if (format) {
@@ -194,28 +174,7 @@ function firstLine(binary: string): string {
 export async function info(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [{ name: 'format', short: 'f', kind: 'string' }]);
   return withEngine(globals, async (engine) => {
-    const list = engine.containers.list().filter((c) => !c.Extras.sandbox);
-    const data = {
-      Containers: list.length,
-      ContainersRunning: list.filter((c) => c.State.Running && !c.State.Paused).length,
-      ContainersPaused: list.filter((c) => c.State.Paused).length,
-      ContainersStopped: list.filter((c) => !c.State.Running).length,
-      Images: engine.images.list().length,
-      Driver: 'overlay2',
-      LoggingDriver: 'json-file',
-      CgroupDriver: 'cgroupfs',
-      CgroupVersion: isCgroupV2() ? '2' : '1',
-      DefaultRuntime: 'runc',
-      KernelVersion: os.release(),
-      OperatingSystem: osName(),
-      OSType: 'linux',
-      Architecture: os.arch() === 'x64' ? 'x86_64' : os.arch(),
-      NCPU: os.cpus().length,
-      MemTotal: os.totalmem(),
-      DockerRootDir: engine.paths.root,
-      Name: os.hostname(),
-      ServerVersion: skiffVersion(),
-    };
+    const data = engineInfo(engine);
     const format = flagString(flags, 'format');
     if (format) {
       process.stdout.write(renderFormat(format, {}, [data]));
@@ -248,14 +207,6 @@ export async function info(argv: string[], globals: GlobalOptions): Promise<numb
     );
     return 0;
   });
-}
-
-function osName(): string {
-  try {
-    return /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
-  } catch {
-    return 'Linux';
-  }
 }
 
 export async function systemDf(argv: string[], globals: GlobalOptions): Promise<number> {

@@ -14,6 +14,7 @@ import { familiarName, normalize } from '../images/reference.js';
 import type { Image } from '../images/types.js';
 import type { MountSpec } from '../mounts.js';
 import { readCgroupStats } from '../containers/cgroups.js';
+import { skiffVersion } from '../system-info.js';
 import { HOST_SHM, mountSandboxShm, releaseSandboxShm, releaseStaleSandboxShms, sandboxShmPath } from './shm.js';
 import type {
   ContainerConfigCRI, ContainerStateCRI, ContainerStatsCRI, ContainerStatusCRI, CriMount, ImagePuller, ImageStatusCRI, LinuxResources, PodSandboxConfig,
@@ -352,7 +353,7 @@ export class Runtime {
   }
 
   version(): { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string } {
-    return { runtimeName: 'skiff', runtimeVersion: '0.1.0', runtimeApiVersion: 'v1' };
+    return { runtimeName: 'skiff', runtimeVersion: skiffVersion(), runtimeApiVersion: 'v1' };
   }
 
   /** Asks conmon to reopen the log file (after the kubelet rotated it away). */

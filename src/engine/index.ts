@@ -33,4 +33,3 @@ export { pruneContainers, pruneImages } from './prune.js';
 export { containerTop, type TopResult } from './containers/top.js';
 export { connectContainer, disconnectContainer } from './network-connect.js';
 export { sampleStats, type InterfaceCounters, type StatsSample } from './containers/stats.js';
-export { traceMark } from './trace.js';

@@ -2,7 +2,7 @@
 // events` and `docker system df` read, and the ping every docker CLI call starts with (its API-Version
 // header is how the client negotiates the version it speaks).
 import os from 'node:os';
-import { engineInfo, familiarName, goArch, parseTimeArg } from '../engine/index.js';
+import { checkFilterKeys, engineInfo, EVENT_FILTERS, familiarName, followEvents, goArch } from '../engine/index.js';
 import { response, type Ctx } from './context.js';
 import { parseFilters, sendJson, unixSeconds } from './http.js';
 import type { RouteTable } from './server.js';
@@ -67,58 +67,32 @@ async function info(ctx: Ctx): Promise<void> {
   });
 }
 
-interface EventFilter {
-  types: string[];
-  actions: string[];
-  containers: string[];
-  images: string[];
-}
-
 /** docker events: the engine's event log as JSON lines, from --since, followed until --until or the client leaves. */
 async function events(ctx: Ctx): Promise<void> {
-  const { engine } = ctx.api;
   const q = ctx.query;
-  const filters = parseFilters(q);
-  const f: EventFilter = { types: filters.get('type') ?? [], actions: filters.get('event') ?? [], containers: filters.get('container') ?? [], images: filters.get('image') ?? [] };
-  const since = q.get('since');
-  const until = q.get('until');
-  const sinceNano = since ? parseTimeArg(since) : BigInt(Date.now()) * 1000000n;
-  const untilNano = until ? parseTimeArg(until) : undefined;
+  const query = { since: q.get('since') ?? undefined, until: q.get('until') ?? undefined, filters: parseFilters(q) };
+  // Refused before the stream starts, so a bad key is a 400 and not a cut stream.
+  checkFilterKeys(query.filters, EVENT_FILTERS);
   const res = response(ctx);
   res.writeHead(200, { 'Content-Type': 'application/json' });
   res.flushHeaders();
-  let gone = false;
-  res.once('close', () => (gone = true));
-  let seq = 0;
-  for (;;) {
-    for (const e of engine.db.events(seq)) {
-      seq = e.seq;
-      if (e.timeNano < sinceNano) continue;
-      if (untilNano !== undefined && e.timeNano > untilNano) break;
-      const ok =
-        (!f.types.length || f.types.includes(e.type)) &&
-        (!f.actions.length || f.actions.includes(e.action)) &&
-        (!f.containers.length || f.containers.some((c) => e.actorId.startsWith(c) || e.attributes.name === c)) &&
-        (!f.images.length || f.images.includes(e.attributes.image ?? ''));
-      if (!ok) continue;
-      const time = Number(e.timeNano / 1000000000n);
-      res.write(
-        JSON.stringify({
-          status: e.action,
-          id: e.actorId,
-          from: e.attributes.image,
-          Type: e.type,
-          Action: e.action,
-          Actor: { ID: e.actorId, Attributes: e.attributes },
-          scope: 'local',
-          time,
-          timeNano: Number(e.timeNano),
-        }) + '\n',
-      );
-    }
-    if (gone || (untilNano !== undefined && BigInt(Date.now()) * 1000000n > untilNano)) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const ac = new AbortController();
+  res.once('close', () => ac.abort());
+  await followEvents(ctx.api.engine, { ...query, signal: ac.signal }, (e) => {
+    res.write(
+      JSON.stringify({
+        status: e.action,
+        id: e.actorId,
+        from: e.attributes.image,
+        Type: e.type,
+        Action: e.action,
+        Actor: { ID: e.actorId, Attributes: e.attributes },
+        scope: 'local',
+        time: Number(e.timeNano / 1000000000n),
+        timeNano: Number(e.timeNano),
+      }) + '\n',
+    );
+  });
   res.end();
 }
 

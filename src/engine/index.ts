@@ -33,3 +33,4 @@ export { pruneContainers, pruneImages } from './prune.js';
 export { containerTop, type TopResult } from './containers/top.js';
 export { connectContainer, disconnectContainer } from './network-connect.js';
 export { sampleStats, type InterfaceCounters, type StatsSample } from './containers/stats.js';
+export { EVENT_FILTERS, followEvents, type EngineEvent, type EventQuery } from './event-stream.js';

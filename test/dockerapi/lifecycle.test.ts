@@ -108,6 +108,11 @@ test('logs -f follows a container to its end; events reports its lifecycle', asy
   assert.equal(followed.stdout, 'tick 1\ntick 2\ntick 3\n');
   const events = await dockerOk(svc, ['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=follower', '--format', '{{.Action}}']);
   assert.deepEqual(events.split('\n').filter((a) => ['create', 'start', 'die'].includes(a)), ['create', 'start', 'die']);
+  // The same log through skiff's own verb; values of one filter key are alternatives in both.
+  const window = ['--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=follower', '--filter', 'event=start', '--filter', 'event=die', '--format', '{{.Action}}'];
+  assert.equal(await dockerOk(svc, ['events', ...window]), 'start\ndie');
+  const viaSkiff = await skiff(svc.root, ['events', ...window]);
+  assert.equal(viaSkiff.stdout, 'start\ndie\n', viaSkiff.stderr);
   await dockerOk(svc, ['rm', 'follower']);
 });
 

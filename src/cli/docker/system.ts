@@ -1,7 +1,7 @@
 // docker update / events / container prune / image prune / info / version / system df / attach.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { engineInfo, filtersFromFlags, formatTimeNano, goArch, parseTimeArg, attachSocket, pruneContainers, pruneImages, resizePty, rwSize, skiffVersion, type Engine } from '../../engine/index.js';
+import { engineInfo, filtersFromFlags, followEvents, formatTimeNano, goArch, attachSocket, pruneContainers, pruneImages, resizePty, rwSize, skiffVersion, type Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagInt, flagList, flagString, parseFlags } from '../flags.js';
 import { CliError, humanSize, makeRaw, parseMemory, renderFormat, withEngine } from './common.js';
@@ -55,36 +55,20 @@ export async function events(argv: string[], globals: GlobalOptions): Promise<nu
     { name: 'filter', short: 'f', kind: 'list' },
     { name: 'format', kind: 'string' },
   ]);
-  const since = flagString(flags, 'since');
-  const until = flagString(flags, 'until');
-  const sinceNano = since ? parseTimeArg(since) : BigInt(Date.now()) * 1000000n;
-  const untilNano = until ? parseTimeArg(until) : undefined;
-  const filters = flagList(flags, 'filter').map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] as const);
+  const filters = filtersFromFlags(flagList(flags, 'filter'));
   const format = flagString(flags, 'format');
   return withEngine(globals, async (engine) => {
-    let seq = 0;
     const ac = new AbortController();
     process.once('SIGINT', () => ac.abort());
-    for (;;) {
-      for (const e of engine.db.events(seq)) {
-        seq = e.seq;
-        if (e.timeNano < sinceNano) continue;
-        if (untilNano !== undefined && e.timeNano > untilNano) return 0;
-        const ok = filters.every(([k, v]) =>
-          k === 'type' ? e.type === v : k === 'event' ? e.action === v : k === 'container' ? e.actorId.startsWith(v) || e.attributes.name === v : k === 'image' ? e.attributes.image === v : true,
-        );
-        if (!ok) continue;
-        if (format) {
-          process.stdout.write(renderFormat(format, {}, [{ Type: e.type, Action: e.action, Status: e.action, ID: e.actorId, Actor: { ID: e.actorId, Attributes: e.attributes }, time: Number(e.timeNano / 1000000000n), timeNano: Number(e.timeNano) }]));
-        } else {
-          const attrs = Object.entries(e.attributes).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(', ');
-          process.stdout.write(`${formatTimeNano(e.timeNano).replace('Z', '+00:00')} ${e.type} ${e.action} ${e.actorId} (${attrs})\n`);
-        }
+    await followEvents(engine, { since: flagString(flags, 'since'), until: flagString(flags, 'until'), filters, signal: ac.signal }, (e) => {
+      if (format) {
+        process.stdout.write(renderFormat(format, {}, [{ Type: e.type, Action: e.action, Status: e.action, ID: e.actorId, Actor: { ID: e.actorId, Attributes: e.attributes }, time: Number(e.timeNano / 1000000000n), timeNano: Number(e.timeNano) }]));
+      } else {
+        const attrs = Object.entries(e.attributes).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(', ');
+        process.stdout.write(`${formatTimeNano(e.timeNano).replace('Z', '+00:00')} ${e.type} ${e.action} ${e.actorId} (${attrs})\n`);
       }
-      if (untilNano !== undefined && BigInt(Date.now()) * 1000000n > untilNano) return 0;
-      if (ac.signal.aborted) return 0;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    });
+    return 0;
   });
 }
 

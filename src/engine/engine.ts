@@ -10,6 +10,7 @@ import { enginePaths, type EnginePaths } from './paths.js';
 import { Snapshots, unmount } from './snapshots/overlay.js';
 import { removeCgroupDir } from './containers/cgroups.js';
 import { releaseRootNetworks } from './networks/index.js';
+import { traceMark } from './trace.js';
 
 export interface EngineOptions {
   root: string;
@@ -43,6 +44,7 @@ export class Engine {
       networkProvider: opts.networkProvider,
       cleanupCommand: opts.cleanupCommand,
     });
+    traceMark('engine opened');
   }
 
   close(): void {

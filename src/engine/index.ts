@@ -34,3 +34,4 @@ export { containerTop, type TopResult } from './containers/top.js';
 export { connectContainer, disconnectContainer } from './network-connect.js';
 export { sampleStats, type InterfaceCounters, type StatsSample } from './containers/stats.js';
 export { EVENT_FILTERS, followEvents, type EngineEvent, type EventQuery } from './event-stream.js';
+export { traceMark } from './trace.js';

@@ -1,6 +1,6 @@
 // docker create / run / start. A foreground run attaches to conmon's socket between `runc create` and
 // `runc start` (so no output is lost), waits for the exit file and applies --rm itself.
-import type { Container, Engine } from '../../engine/index.js';
+import { traceMark, type Container, type Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagList, parseFlags } from '../flags.js';
 import { checkTty, CliError, makeRaw, withEngine } from './common.js';
@@ -107,17 +107,22 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
     }
   }
   await session!.done;
+  traceMark('output closed');
   const code = await engine.containers.wait(c.Id);
+  traceMark('exit read');
   for (const r of restore) r();
   if (interactive) stdin.pause();
   await (await import('./volume.js')).cleanupWithVolumes(engine, c.Id);
+  traceMark('cleaned up');
   return code;
 }
 
 export async function run(argv: string[], globals: GlobalOptions): Promise<number> {
   return withEngine(globals, async (engine) => {
     // As docker, before anything is pulled or created.
+    traceMark('run verb');
     const { c, flags } = await createFromArgs(argv, globals, engine, (f) => checkTty(flagBool(f, 'interactive') && !flagBool(f, 'detach'), flagBool(f, 'tty')));
+    traceMark('created');
     const detach = flagBool(flags, 'detach');
     if (detach) {
       try {

@@ -20,6 +20,7 @@ import { hostsFile, resolvConf, resolveUser } from './etc-files.js';
 import { randomName, validateName } from './names.js';
 import { processAlive, Runc, RUNC } from './runc.js';
 import { buildSpec, capabilities, parseCapBnd, parseHardLimits, type HostLimits } from './spec.js';
+import { traceMark } from '../trace.js';
 import type { Container, ContainerConfig, EngineExtras, HostConfig } from './types.js';
 
 export interface CreateOptions {
@@ -331,11 +332,13 @@ export class ContainerEngine {
     }
     try {
       this.mountRootfs(c);
+      traceMark('rootfs mounted');
       const network = await this.setupNetwork(c);
       c = this.update(c.Id, (cur) => {
         cur.NetworkSettings = network.settings;
       });
       this.writeBundle(c, network.spec, network.dns, network.extraHosts);
+      traceMark('bundle written');
       const handle = await startConmon({
         cid: c.Id,
         cuuid: c.Id,
@@ -352,6 +355,7 @@ export class ContainerEngine {
         pidFile: path.join(dir, 'pidfile'),
         conmonPidFile: path.join(dir, 'conmon.pid'),
       });
+      traceMark('runc create done');
       const conmonPid = Number(fs.readFileSync(path.join(dir, 'conmon.pid'), 'utf8').trim()) || 0;
       c = this.update(c.Id, (cur) => {
         cur.State = { ...cur.State, Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: handle.pid, ExitCode: 0, Error: '', StartedAt: nowIso(), FinishedAt: ZERO_TIME };
@@ -360,6 +364,7 @@ export class ContainerEngine {
       });
       if (beforeStart) await beforeStart(c);
       await this.runc.start(c.Id, handle.pid);
+      traceMark('started');
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const code = /executable file not found|no such file or directory/.test(message) ? 127 : /permission denied/.test(message) ? 126 : 128;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { checkFilterKeys, familiarName, importTarball, normalize, parseReference, pruneImages, type Image } from '../engine/index.js';
+import { checkFilterKeys, familiarName, importTarball, listedNames, listImages, normalize, parseReference, pruneImages, type Image } from '../engine/index.js';
 import { engineRegistrySettings, loadArchive, pullToEngine, pushFromEngine, saveImages, type ProgressOutput } from '../registry/index.js';
 import { response, type Ctx } from './context.js';
 import { badRequest, boolParam, notFound, parseFilters, sendJson, unixSeconds } from './http.js';
@@ -21,31 +21,16 @@ async function list(ctx: Ctx): Promise<void> {
   const { engine } = ctx.api;
   await engine.images.ensureBusybox();
   const filters = parseFilters(ctx.query);
-  checkFilterKeys(filters, ['dangling', 'reference', 'label', 'before', 'since']);
+  const rows = listImages(engine, { all: boolParam(ctx.query, 'all'), filters });
   const counts = new Map<string, number>();
   for (const c of engine.containers.list()) counts.set(c.Image, (counts.get(c.Image) ?? 0) + 1);
-  const names = (i: Image): string[] => i.tags.filter((t) => !t.includes('@')).map(familiarName);
-  const images = engine.images.list();
-  // Without all=1 docker hides intermediate images: untagged parents of other images (build steps).
-  const parents = new Set(images.map((i) => i.parent).filter(Boolean));
-  const all = boolParam(ctx.query, 'all');
-  const rows = images.filter((i) => {
-    if (!all && !names(i).length && parents.has(i.id)) return false;
-    const dangling = filters.get('dangling')?.[0];
-    if (dangling !== undefined && (names(i).length === 0) !== (dangling === 'true' || dangling === '1')) return false;
-    const refs = filters.get('reference');
-    if (refs?.length && !refs.some((r) => names(i).some((n) => n === r || n.startsWith(`${r}:`) || globMatch(r, n)))) return false;
-    const labels = filters.get('label') ?? [];
-    const own = i.config.config?.Labels ?? {};
-    return labels.every((l) => (l.includes('=') ? own[l.split('=')[0]] === l.slice(l.indexOf('=') + 1) : l in own));
-  });
   sendJson(
     response(ctx),
     200,
     rows.map((i) => ({
       Id: i.id,
       ParentId: i.parent,
-      RepoTags: names(i),
+      RepoTags: listedNames(i, filters),
       RepoDigests: i.tags.filter((t) => t.includes('@')).map(familiarName),
       Created: unixSeconds(i.created),
       Size: i.size,
@@ -55,12 +40,6 @@ async function list(ctx: Ctx): Promise<void> {
       Containers: counts.get(i.id) ?? -1,
     })),
   );
-}
-
-/** docker's reference filter takes shell-style patterns (`busy*`, `*:latest`). */
-function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`);
-  return re.test(name) || re.test(name.split(':')[0]);
 }
 
 async function inspect(ctx: Ctx): Promise<void> {

@@ -1,28 +1,13 @@
 // /networks/…: docker network create/ls/inspect/rm/connect/disconnect/prune on the engine's CNI bridge
 // networks (the same records `skiff network` manages).
-import { checkFilterKeys, connectContainer, disconnectContainer } from '../engine/index.js';
+import { connectContainer, disconnectContainer, networkFilter } from '../engine/index.js';
 import { response, type Ctx } from './context.js';
 import { badRequest, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
 import type { RouteTable } from './server.js';
 
-const BUILTIN = ['bridge', 'host', 'none'];
-
 async function list(ctx: Ctx): Promise<void> {
   const { networks, helpers } = ctx.api;
-  const filters = parseFilters(ctx.query);
-  checkFilterKeys(filters, ['name', 'id', 'driver', 'type', 'label']);
-  const any = (key: string, test: (v: string) => boolean): boolean => {
-    const values = filters.get(key);
-    return !values?.length || values.some(test);
-  };
-  const rows = networks.list().filter(
-    (n) =>
-      any('name', (v) => n.Name.includes(v)) &&
-      any('id', (v) => n.Id.startsWith(v)) &&
-      any('driver', (v) => n.Driver === v) &&
-      any('type', (v) => (BUILTIN.includes(n.Name) ? 'builtin' : 'custom') === v) &&
-      (filters.get('label') ?? []).every((l) => (l.includes('=') ? n.Labels[l.split('=')[0]] === l.slice(l.indexOf('=') + 1) : l in n.Labels)),
-  );
+  const rows = networks.list().filter(networkFilter(parseFilters(ctx.query)));
   sendJson(response(ctx), 200, rows.map((n) => helpers.networkJSON(networks, n)));
 }
 

@@ -1,23 +1,13 @@
 // /volumes/…: docker volume create/ls/inspect/rm/prune on the engine root's local volumes.
-import { checkFilterKeys } from '../engine/index.js';
+import { volumeFilter } from '../engine/index.js';
 import { pruneVolumes, usersByVolume } from '../engine/volumes/index.js';
 import { response, type Ctx } from './context.js';
 import { boolParam, notFound, parseFilters, readJson, sendEmpty, sendJson } from './http.js';
 import type { RouteTable } from './server.js';
 
-
 async function list(ctx: Ctx): Promise<void> {
   const { volumes, engine } = ctx.api;
-  const filters = parseFilters(ctx.query);
-  checkFilterKeys(filters, ['name', 'dangling', 'label', 'driver']);
-  const users = usersByVolume(engine.containers.list());
-  const rows = volumes.list().filter((v) => {
-    const names = filters.get('name');
-    if (names?.length && !names.some((n) => v.Name.includes(n))) return false;
-    const dangling = filters.get('dangling')?.[0];
-    if (dangling !== undefined && !users.has(v.Name) !== (dangling === 'true' || dangling === '1')) return false;
-    return (filters.get('label') ?? []).every((l) => (l.includes('=') ? v.Labels[l.split('=')[0]] === l.slice(l.indexOf('=') + 1) : l in v.Labels));
-  });
+  const rows = volumes.list().filter(volumeFilter(parseFilters(ctx.query), usersByVolume(engine.containers.list())));
   sendJson(response(ctx), 200, { Volumes: rows, Warnings: [] });
 }
 

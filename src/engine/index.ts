@@ -35,3 +35,4 @@ export { connectContainer, disconnectContainer } from './network-connect.js';
 export { sampleStats, type InterfaceCounters, type StatsSample } from './containers/stats.js';
 export { EVENT_FILTERS, followEvents, type EngineEvent, type EventQuery } from './event-stream.js';
 export { traceMark } from './trace.js';
+export { IMAGE_FILTERS, listedNames, listImages, NETWORK_FILTERS, networkFilter, VOLUME_FILTERS, volumeFilter } from './list-filters.js';

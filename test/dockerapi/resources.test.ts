@@ -84,6 +84,45 @@ test('network connect and disconnect a running container', async () => {
   await dockerOk(svc, ['network', 'rm', 'joinnet']);
 });
 
+test('network ls, volume ls and images filters, and network connect, agree between docker and skiff', async () => {
+  const skiffOk = async (args: string[]): Promise<string> => {
+    const r = await skiff(svc.root, args);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trimEnd();
+  };
+  const same = async (args: string[], want: string): Promise<void> => {
+    assert.equal(await dockerOk(svc, args), want, `docker ${args.join(' ')}`);
+    assert.equal(await skiffOk(args), want, `skiff ${args.join(' ')}`);
+  };
+  await dockerOk(svc, ['network', 'create', '--label', 'team=red', 'fnet-red']);
+  await dockerOk(svc, ['network', 'create', 'fnet-blue']);
+  await same(['network', 'ls', '--format', '{{.Name}}', '--filter', 'name=fnet-', '--filter', 'label=team=red'], 'fnet-red');
+  await same(['network', 'ls', '--format', '{{.Name}}', '--filter', 'type=builtin', '--filter', 'name=bridge'], 'bridge');
+  await dockerOk(svc, ['volume', 'create', '--label', 'keep=yes', 'fvol-a']);
+  await dockerOk(svc, ['volume', 'create', 'fvol-b']);
+  await dockerOk(svc, ['run', '-d', '--name', 'fuser', '-v', 'fvol-b:/data', 'busybox', 'sleep', '60']);
+  await same(['volume', 'ls', '--format', '{{.Name}}', '--filter', 'name=fvol-', '--filter', 'dangling=true'], 'fvol-a');
+  await same(['volume', 'ls', '--format', '{{.Name}}', '--filter', 'label=keep=yes'], 'fvol-a');
+  await dockerOk(svc, ['tag', 'busybox', 'filtered/one:v1']);
+  await same(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=filtered/*'], 'filtered/one:v1');
+  await same(['images', '--format', '{{.Repository}}', '--filter', 'reference=busy'], '');
+  const bad = await skiff(svc.root, ['volume', 'ls', '--filter', 'colour=red']);
+  assert.deepEqual([bad.code, bad.stderr], [1, "Error response from daemon: invalid filter 'colour'\n"]);
+
+  // skiff's network connect is seen through docker, and docker's disconnect through skiff.
+  await skiffOk(['network', 'connect', '--alias', 'fu', 'fnet-red', 'fuser']);
+  assert.match(await dockerOk(svc, ['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}', 'fuser']), /\bfnet-red=\d+\.\d+\.\d+\.\d+\b/);
+  await dockerOk(svc, ['network', 'disconnect', 'fnet-red', 'fuser']);
+  const inspected = JSON.parse(await skiffOk(['inspect', 'fuser'])) as Array<{ NetworkSettings: { Networks: Record<string, unknown> } }>;
+  assert.deepEqual(Object.keys(inspected[0].NetworkSettings.Networks), ['bridge']);
+  const stopped = await skiff(svc.root, ['network', 'connect', 'fnet-red', 'fuser-missing']);
+  assert.equal(stopped.code, 1);
+  await dockerOk(svc, ['rm', '-f', 'fuser']);
+  await dockerOk(svc, ['rmi', 'filtered/one:v1']);
+  await dockerOk(svc, ['volume', 'rm', 'fvol-a', 'fvol-b']);
+  await dockerOk(svc, ['network', 'rm', 'fnet-red', 'fnet-blue']);
+});
+
 test('a named volume keeps data across containers and is removed when unused', async () => {
   assert.equal(await dockerOk(svc, ['volume', 'create', 'keep1']), 'keep1');
   await dockerOk(svc, ['run', '--rm', '-v', 'keep1:/data', 'busybox', 'sh', '-c', 'echo kept > /data/f']);

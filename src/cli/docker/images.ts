@@ -1,5 +1,5 @@
 // docker images / rmi / tag / history.
-import { familiarName, splitName, familiarRepository, type Image } from '../../engine/index.js';
+import { filtersFromFlags, listedNames, listImages, splitName, familiarRepository, type Filters, type Image } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagList, flagString, parseFlags } from '../flags.js';
 import { CliError, humanDuration, humanSize, renderFormat, shortId, withEngine } from './common.js';
@@ -8,10 +8,10 @@ const IMAGE_HEADERS: Record<string, string> = {
   Repository: 'REPOSITORY', Tag: 'TAG', ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', Size: 'SIZE', Digest: 'DIGEST',
 };
 
-function imageRows(images: Image[], trunc: boolean): Array<Record<string, string>> {
+function imageRows(images: Image[], trunc: boolean, filters: Filters): Array<Record<string, string>> {
   const rows: Array<Record<string, string>> = [];
   for (const img of images) {
-    const names = img.tags.filter((t) => !t.includes('@'));
+    const names = listedNames(img, filters);
     const base = {
       ID: trunc ? shortId(img.id) : img.id,
       CreatedSince: `${humanDuration(Date.now() - Date.parse(img.created))} ago`,
@@ -39,16 +39,11 @@ export async function images(argv: string[], globals: GlobalOptions): Promise<nu
   ]);
   return withEngine(globals, async (engine) => {
     await engine.images.ensureBusybox();
-    let list = engine.images.list();
+    const filters = filtersFromFlags(flagList(flags, 'filter'));
+    const list = listImages(engine, { all: flagBool(flags, 'all'), filters });
     const [repoFilter] = flags.positionals;
-    for (const f of flagList(flags, 'filter')) {
-      const [k, v] = [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)];
-      if (k === 'dangling') list = list.filter((i) => (i.tags.length === 0) === (v === 'true'));
-      else if (k === 'reference') list = list.filter((i) => i.tags.some((t) => familiarName(t).startsWith(v)));
-      else throw new CliError(`Error response from daemon: invalid filter '${k}'`, 1);
-    }
     const trunc = !flagBool(flags, 'no-trunc');
-    let rows = imageRows(list, trunc);
+    let rows = imageRows(list, trunc, filters);
     if (repoFilter) rows = rows.filter((r) => r.Repository === repoFilter || `${r.Repository}:${r.Tag}` === repoFilter);
     if (flagBool(flags, 'quiet')) {
       process.stdout.write([...new Set(rows.map((r) => r.ID))].map((id) => `${id}\n`).join(''));

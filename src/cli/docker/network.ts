@@ -1,5 +1,5 @@
 // docker network create/ls/inspect/rm/connect/disconnect/prune on the engine's networks.
-import { connectContainer, disconnectContainer, type CreateOptions, type Engine } from '../../engine/index.js';
+import { connectContainer, disconnectContainer, filtersFromFlags, networkFilter, type CreateOptions, type Engine } from '../../engine/index.js';
 import type { EngineNetworks, NetworkRecord } from '../../engine/networks/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagList, flagString, parseFlags } from '../flags.js';
@@ -63,15 +63,7 @@ async function ls(argv: string[], globals: GlobalOptions): Promise<number> {
     { name: 'no-trunc', kind: 'bool' },
   ]);
   return withNetworks(globals, async (nets) => {
-    let list = nets.list();
-    for (const f of flagList(flags, 'filter')) {
-      const [key, value = ''] = f.split('=');
-      if (key === 'name') list = list.filter((n) => n.Name.includes(value));
-      else if (key === 'driver') list = list.filter((n) => n.Driver === value);
-      else if (key === 'id') list = list.filter((n) => n.Id.startsWith(value));
-      else if (key === 'type') list = list.filter((n) => (['bridge', 'host', 'none'].includes(n.Name) ? 'builtin' : 'custom') === value);
-      else throw new CliError(`Error response from daemon: invalid filter '${key}'`, 1);
-    }
+    const list = nets.list().filter(networkFilter(filtersFromFlags(flagList(flags, 'filter'))));
     const id = (n: NetworkRecord): string => (flagBool(flags, 'no-trunc') ? n.Id : n.Id.slice(0, 12));
     if (flagBool(flags, 'quiet')) {
       process.stdout.write(list.map((n) => `${id(n)}\n`).join(''));

@@ -2,7 +2,7 @@
 // volumes (-v name:/p, -v /p, the image's VOLUMEs) resolved to their Mountpoints, and copy-up of the
 // image's content into empty volumes once the container exists.
 import path from 'node:path';
-import type { Container, CreateOptions, Engine } from '../../engine/index.js';
+import { filtersFromFlags, volumeFilter, type Container, type CreateOptions, type Engine } from '../../engine/index.js';
 import type { Volume, VolumeStore } from '../../engine/volumes/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagList, flagString, parseFlags } from '../flags.js';
@@ -90,15 +90,7 @@ async function create(argv: string[], globals: GlobalOptions): Promise<number> {
 async function ls(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [{ name: 'quiet', short: 'q', kind: 'bool' }, { name: 'format', kind: 'string' }, { name: 'filter', short: 'f', kind: 'list' }]);
   return withEngine(globals, async (engine) => {
-    let list = (await store(globals.root)).list();
-    const users = await usersByVolume(engine);
-    for (const f of flagList(flags, 'filter')) {
-      const [key, value = ''] = f.split('=');
-      if (key === 'name') list = list.filter((v) => v.Name.includes(value));
-      else if (key === 'dangling') list = list.filter((v) => !users.has(v.Name) === (value === 'true' || value === '1'));
-      else if (key === 'label') list = list.filter((v) => value.split('=')[0] in v.Labels);
-      else throw new CliError(`Error response from daemon: invalid filter '${key}'`, 1);
-    }
+    const list = (await store(globals.root)).list().filter(volumeFilter(filtersFromFlags(flagList(flags, 'filter')), await usersByVolume(engine)));
     if (flagBool(flags, 'quiet')) {
       process.stdout.write(list.map((v) => `${v.Name}\n`).join(''));
       return 0;

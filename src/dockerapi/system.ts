@@ -2,7 +2,7 @@
 // events` and `docker system df` read, and the ping every docker CLI call starts with (its API-Version
 // header is how the client negotiates the version it speaks).
 import os from 'node:os';
-import { checkFilterKeys, engineInfo, EVENT_FILTERS, familiarName, followEvents, goArch } from '../engine/index.js';
+import { checkFilterKeys, diskUsage, engineInfo, EVENT_FILTERS, familiarName, followEvents, goArch } from '../engine/index.js';
 import { response, type Ctx } from './context.js';
 import { parseFilters, sendJson, unixSeconds } from './http.js';
 import type { RouteTable } from './server.js';
@@ -98,15 +98,12 @@ async function events(ctx: Ctx): Promise<void> {
 
 async function systemDf(ctx: Ctx): Promise<void> {
   const { engine, helpers } = ctx.api;
-  const containers = engine.containers.list().filter((c) => !c.Extras.sandbox);
-  const counts = new Map<string, number>();
-  for (const c of containers) counts.set(c.Image, (counts.get(c.Image) ?? 0) + 1);
-  const images = engine.images.list();
+  const du = diskUsage(engine, ctx.api.volumes.list());
   sendJson(response(ctx), 200, {
-    LayersSize: images.reduce((a, i) => a + i.size, 0),
-    Images: images.map((i) => ({ Id: i.id, ParentId: i.parent, RepoTags: i.tags.filter((t) => !t.includes('@')).map(familiarName), RepoDigests: i.tags.filter((t) => t.includes('@')).map(familiarName), Created: unixSeconds(i.created), Size: i.size, SharedSize: -1, VirtualSize: i.size, Labels: i.config.config?.Labels ?? {}, Containers: counts.get(i.id) ?? 0 })),
-    Containers: containers.map((c) => ({ Id: c.Id, Names: [c.Name], Image: c.ImageName, ImageID: c.Image, Command: [c.Path, ...c.Args].join(' '), Created: unixSeconds(c.Created), State: c.State.Status, Status: helpers.statusText(c), SizeRw: helpers.rwSize(engine, c), SizeRootFs: 0, Labels: c.Config.Labels, Mounts: [] })),
-    Volumes: ctx.api.volumes.list().map((v) => ({ ...v, UsageData: { Size: -1, RefCount: containers.filter((c) => c.Mounts.some((m) => m.Name === v.Name)).length } })),
+    LayersSize: du.images.reduce((a, { image }) => a + image.size, 0),
+    Images: du.images.map(({ image: i, containers }) => ({ Id: i.id, ParentId: i.parent, RepoTags: i.tags.filter((t) => !t.includes('@')).map(familiarName), RepoDigests: i.tags.filter((t) => t.includes('@')).map(familiarName), Created: unixSeconds(i.created), Size: i.size, SharedSize: -1, VirtualSize: i.size, Labels: i.config.config?.Labels ?? {}, Containers: containers })),
+    Containers: du.containers.map(({ container: c, sizeRw }) => ({ Id: c.Id, Names: [c.Name], Image: c.ImageName, ImageID: c.Image, Command: [c.Path, ...c.Args].join(' '), Created: unixSeconds(c.Created), State: c.State.Status, Status: helpers.statusText(c), SizeRw: sizeRw, SizeRootFs: 0, Labels: c.Config.Labels, Mounts: [] })),
+    Volumes: du.volumes.map(({ volume, refCount, size }) => ({ ...volume, UsageData: { Size: size, RefCount: refCount } })),
     BuildCache: [],
   });
 }

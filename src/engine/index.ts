@@ -36,3 +36,4 @@ export { sampleStats, type InterfaceCounters, type StatsSample } from './contain
 export { EVENT_FILTERS, followEvents, type EngineEvent, type EventQuery } from './event-stream.js';
 export { traceMark } from './trace.js';
 export { IMAGE_FILTERS, listedNames, listImages, NETWORK_FILTERS, networkFilter, VOLUME_FILTERS, volumeFilter } from './list-filters.js';
+export { diskUsage, type DiskUsage } from './disk-usage.js';

@@ -103,6 +103,10 @@ test('network ls, volume ls and images filters, and network connect, agree betwe
   await dockerOk(svc, ['run', '-d', '--name', 'fuser', '-v', 'fvol-b:/data', 'busybox', 'sleep', '60']);
   await same(['volume', 'ls', '--format', '{{.Name}}', '--filter', 'name=fvol-', '--filter', 'dangling=true'], 'fvol-a');
   await same(['volume', 'ls', '--format', '{{.Name}}', '--filter', 'label=keep=yes'], 'fvol-a');
+  await dockerOk(svc, ['run', '--rm', '-v', 'fvol-a:/data', 'busybox', 'sh', '-c', 'head -c 3000000 /dev/zero > /data/blob']);
+  const df = await dockerOk(svc, ['system', 'df', '--format', '{{.Type}} {{.TotalCount}} {{.Active}} {{.Size}}']);
+  assert.match(df, /^Local Volumes 2 1 3MB$/m);
+  assert.equal(await skiffOk(['system', 'df', '--format', '{{.Type}} {{.TotalCount}} {{.Active}} {{.Size}}']), df);
   await dockerOk(svc, ['tag', 'busybox', 'filtered/one:v1']);
   await same(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=filtered/*'], 'filtered/one:v1');
   await same(['images', '--format', '{{.Repository}}', '--filter', 'reference=busy'], '');

@@ -1,7 +1,7 @@
 // docker update / events / container prune / image prune / info / version / system df / attach.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { engineInfo, filtersFromFlags, followEvents, formatTimeNano, goArch, attachSocket, pruneContainers, pruneImages, resizePty, rwSize, skiffVersion, type Engine } from '../../engine/index.js';
+import { diskUsage, engineInfo, filtersFromFlags, followEvents, formatTimeNano, goArch, attachSocket, pruneContainers, pruneImages, resizePty, skiffVersion, type Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagInt, flagList, flagString, parseFlags } from '../flags.js';
 import { CliError, humanSize, makeRaw, parseMemory, renderFormat, withEngine } from './common.js';
@@ -198,20 +198,22 @@ export async function systemDf(argv: string[], globals: GlobalOptions): Promise<
     { name: 'verbose', short: 'v', kind: 'bool' },
     { name: 'format', kind: 'string' },
   ]);
+  const { volumeStore } = await import('./volume.js');
+  const volumes = (await volumeStore(globals.root)).list();
   return withEngine(globals, async (engine) => {
-    const images = engine.images.list();
-    const containers = engine.containers.list().filter((c) => !c.Extras.sandbox);
-    const usedImages = new Set(containers.map((c) => c.Image));
-    const imageSize = images.reduce((a, i) => a + i.size, 0);
-    const reclaimImages = images.filter((i) => !usedImages.has(i.id)).reduce((a, i) => a + i.size, 0);
-    const sizes = containers.map((c) => ({ c, size: rwSize(engine, c) }));
-    const ctrSize = sizes.reduce((a, s) => a + s.size, 0);
-    const reclaimCtr = sizes.filter((s) => !s.c.State.Running).reduce((a, s) => a + s.size, 0);
-    const pct = (part: number, whole: number): string => (whole ? `${Math.round((part / whole) * 100)}%` : '0%');
+    const du = diskUsage(engine, volumes);
+    // docker's summary row: how many, how many in use, the bytes, and the bytes of what is not in use.
+    const row = (type: string, items: Array<{ size: number; active: boolean }>): Record<string, string> => {
+      const size = items.reduce((a, i) => a + i.size, 0);
+      const reclaim = items.filter((i) => !i.active).reduce((a, i) => a + i.size, 0);
+      const pct = size ? Math.round((reclaim / size) * 100) : 0;
+      // docker df prints sizes with 4 significant digits (units.HumanSize), not the 3 of docker images.
+      return { Type: type, TotalCount: String(items.length), Active: String(items.filter((i) => i.active).length), Size: humanSize(size, 4), Reclaimable: `${humanSize(reclaim, 4)} (${pct}%)` };
+    };
     const rows = [
-      { Type: 'Images', TotalCount: String(images.length), Active: String(usedImages.size), Size: humanSize(imageSize), Reclaimable: `${humanSize(reclaimImages)} (${pct(reclaimImages, imageSize)})` },
-      { Type: 'Containers', TotalCount: String(containers.length), Active: String(containers.filter((c) => c.State.Running).length), Size: humanSize(ctrSize), Reclaimable: `${humanSize(reclaimCtr)} (${pct(reclaimCtr, ctrSize)})` },
-      { Type: 'Local Volumes', TotalCount: '0', Active: '0', Size: '0B', Reclaimable: '0B' },
+      row('Images', du.images.map((i) => ({ size: i.image.size, active: i.containers > 0 }))),
+      row('Containers', du.containers.map((c) => ({ size: c.sizeRw, active: c.container.State.Running }))),
+      row('Local Volumes', du.volumes.map((v) => ({ size: v.size, active: v.refCount > 0 }))),
       { Type: 'Build Cache', TotalCount: '0', Active: '0', Size: '0B', Reclaimable: '0B' },
     ];
     const format = flagString(flags, 'format') ?? 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';

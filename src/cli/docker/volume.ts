@@ -10,7 +10,8 @@ import { CliError, humanSize, renderFormat, withEngine } from './common.js';
 import { confirm } from './system.js';
 import { compile } from './template.js';
 
-async function store(root: string): Promise<VolumeStore> {
+/** The root's volume store, loaded only by the verbs that need it. */
+export async function volumeStore(root: string): Promise<VolumeStore> {
   const { VolumeStore } = await import('../../engine/volumes/index.js');
   return new VolumeStore(root);
 }
@@ -27,7 +28,7 @@ async function usersByVolume(engine: Engine): Promise<Map<string, string[]>> {
  * container exists.
  */
 export async function prepareVolumes(engine: Engine, opts: CreateOptions, volumesFrom: string[] = []): Promise<(c: Container) => Promise<void>> {
-  const volumes = await store(engine.paths.root);
+  const volumes = await volumeStore(engine.paths.root);
   const image = await engine.images.resolve(opts.image);
   const mounts = opts.mounts ?? [];
   const taken = (dst: string): boolean => mounts.some((m) => path.posix.normalize(m.Destination) === path.posix.normalize(dst));
@@ -60,7 +61,7 @@ export async function prepareVolumes(engine: Engine, opts: CreateOptions, volume
 /** rm -v: the container's anonymous volumes that no other container uses. */
 export async function removeAnonymousVolumes(engine: Engine, c: Container): Promise<void> {
   const { ANONYMOUS_LABEL } = await import('../../engine/volumes/index.js');
-  const volumes = await store(engine.paths.root);
+  const volumes = await volumeStore(engine.paths.root);
   const users = await usersByVolume(engine);
   for (const m of c.Mounts) {
     const v = m.Type === 'volume' && m.Name ? volumes.find(m.Name) : undefined;
@@ -82,7 +83,7 @@ async function create(argv: string[], globals: GlobalOptions): Promise<number> {
   const driver = flagString(flags, 'driver') ?? 'local';
   if (driver !== 'local') throw new CliError(`Error response from daemon: create ${flags.positionals[0] ?? ''}: error looking up volume plugin ${driver}: plugin "${driver}" not found`, 1);
   const labels = Object.fromEntries(flagList(flags, 'label').map((l) => [l.split('=')[0], l.includes('=') ? l.slice(l.indexOf('=') + 1) : '']));
-  const v = (await store(globals.root)).create(flags.positionals[0] ?? flagString(flags, 'name'), labels);
+  const v = (await volumeStore(globals.root)).create(flags.positionals[0] ?? flagString(flags, 'name'), labels);
   process.stdout.write(`${v.Name}\n`);
   return 0;
 }
@@ -90,7 +91,7 @@ async function create(argv: string[], globals: GlobalOptions): Promise<number> {
 async function ls(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [{ name: 'quiet', short: 'q', kind: 'bool' }, { name: 'format', kind: 'string' }, { name: 'filter', short: 'f', kind: 'list' }]);
   return withEngine(globals, async (engine) => {
-    const list = (await store(globals.root)).list().filter(volumeFilter(filtersFromFlags(flagList(flags, 'filter')), await usersByVolume(engine)));
+    const list = (await volumeStore(globals.root)).list().filter(volumeFilter(filtersFromFlags(flagList(flags, 'filter')), await usersByVolume(engine)));
     if (flagBool(flags, 'quiet')) {
       process.stdout.write(list.map((v) => `${v.Name}\n`).join(''));
       return 0;
@@ -104,7 +105,7 @@ async function ls(argv: string[], globals: GlobalOptions): Promise<number> {
 async function inspect(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [{ name: 'format', short: 'f', kind: 'string' }]);
   if (!flags.positionals.length) throw new CliError(`skiff: 'volume inspect' requires at least 1 argument.\nSee 'skiff volume inspect --help'.`, 1);
-  const volumes = await store(globals.root);
+  const volumes = await volumeStore(globals.root);
   const found: Volume[] = [];
   let code = 0;
   for (const name of flags.positionals) {
@@ -127,7 +128,7 @@ async function rm(argv: string[], globals: GlobalOptions): Promise<number> {
   const flags = parseFlags(argv, [{ name: 'force', short: 'f', kind: 'bool' }]);
   if (!flags.positionals.length) throw new CliError(`skiff: 'volume rm' requires at least 1 argument.\nSee 'skiff volume rm --help'.`, 1);
   return withEngine(globals, async (engine) => {
-    const volumes = await store(globals.root);
+    const volumes = await volumeStore(globals.root);
     const users = await usersByVolume(engine);
     let code = 0;
     for (const name of flags.positionals) {
@@ -150,7 +151,7 @@ async function prune(argv: string[], globals: GlobalOptions): Promise<number> {
   if (!flagBool(flags, 'force') && !(await confirm(`WARNING! This will remove ${all ? 'all local volumes' : 'anonymous local volumes'} not used by at least one container.\nAre you sure you want to continue?`))) return 0;
   return withEngine(globals, async (engine) => {
     const { pruneVolumes } = await import('../../engine/volumes/index.js');
-    const deleted = pruneVolumes(await store(globals.root), engine.containers.list(), all);
+    const deleted = pruneVolumes(await volumeStore(globals.root), engine.containers.list(), all);
     if (deleted.length) process.stdout.write(`Deleted Volumes:\n${deleted.join('\n')}\n\n`);
     process.stdout.write(`Total reclaimed space: ${humanSize(0)}\n`);
     return 0;

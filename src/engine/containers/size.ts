@@ -1,10 +1,12 @@
-// The size of a container's writable layer (docker's SizeRw): what ps -s, system df and prune report.
+// The size of a container's writable layer (docker's SizeRw): what ps -s, system df and prune report;
+// and of a volume's data for system df.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine.js';
 import type { Container } from './types.js';
 
-function dirSize(dir: string): number {
+/** Bytes in the regular files below dir (0 when it is gone). */
+export function dirSize(dir: string): number {
   let total = 0;
   let entries: fs.Dirent[];
   try {

@@ -61,10 +61,28 @@ export interface ConmonHandle {
   execExit?: Promise<number>;
 }
 
+/** A conmon that has been spawned and waits on its start pipe before it runs `runc create` (or exec). */
+export interface PendingConmon {
+  /** Lets conmon go on; resolves once runc create (or exec) has succeeded, with the process pid. */
+  start(): Promise<ConmonHandle>;
+  /** Ends a conmon that was never started: it is still one process, blocked on its start pipe. */
+  cancel(): void;
+}
+
 /** Spawns conmon and resolves once runc create (or exec) has succeeded, with the process pid. */
 export function startConmon(o: ConmonOptions): Promise<ConmonHandle> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CONMON, conmonArgs(o), {
+  return spawnConmon(o).start();
+}
+
+/**
+ * Spawns conmon without letting it run the runtime yet, so that its start-up (exec, dynamic linking,
+ * log file) overlaps with what the caller still prepares, such as the rootfs mount and config.json.
+ */
+export function spawnConmon(o: ConmonOptions): PendingConmon {
+  let child!: ReturnType<typeof spawn>;
+  let start!: NodeJS.WritableStream & { destroy(): void };
+  const ready = new Promise<ConmonHandle>((resolve, reject) => {
+    child = spawn(CONMON, conmonArgs(o), {
       cwd: o.bundle,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', ...(o.execAttach ? (['pipe'] as const) : [])],
@@ -76,7 +94,7 @@ export function startConmon(o: ConmonOptions): Promise<ConmonHandle> {
       },
     });
     const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
-    const start = child.stdio[4] as NodeJS.WritableStream & { destroy(): void };
+    start = child.stdio[4] as NodeJS.WritableStream & { destroy(): void };
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout?.resume();
@@ -140,6 +158,22 @@ export function startConmon(o: ConmonOptions): Promise<ConmonHandle> {
       });
       attachPipe.on('error', () => undefined);
     }
-    start.write(Buffer.from([0]));
   });
+  // A conmon that fails before anyone starts it must not surface as an unhandled rejection.
+  ready.catch(() => undefined);
+  let begun = false;
+  return {
+    start: () => {
+      if (!begun) {
+        begun = true;
+        start.write(Buffer.from([0]));
+      }
+      return ready;
+    },
+    cancel: () => {
+      if (begun) return;
+      begun = true;
+      child.kill('SIGKILL');
+    },
+  };
 }

@@ -14,7 +14,7 @@ import type { NetworkAttachRequest, NetworkProvider } from '../network-provider.
 import type { EnginePaths } from '../paths.js';
 import { isMounted, unmount, type Snapshots } from '../snapshots/overlay.js';
 import { removeCgroupLeaf } from './cgroups.js';
-import { startConmon } from './conmon.js';
+import { spawnConmon } from './conmon.js';
 import { hostDevices } from './devices.js';
 import { hostsFile, resolvConf, resolveUser } from './etc-files.js';
 import { randomName, validateName } from './names.js';
@@ -330,6 +330,24 @@ export class ContainerEngine {
       fs.rmSync(path.join(dir, 'persist'), { recursive: true, force: true });
       fs.mkdirSync(path.join(dir, 'persist'), { recursive: true });
     }
+    // conmon starts up while the rootfs is mounted and config.json written; it runs `runc create` only
+    // once started below.
+    const conmon = spawnConmon({
+      cid: c.Id,
+      cuuid: c.Id,
+      name: c.Name.slice(1),
+      bundle: dir,
+      runcRoot: this.o.paths.runcRoot,
+      exitDir: path.join(dir, 'exits'),
+      persistDir: path.join(dir, 'persist'),
+      logPath: c.LogPath,
+      terminal: c.Config.Tty,
+      stdin: c.Config.OpenStdin,
+      leaveStdinOpen: c.Config.OpenStdin && !c.Config.StdinOnce,
+      exitCommand: this.wantsExitCommand(c, opts.foreground ?? false) ? this.o.cleanupCommand?.(c.Id) : undefined,
+      pidFile: path.join(dir, 'pidfile'),
+      conmonPidFile: path.join(dir, 'conmon.pid'),
+    });
     try {
       this.mountRootfs(c);
       traceMark('rootfs mounted');
@@ -339,22 +357,7 @@ export class ContainerEngine {
       });
       this.writeBundle(c, network.spec, network.dns, network.extraHosts);
       traceMark('bundle written');
-      const handle = await startConmon({
-        cid: c.Id,
-        cuuid: c.Id,
-        name: c.Name.slice(1),
-        bundle: dir,
-        runcRoot: this.o.paths.runcRoot,
-        exitDir: path.join(dir, 'exits'),
-        persistDir: path.join(dir, 'persist'),
-        logPath: c.LogPath,
-        terminal: c.Config.Tty,
-        stdin: c.Config.OpenStdin,
-        leaveStdinOpen: c.Config.OpenStdin && !c.Config.StdinOnce,
-        exitCommand: this.wantsExitCommand(c, opts.foreground ?? false) ? this.o.cleanupCommand?.(c.Id) : undefined,
-        pidFile: path.join(dir, 'pidfile'),
-        conmonPidFile: path.join(dir, 'conmon.pid'),
-      });
+      const handle = await conmon.start();
       traceMark('runc create done');
       const conmonPid = Number(fs.readFileSync(path.join(dir, 'conmon.pid'), 'utf8').trim()) || 0;
       c = this.update(c.Id, (cur) => {
@@ -366,6 +369,7 @@ export class ContainerEngine {
       await this.runc.start(c.Id, handle.pid);
       traceMark('started');
     } catch (err) {
+      conmon.cancel();
       const message = err instanceof Error ? err.message : String(err);
       const code = /executable file not found|no such file or directory/.test(message) ? 127 : /permission denied/.test(message) ? 126 : 128;
       await this.releaseRuntime(c).catch(() => undefined);

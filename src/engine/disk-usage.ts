@@ -4,6 +4,7 @@ import { rwSize, dirSize } from './containers/size.js';
 import type { Container } from './containers/types.js';
 import type { Engine } from './engine.js';
 import type { Image } from './images/types.js';
+import { usersByVolume } from './volumes/usage.js';
 import type { Volume } from './volumes/index.js';
 
 export interface DiskUsage {
@@ -18,14 +19,15 @@ export interface DiskUsage {
 /** `volumes`: the root's volumes (the caller has the store open). */
 export function diskUsage(engine: Engine, volumes: Volume[]): DiskUsage {
   const containers = engine.containers.list().filter((c) => !c.Extras.sandbox);
-  const users = new Map<string, number>();
-  for (const c of containers) users.set(c.Image, (users.get(c.Image) ?? 0) + 1);
+  const imageUsers = new Map<string, number>();
+  for (const c of containers) imageUsers.set(c.Image, (imageUsers.get(c.Image) ?? 0) + 1);
+  const volumeUsers = usersByVolume(containers);
   return {
-    images: engine.images.list().map((image) => ({ image, containers: users.get(image.id) ?? 0 })),
+    images: engine.images.list().map((image) => ({ image, containers: imageUsers.get(image.id) ?? 0 })),
     containers: containers.map((container) => ({ container, sizeRw: rwSize(engine, container) })),
     volumes: volumes.map((volume) => ({
       volume,
-      refCount: containers.filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === volume.Name)).length,
+      refCount: volumeUsers.get(volume.Name)?.length ?? 0,
       size: dirSize(volume.Mountpoint),
     })),
   };

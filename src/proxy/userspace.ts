@@ -19,10 +19,16 @@ class Balancer {
   private next = 0;
   private affinity = new Map<string, { endpoint: ProxyEndpoint; until: number }>();
 
-  constructor(public servicePort: ServicePort) {}
+  /** `external`: a NodePort, external IP or load balancer frontend, where externalTrafficPolicy applies. */
+  constructor(
+    public servicePort: ServicePort,
+    private readonly external: boolean,
+  ) {}
 
   pick(clientIP: string): ProxyEndpoint | undefined {
-    const ready = this.servicePort.endpoints.filter((e) => e.ready);
+    // externalTrafficPolicy Local: outside traffic only reaches this node's endpoints (none: dropped).
+    const localOnly = this.external && this.servicePort.externalTrafficLocal;
+    const ready = this.servicePort.endpoints.filter((e) => e.ready && (!localOnly || e.local));
     if (ready.length === 0) return undefined;
     const seconds = this.servicePort.affinitySeconds;
     if (seconds) {
@@ -115,17 +121,21 @@ export class UserspaceProxier {
   constructor(private readonly options: UserspaceProxierOptions) {}
 
   async sync(servicePorts: ServicePort[]): Promise<void> {
-    const wanted = new Map<string, { host: string; port: number; sp: ServicePort }>();
+    const wanted = new Map<string, { host: string; port: number; sp: ServicePort; external: boolean }>();
     const wantedAddresses = new Set<string>();
     for (const sp of servicePorts) {
       const proto = sp.protocol.toLowerCase();
-      for (const ip of [...sp.clusterIPs, ...sp.externalIPs]) {
-        wanted.set(`${proto}/${ip}/${sp.port}`, { host: ip, port: sp.port, sp });
+      for (const ip of sp.clusterIPs) {
+        wanted.set(`${proto}/${ip}/${sp.port}`, { host: ip, port: sp.port, sp, external: false });
         wantedAddresses.add(ip);
       }
-      if (sp.nodePort) for (const ip of this.options.nodeAddresses) wanted.set(`${proto}/${ip}/${sp.nodePort}`, { host: ip, port: sp.nodePort, sp });
+      for (const ip of sp.externalIPs) {
+        wanted.set(`${proto}/${ip}/${sp.port}`, { host: ip, port: sp.port, sp, external: true });
+        wantedAddresses.add(ip);
+      }
+      if (sp.nodePort) for (const ip of this.options.nodeAddresses) wanted.set(`${proto}/${ip}/${sp.nodePort}`, { host: ip, port: sp.nodePort, sp, external: true });
       // Load balancer addresses are the nodes' own (servicelb): listened on, never added to the bridge.
-      for (const ip of sp.loadBalancerIPs) wanted.set(`${proto}/${ip}/${sp.port}`, { host: ip, port: sp.port, sp });
+      for (const ip of sp.loadBalancerIPs) wanted.set(`${proto}/${ip}/${sp.port}`, { host: ip, port: sp.port, sp, external: true });
     }
     for (const ip of wantedAddresses) {
       if (this.addresses.has(ip)) continue;
@@ -138,13 +148,13 @@ export class UserspaceProxier {
       this.frontends.delete(key);
       this.balancers.delete(key);
     }
-    for (const [key, { host, port, sp }] of wanted) {
+    for (const [key, { host, port, sp, external }] of wanted) {
       const existing = this.balancers.get(key);
       if (existing) {
         existing.servicePort = sp;
         continue;
       }
-      const balancer = new Balancer(sp);
+      const balancer = new Balancer(sp, external);
       try {
         const open = sp.protocol === 'UDP' ? udpFrontend : tcpFrontend;
         this.frontends.set(key, await open(key, host, port, balancer));

@@ -59,6 +59,18 @@ test('a LoadBalancer address (a node address) answers at the service port', asyn
   assert.equal(execFileSync('ip', ['addr', 'show', 'dev', bridge]).toString().includes('127.0.0.7'), false);
 });
 
+test('externalTrafficPolicy Local: the NodePort reaches only this node\'s endpoints, the ClusterIP all of them', async () => {
+  const local = { ...sp, externalTrafficLocal: true, endpoints: sp.endpoints.map((e) => ({ ...e, local: e.ip === '127.0.0.6' })) };
+  await proxier.sync([local]);
+  for (let i = 0; i < 4; i++) assert.equal(await get(`http://127.0.0.1:${sp.nodePort}/`), '127.0.0.6');
+  const seen = new Set<string>();
+  for (let i = 0; i < 6; i++) seen.add(await get(`http://${clusterIP}/`));
+  assert.deepEqual([...seen].sort(), ['127.0.0.5', '127.0.0.6']);
+  // No local endpoint: outside traffic is dropped rather than sent to another node.
+  await proxier.sync([{ ...local, endpoints: local.endpoints.map((e) => ({ ...e, local: false })) }]);
+  await assert.rejects(get(`http://127.0.0.1:${sp.nodePort}/`));
+});
+
 test('removing the service closes its listeners and address', async () => {
   await proxier.sync([]);
   assert.equal(execFileSync('ip', ['addr', 'show', 'dev', bridge]).toString().includes(clusterIP), false);

@@ -9,7 +9,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { route, tlsSecretFor, type BackendRef, type RouteTable } from './routes.js';
-import { BodyTracker, HttpError, headerTokens, headerValue, MAX_HEAD_BYTES, parseRequestHead, parseResponseHead, requestFraming, responseFraming, type RequestHead } from './http1.js';
+import { BodyTracker, HttpError, headerTokens, headerValue, MAX_HEAD_BYTES, parseRequestHead, parseResponseHead, requestFraming, responseFraming, type Framing, type RequestHead } from './http1.js';
 
 export interface Upstream {
   host: string;
@@ -91,16 +91,48 @@ function clientHead(status: number, reason: string, headers: string[], close: bo
   return `${head}${close ? 'Connection: close\r\n' : ''}\r\n`;
 }
 
-/** One upstream connection; `exchange` receives its events while it serves a request. */
-interface Link {
-  socket: net.Socket;
-  key: string;
-  reused: boolean;
-  exchange?: { data(chunk: Buffer): void; closed(err?: Error): void };
+/** Upstream connections read into one buffer shared by all of them (node's `onread`): no allocation per read. */
+const READ_BUFFER_BYTES = 64 * 1024;
+/** Routing answers remembered per (Host, path) for the current table; cleared when it grows past this. */
+const ROUTE_CACHE_ENTRIES = 4096;
+
+/** One upstream connection; `owner` is the client connection whose request it serves, if any. */
+class Link {
+  readonly socket: net.Socket;
+  owner?: ClientConnection;
+  reused = false;
+  private failure?: Error;
+
+  constructor(
+    pool: UpstreamPool,
+    upstream: Upstream,
+    readonly key: string,
+  ) {
+    const buffer = pool.readBuffer;
+    const socket = net.connect({ host: upstream.host, port: upstream.port, noDelay: true, onread: { buffer, callback: (n) => this.read(buffer, n) } });
+    this.socket = socket;
+    socket.setTimeout(UPSTREAM_TIMEOUT_MS, () => socket.destroy(new HttpError(504, 'upstream timed out')));
+    socket.on('error', (err) => (this.failure = err));
+    socket.on('drain', () => this.owner?.upstreamDrained());
+    socket.on('close', () => {
+      pool.forget(this);
+      this.owner?.upstreamClosed(this, this.failure);
+    });
+  }
+
+  /** `buf` is the shared read buffer: whatever must outlive this call is copied out of it. */
+  private read(buf: Buffer, n: number): boolean {
+    // Bytes from an idle pooled connection answer nothing: it cannot be trusted any more.
+    if (this.owner) this.owner.upstreamData(this, buf.subarray(0, n));
+    else this.socket.destroy();
+    // Reading stops only through socket.pause() (a slow client), never through this answer.
+    return true;
+  }
 }
 
 /** Keep-alive connections per endpoint, most recently used first (idle ones time out). */
 class UpstreamPool {
+  readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly idle = new Map<string, Link[]>();
   private readonly all = new Set<Link>();
 
@@ -118,23 +150,13 @@ class UpstreamPool {
   }
 
   connect(upstream: Upstream, key = `${upstream.host}:${upstream.port}`): Link {
-    const socket = net.connect({ host: upstream.host, port: upstream.port, noDelay: true });
-    const link: Link = { socket, key, reused: false };
+    const link = new Link(this, upstream, key);
     this.all.add(link);
-    let failure: Error | undefined;
-    socket.setTimeout(UPSTREAM_TIMEOUT_MS, () => socket.destroy(new HttpError(504, 'upstream timed out')));
-    socket.on('data', (chunk: Buffer) => (link.exchange ? link.exchange.data(chunk) : socket.destroy()));
-    socket.on('error', (err) => (failure = err));
-    socket.on('close', () => {
-      this.all.delete(link);
-      this.forget(link);
-      link.exchange?.closed(failure);
-    });
     return link;
   }
 
   release(link: Link): void {
-    link.exchange = undefined;
+    link.owner = undefined;
     const list = this.idle.get(link.key) ?? [];
     if (list.length >= IDLE_PER_UPSTREAM || link.socket.destroyed) {
       link.socket.destroy();
@@ -144,7 +166,8 @@ class UpstreamPool {
     this.idle.set(link.key, list);
   }
 
-  private forget(link: Link): void {
+  forget(link: Link): void {
+    this.all.delete(link);
     const list = this.idle.get(link.key);
     const at = list?.indexOf(link) ?? -1;
     if (at >= 0) list!.splice(at, 1);
@@ -156,266 +179,329 @@ class UpstreamPool {
   }
 }
 
-export async function startIngressServer(options: IngressServerOptions): Promise<IngressServer> {
-  const pool = new UpstreamPool();
-  const clients = new Set<net.Socket>();
+/** What every client connection of one server shares. */
+class ServerContext {
+  readonly pool = new UpstreamPool();
+  readonly clients = new Set<net.Socket>();
+  private routedTable?: RouteTable;
+  private readonly routes = new Map<string, BackendRef | null>();
 
-  /** Serves one client connection: its requests one after another (pipelined ones wait their turn). */
-  const serve = (client: net.Socket, scheme: 'http' | 'https'): void => {
-    clients.add(client);
-    client.setNoDelay(true);
-    client.setTimeout(CLIENT_IDLE_MS, () => {
-      if (!busy) client.destroy();
+  constructor(readonly options: IngressServerOptions) {}
+
+  /** route() for the current table, remembered: the same few (Host, path) pairs come again and again. */
+  route(host: string, path: string): BackendRef | undefined {
+    const table = this.options.table();
+    if (table !== this.routedTable || this.routes.size >= ROUTE_CACHE_ENTRIES) {
+      this.routedTable = table;
+      this.routes.clear();
+    }
+    const key = `${host}\n${path}`;
+    let backend = this.routes.get(key);
+    if (backend === undefined) {
+      backend = route(table, host, path) ?? null;
+      this.routes.set(key, backend);
+    }
+    return backend ?? undefined;
+  }
+}
+
+/**
+ * One client connection: its requests one after another (pipelined ones wait their turn). The request in
+ * flight lives in fields rather than in closures, so a request allocates no functions.
+ */
+class ClientConnection {
+  private pending?: Buffer;
+  private busy = false;
+  /** After an error answer: the connection only drains and closes. */
+  private closing = false;
+  /** The client's bytes are the request body in flight. */
+  private forwarding = false;
+
+  // The request in flight.
+  /** Its upstream connection. */
+  private link?: Link;
+  private upstream!: Upstream;
+  private method = '';
+  /** The head sent upstream, kept to send again on a fresh connection when a pooled one was stale. */
+  private head = '';
+  private bodyless = true;
+  private requestBody!: BodyTracker;
+  private response?: BodyTracker;
+  /** A response head that has not fully arrived yet (a copy: reads land in a shared buffer). */
+  private responseHead?: Buffer;
+  private answered = false;
+  private untilClose = false;
+  private closeClient = false;
+  private reusable = false;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly socket: net.Socket,
+    private readonly scheme: 'http' | 'https',
+  ) {
+    ctx.clients.add(socket);
+    socket.setNoDelay(true);
+    socket.setTimeout(CLIENT_IDLE_MS, () => {
+      if (!this.busy) socket.destroy();
     });
-    let pending: Buffer | undefined;
-    let busy = false;
-    /** After an error answer: the connection only drains and closes. */
-    let closing = false;
-    /** The upstream connection of the request in flight. */
-    let current: Link | undefined;
-    /** Where the client's bytes go while a request body is being relayed. */
-    let body: ((chunk: Buffer) => void) | undefined;
-
-    const fail = (err: unknown): void => {
-      closing = true;
-      body = undefined;
-      client.end(errorResponse(err instanceof HttpError ? err.status : 502, true));
-    };
-
-    const next = (): void => {
-      if (busy || !pending) return;
-      const end = pending.indexOf(CRLF2);
-      if (end < 0) {
-        if (pending.length > MAX_HEAD_BYTES) fail(new HttpError(431, 'request head too large'));
-        return;
-      }
-      const headText = pending.toString('latin1', 0, end);
-      const rest = pending.subarray(end + 4);
-      pending = rest.length ? rest : undefined;
-      try {
-        start(parseRequestHead(headText));
-      } catch (err) {
-        fail(err);
-      }
-    };
-
-    const start = (req: RequestHead): void => {
-      const framing = requestFraming(req);
-      const connection = headerTokens(req.headers, 'connection');
-      const keepAlive = req.minor === 1 ? !connection.includes('close') : false;
-      const host = headerValue(req.headers, 'host');
-      if (req.minor === 1 && host === undefined) throw new HttpError(400, 'missing Host header');
-      const q = req.target.indexOf('?');
-      const backend = route(options.table(), host ?? '', q < 0 ? req.target : req.target.slice(0, q));
-      const upstream = backend && options.resolve(backend);
-      if (!upstream) {
-        // Our own answer; a request body we would have to skip closes the connection instead.
-        const close = !keepAlive || framing.kind !== 'none';
-        client.write(errorResponse(backend ? 503 : 404, close));
-        if (close) client.end();
-        else setImmediate(next);
-        return;
-      }
-      const upgrade = headerValue(req.headers, 'upgrade');
-      if (upgrade !== undefined && connection.includes('upgrade')) return tunnel(req, upstream, upgrade);
-      busy = true;
-      exchange(req, upstream, framing, keepAlive);
-    };
-
-    /** WebSocket and other upgrades: the head goes upstream, then bytes flow both ways until either side ends. */
-    const tunnel = (req: RequestHead, upstream: Upstream, upgrade: string): void => {
-      busy = true;
-      client.setTimeout(0);
-      client.removeListener('data', onData);
-      const backend = net.connect({ host: upstream.host, port: upstream.port, noDelay: true }, () => {
-        backend.write(upstreamHead(req, client, scheme, `Connection: Upgrade\r\nUpgrade: ${upgrade}\r\n`), 'latin1');
-        if (pending) backend.write(pending);
-        pending = undefined;
-        backend.pipe(client);
-        client.pipe(backend);
-        client.resume();
-      });
-      const close = (): void => {
-        backend.destroy();
-        client.destroy();
-      };
-      backend.on('error', close);
-      backend.on('close', close);
-      client.on('close', close);
-    };
-
-    const exchange = (req: RequestHead, upstream: Upstream, framing: ReturnType<typeof requestFraming>, keepAlive: boolean): void => {
-      const head = upstreamHead(req, client, scheme, '');
-      const requestBody = new BodyTracker(framing, 400);
-      let link = pool.acquire(upstream);
-      current = link;
-      let answered = false;
-      let untilClose = false;
-      let response: BodyTracker | undefined;
-      let responseHead: Buffer | undefined;
-      let closeClient = !keepAlive;
-      let reusable = req.minor === 1;
-
-      const finish = (): void => {
-        link.exchange = undefined;
-        current = undefined;
-        // Paused for a slow client (relay), it must flow again for whoever takes it from the pool next.
-        if (link.socket.isPaused()) link.socket.resume();
-        if (reusable && requestBody.done) pool.release(link);
-        else link.socket.destroy();
-        busy = false;
-        body = undefined;
-        if (closeClient) {
-          client.end();
-          return;
-        }
-        if (client.isPaused()) client.resume();
-        next();
-      };
-
-      const relay = (chunk: Buffer): void => {
-        if (client.write(chunk)) return;
-        const paused = link;
-        paused.socket.pause();
-        // Once finished, the connection was resumed already and may serve another client by now.
-        client.once('drain', () => current === paused && paused.socket.resume());
-      };
-
-      const onUpstreamData = (chunk: Buffer): void => {
-        if (!response) {
-          responseHead = responseHead ? Buffer.concat([responseHead, chunk]) : chunk;
-          const end = responseHead.indexOf(CRLF2);
-          if (end < 0) {
-            if (responseHead.length > MAX_HEAD_BYTES) throw new HttpError(502, 'upstream response head too large');
-            return;
-          }
-          const parsed = parseResponseHead(responseHead.toString('latin1', 0, end));
-          const rest = responseHead.subarray(end + 4);
-          responseHead = undefined;
-          if (parsed.status < 200) {
-            // Interim answers (100 Continue) go to the client as they are; the final head follows.
-            client.write(clientHead(parsed.status, parsed.reason, parsed.headers, false), 'latin1');
-            if (rest.length) onUpstreamData(rest);
-            return;
-          }
-          const framing = responseFraming(req.method, parsed);
-          const upstreamClose = headerTokens(parsed.headers, 'connection').includes('close') || parsed.minor === 0;
-          if (framing.kind === 'close' || upstreamClose) reusable = false;
-          if (framing.kind === 'close') closeClient = untilClose = true;
-          response = new BodyTracker(framing, 502);
-          answered = true;
-          const used = response.take(rest);
-          // The head and the body bytes that came with it leave in one buffer: one write, one syscall.
-          const text = clientHead(parsed.status, parsed.reason, parsed.headers, closeClient);
-          const out = Buffer.allocUnsafe(text.length + used);
-          out.write(text, 0, 'latin1');
-          rest.copy(out, text.length, 0, used);
-          relay(out);
-          if (used < rest.length) reusable = false;
-          if (response.done) finish();
-          return;
-        }
-        const used = response.take(chunk);
-        if (used > 0) relay(used === chunk.length ? chunk : chunk.subarray(0, used));
-        if (response.done) {
-          // Bytes past the end of the response: the upstream cannot be trusted with another request.
-          if (used < chunk.length) reusable = false;
-          finish();
-        }
-      };
-
-      const onUpstreamClosed = (err?: Error): void => {
-        if (untilClose && !err) return finish();
-        // A pooled connection the upstream closed meanwhile: once more on a new one, if nothing was sent yet.
-        if (!answered && link.reused && requestBody.done && framing.kind === 'none' && !(err instanceof HttpError)) {
-          link = current = pool.connect(upstream);
-          link.exchange = { data: guarded(onUpstreamData), closed: onUpstreamClosed };
-          link.socket.write(head, 'latin1');
-          return;
-        }
-        current = undefined;
-        if (!answered) fail(err ?? new HttpError(502, 'upstream closed the connection'));
-        else client.destroy();
-      };
-
-      const guarded = (fn: (chunk: Buffer) => void) => (chunk: Buffer) => {
-        try {
-          fn(chunk);
-        } catch (err) {
-          link.exchange = undefined;
-          link.socket.destroy();
-          current = undefined;
-          if (!answered) fail(err);
-          else client.destroy();
-        }
-      };
-      link.exchange = { data: guarded(onUpstreamData), closed: onUpstreamClosed };
-      // The request body: what arrived with the head, then the client's next bytes, until it ends.
-      const forward = (chunk: Buffer): void => {
-        const used = requestBody.take(chunk);
-        if (used > 0) {
-          const part = used === chunk.length ? chunk : chunk.subarray(0, used);
-          if (!link.socket.write(part)) {
-            client.pause();
-            link.socket.once('drain', () => client.resume());
-          }
-        }
-        if (used < chunk.length) {
-          pending = pending ? Buffer.concat([chunk.subarray(used), pending]) : chunk.subarray(used);
-        }
-        if (requestBody.done) {
-          body = undefined;
-          // Pipelined requests wait until this response is complete.
-          if (pending) client.pause();
-        }
-      };
-      const socket = link.socket;
-      if (requestBody.done) {
-        socket.write(head, 'latin1');
-        // Pipelined requests wait until this response is complete.
-        if (pending) client.pause();
-        return;
-      }
-      // The head and the body bytes that came with it leave in one write.
-      socket.cork();
-      try {
-        socket.write(head, 'latin1');
-        body = forward;
-        if (pending) {
-          const first = pending;
-          pending = undefined;
-          forward(first);
-        }
-      } finally {
-        socket.uncork();
-      }
-    };
-
-    const onData = (chunk: Buffer): void => {
-      if (closing) return;
-      if (body) {
-        try {
-          body(chunk);
-        } catch (err) {
-          fail(err);
-        }
-        return;
-      }
-      pending = pending ? Buffer.concat([pending, chunk]) : chunk;
-      if (busy) client.pause();
-      else next();
-    };
-    client.on('data', onData);
-    client.on('error', () => client.destroy());
-    client.on('close', () => {
-      clients.delete(client);
+    socket.on('data', this.onData);
+    // The client took what it was sent: the upstream connection paused for it (relay) flows again.
+    socket.on('drain', () => {
+      if (this.link?.socket.isPaused()) this.link.socket.resume();
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      ctx.clients.delete(socket);
       // A client gone mid-request: its upstream connection is in an unknown state.
-      if (current) {
-        current.exchange = undefined;
-        current.socket.destroy();
-      }
+      if (this.link) this.drop(this.link);
     });
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.closing) return;
+    if (this.forwarding) {
+      try {
+        this.forward(chunk);
+      } catch (err) {
+        this.fail(err);
+      }
+      return;
+    }
+    this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.busy) this.socket.pause();
+    else this.next();
   };
+
+  private fail(err: unknown): void {
+    this.closing = true;
+    this.forwarding = false;
+    this.socket.end(errorResponse(err instanceof HttpError ? err.status : 502, true));
+  }
+
+  private next(): void {
+    if (this.busy || !this.pending) return;
+    const pending = this.pending;
+    const end = pending.indexOf(CRLF2);
+    if (end < 0) {
+      if (pending.length > MAX_HEAD_BYTES) this.fail(new HttpError(431, 'request head too large'));
+      return;
+    }
+    const headText = pending.toString('latin1', 0, end);
+    const rest = pending.subarray(end + 4);
+    this.pending = rest.length ? rest : undefined;
+    try {
+      this.start(parseRequestHead(headText));
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private start(req: RequestHead): void {
+    const framing = requestFraming(req);
+    const connection = headerTokens(req.headers, 'connection');
+    const keepAlive = req.minor === 1 ? !connection.includes('close') : false;
+    const host = headerValue(req.headers, 'host');
+    if (req.minor === 1 && host === undefined) throw new HttpError(400, 'missing Host header');
+    const q = req.target.indexOf('?');
+    const backend = this.ctx.route(host ?? '', q < 0 ? req.target : req.target.slice(0, q));
+    const upstream = backend && this.ctx.options.resolve(backend);
+    if (!upstream) {
+      // Our own answer; a request body we would have to skip closes the connection instead.
+      const close = !keepAlive || framing.kind !== 'none';
+      this.socket.write(errorResponse(backend ? 503 : 404, close));
+      if (close) this.socket.end();
+      else setImmediate(() => this.next());
+      return;
+    }
+    const upgrade = headerValue(req.headers, 'upgrade');
+    this.busy = true;
+    if (upgrade !== undefined && connection.includes('upgrade')) return this.tunnel(req, upstream, upgrade);
+    this.exchange(req, upstream, framing, keepAlive);
+  }
+
+  /** WebSocket and other upgrades: the head goes upstream, then bytes flow both ways until either side ends. */
+  private tunnel(req: RequestHead, upstream: Upstream, upgrade: string): void {
+    const client = this.socket;
+    client.setTimeout(0);
+    client.removeListener('data', this.onData);
+    const backend = net.connect({ host: upstream.host, port: upstream.port, noDelay: true }, () => {
+      backend.write(upstreamHead(req, client, this.scheme, `Connection: Upgrade\r\nUpgrade: ${upgrade}\r\n`), 'latin1');
+      if (this.pending) backend.write(this.pending);
+      this.pending = undefined;
+      backend.pipe(client);
+      client.pipe(backend);
+      client.resume();
+    });
+    const close = (): void => {
+      backend.destroy();
+      client.destroy();
+    };
+    backend.on('error', close);
+    backend.on('close', close);
+    client.on('close', close);
+  }
+
+  private exchange(req: RequestHead, upstream: Upstream, framing: Framing, keepAlive: boolean): void {
+    this.upstream = upstream;
+    this.method = req.method;
+    this.head = upstreamHead(req, this.socket, this.scheme, '');
+    this.bodyless = framing.kind === 'none';
+    this.requestBody = new BodyTracker(framing, 400);
+    this.response = undefined;
+    this.responseHead = undefined;
+    this.answered = false;
+    this.untilClose = false;
+    this.closeClient = !keepAlive;
+    this.reusable = req.minor === 1;
+    const link = this.ctx.pool.acquire(upstream);
+    link.owner = this;
+    this.link = link;
+    if (this.requestBody.done) {
+      link.socket.write(this.head, 'latin1');
+      // Pipelined requests wait until this response is complete.
+      if (this.pending) this.socket.pause();
+      return;
+    }
+    // The head and the body bytes that came with it leave in one write.
+    link.socket.cork();
+    try {
+      link.socket.write(this.head, 'latin1');
+      this.forwarding = true;
+      if (this.pending) {
+        const first = this.pending;
+        this.pending = undefined;
+        this.forward(first);
+      }
+    } finally {
+      link.socket.uncork();
+    }
+  }
+
+  /** The request body: what arrived with the head, then the client's next bytes, until it ends. */
+  private forward(chunk: Buffer): void {
+    const used = this.requestBody.take(chunk);
+    // Paused for backpressure, the client resumes when the upstream connection drains (upstreamDrained).
+    if (used > 0 && !this.link!.socket.write(used === chunk.length ? chunk : chunk.subarray(0, used))) this.socket.pause();
+    if (used < chunk.length) this.pending = this.pending ? Buffer.concat([chunk.subarray(used), this.pending]) : chunk.subarray(used);
+    if (this.requestBody.done) {
+      this.forwarding = false;
+      // Pipelined requests wait until this response is complete.
+      if (this.pending) this.socket.pause();
+    }
+  }
+
+  upstreamDrained(): void {
+    this.socket.resume();
+  }
+
+  /** Bytes of the response; `chunk` lies in the shared read buffer. */
+  upstreamData(link: Link, chunk: Buffer): void {
+    try {
+      this.response ? this.responseBody(chunk) : this.responseStart(chunk);
+    } catch (err) {
+      this.drop(link);
+      if (!this.answered) this.fail(err);
+      else this.socket.destroy();
+    }
+  }
+
+  private responseStart(chunk: Buffer): void {
+    const data = this.responseHead ? Buffer.concat([this.responseHead, chunk]) : chunk;
+    const end = data.indexOf(CRLF2);
+    if (end < 0) {
+      if (data.length > MAX_HEAD_BYTES) throw new HttpError(502, 'upstream response head too large');
+      this.responseHead = data === chunk ? Buffer.from(chunk) : data;
+      return;
+    }
+    this.responseHead = undefined;
+    const parsed = parseResponseHead(data.toString('latin1', 0, end));
+    const rest = data.subarray(end + 4);
+    if (parsed.status < 200) {
+      // Interim answers (100 Continue) go to the client as they are; the final head follows.
+      this.socket.write(clientHead(parsed.status, parsed.reason, parsed.headers, false), 'latin1');
+      if (rest.length) this.responseStart(rest);
+      return;
+    }
+    const framing = responseFraming(this.method, parsed);
+    const upstreamClose = headerTokens(parsed.headers, 'connection').includes('close') || parsed.minor === 0;
+    if (framing.kind === 'close' || upstreamClose) this.reusable = false;
+    if (framing.kind === 'close') this.closeClient = this.untilClose = true;
+    const response = new BodyTracker(framing, 502);
+    this.response = response;
+    this.answered = true;
+    const used = response.take(rest);
+    // The head and the body bytes that came with it leave in one buffer (a copy): one write, one syscall.
+    const text = clientHead(parsed.status, parsed.reason, parsed.headers, this.closeClient);
+    const out = Buffer.allocUnsafe(text.length + used);
+    out.write(text, 0, 'latin1');
+    rest.copy(out, text.length, 0, used);
+    this.relay(out);
+    // Bytes past the end of the response: the upstream cannot be trusted with another request.
+    if (used < rest.length) this.reusable = false;
+    if (response.done) this.finish();
+  }
+
+  private responseBody(chunk: Buffer): void {
+    const response = this.response!;
+    const used = response.take(chunk);
+    if (used > 0) this.relay(Buffer.from(chunk.subarray(0, used)));
+    if (response.done) {
+      if (used < chunk.length) this.reusable = false;
+      this.finish();
+    }
+  }
+
+  /** To the client; a slow client pauses the upstream connection until it drains (see the constructor). */
+  private relay(buf: Buffer): void {
+    if (!this.socket.write(buf)) this.link!.socket.pause();
+  }
+
+  upstreamClosed(link: Link, err?: Error): void {
+    if (this.untilClose && !err) return this.finish();
+    // A pooled connection the upstream closed meanwhile: once more on a new one, if nothing was sent yet.
+    if (!this.answered && link.reused && this.requestBody.done && this.bodyless && !(err instanceof HttpError)) {
+      link.owner = undefined;
+      const fresh = this.ctx.pool.connect(this.upstream);
+      fresh.owner = this;
+      this.link = fresh;
+      fresh.socket.write(this.head, 'latin1');
+      return;
+    }
+    link.owner = undefined;
+    this.link = undefined;
+    if (!this.answered) this.fail(err ?? new HttpError(502, 'upstream closed the connection'));
+    else this.socket.destroy();
+  }
+
+  /** The upstream connection leaves this client for good, closed. */
+  private drop(link: Link): void {
+    link.owner = undefined;
+    this.link = undefined;
+    link.socket.destroy();
+  }
+
+  private finish(): void {
+    const link = this.link!;
+    link.owner = undefined;
+    this.link = undefined;
+    // Paused for a slow client (relay), it must flow again for whoever takes it from the pool next.
+    if (link.socket.isPaused()) link.socket.resume();
+    if (this.reusable && this.requestBody.done) this.ctx.pool.release(link);
+    else link.socket.destroy();
+    this.busy = false;
+    this.forwarding = false;
+    if (this.closeClient) {
+      this.socket.end();
+      return;
+    }
+    if (this.socket.isPaused()) this.socket.resume();
+    this.next();
+  }
+}
+
+export async function startIngressServer(options: IngressServerOptions): Promise<IngressServer> {
+  const ctx = new ServerContext(options);
+  const serve = (socket: net.Socket, scheme: 'http' | 'https'): void => void new ClientConnection(ctx, socket, scheme);
 
   const plain = net.createServer((socket) => serve(socket, 'http'));
   const contexts = new Map<string, tls.SecureContext>();
@@ -454,8 +540,8 @@ export async function startIngressServer(options: IngressServerOptions): Promise
     httpPort,
     httpsPort,
     close: async () => {
-      pool.destroy();
-      for (const c of clients) c.destroy();
+      ctx.pool.destroy();
+      for (const c of ctx.clients) c.destroy();
       await Promise.all([new Promise((r) => plain.close(r)), new Promise((r) => secure.close(r))]);
     },
   };

@@ -1,5 +1,6 @@
 // The CRI-shaped runtime on real runc + conmon: a sandbox whose containers share its network, IPC and
-// UTS namespaces and its /etc files, CRI-format logs, exec sync, streaming exec with a pty, attach.
+// UTS namespaces and its /etc files and /dev/shm, CRI-format logs, exec sync, streaming exec with a pty,
+// attach.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -141,4 +142,37 @@ test('attach streams a running container\'s output and feeds its stdin', async (
   await eventually('echoed line', () => out.text().includes('echo:ping'));
   session.close();
   await rt.removePodSandbox(sb);
+});
+
+test('a sandbox\'s /dev/shm is its own 64 MB tmpfs on the host, shared by its containers unless one mounts a volume there; a stale one is released', async () => {
+  const sb = await rt.runPodSandbox({ metadata: { name: 'shm', namespace: 'default', uid: 'uid-shm', attempt: 0 } });
+  const shm = path.join(root, 'sandboxes', sb, 'shm');
+  const mount = (): string[] | undefined => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[4] === shm);
+  const fields = mount();
+  assert.ok(fields, `${shm} is a mount point`);
+  assert.match(fields[5], /(^|,)nosuid(,|$)/);
+  assert.match(fields[5], /(^|,)nodev(,|$)/);
+  assert.match(fields[5], /(^|,)noexec(,|$)/);
+  assert.equal(fields[fields.indexOf('-') + 1], 'tmpfs');
+  assert.match(fields[fields.indexOf('-') + 3], /(^|,)size=65536k(,|$)/);
+  assert.equal(fs.statSync(shm).mode & 0o7777, 0o1777);
+
+  const own = path.join(root, 'own-shm');
+  fs.mkdirSync(own);
+  const a = await rt.createContainer(sb, { metadata: { name: 'a', attempt: 0 }, image: 'busybox', command: ['sleep', '300'] });
+  const b = await rt.createContainer(sb, { metadata: { name: 'b', attempt: 0 }, image: 'busybox', command: ['sleep', '300'], mounts: [{ containerPath: '/dev/shm/', hostPath: own }] });
+  await rt.startContainer(a);
+  await rt.startContainer(b);
+  assert.deepEqual(rt.containerStatus(a).mounts.filter((m) => m.containerPath === '/dev/shm').map((m) => m.hostPath), [shm]);
+  assert.equal((await rt.execSync(a, ['sh', '-c', 'echo from-a > /dev/shm/note'])).exitCode, 0);
+  assert.equal(fs.readFileSync(path.join(shm, 'note'), 'utf8'), 'from-a\n');
+  assert.equal((await rt.execSync(b, ['sh', '-c', 'echo from-b > /dev/shm/note'])).exitCode, 0);
+  assert.equal(fs.readFileSync(path.join(own, 'note'), 'utf8'), 'from-b\n', 'the container\'s own mount wins');
+
+  // The infra container removed behind the runtime's back: its shm stays until the next sweep.
+  for (const id of [a, b, sb]) await engine.containers.remove(id, { force: true });
+  assert.ok(mount(), 'still mounted');
+  rt.releaseStaleSandboxShms();
+  assert.equal(mount(), undefined);
+  assert.equal(fs.existsSync(path.dirname(shm)), false);
 });

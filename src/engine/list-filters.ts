@@ -49,6 +49,11 @@ function referenceMatches(pattern: string, name: string): boolean {
   return re.test(name) || re.test(name.split(':')[0]);
 }
 
+/** No repository:tag names left (digests do not count): what `docker images -f dangling=true` and image prune take. */
+export function isDangling(i: Image): boolean {
+  return names(i).length === 0;
+}
+
 /** The names a listing shows for the image: with a reference filter only those it matches, as the daemon does. */
 export function listedNames(i: Image, filters: Filters = new Map()): string[] {
   return names(i).filter((n) => anyValue(filters, 'reference', (r) => referenceMatches(r, n)));
@@ -70,8 +75,8 @@ export function listImages(engine: Engine, o: { all?: boolean; filters?: Filters
   };
   return images.filter(
     (i) =>
-      (o.all || names(i).length > 0 || !parents.has(i.id)) &&
-      anyValue(filters, 'dangling', (d) => (names(i).length === 0) === (d === 'true' || d === '1')) &&
+      (o.all || !isDangling(i) || !parents.has(i.id)) &&
+      anyValue(filters, 'dangling', (d) => isDangling(i) === (d === 'true' || d === '1')) &&
       anyValue(filters, 'reference', (r) => names(i).some((n) => referenceMatches(r, n))) &&
       labelsMatch(i.config.config?.Labels ?? {}, filters.get('label')) &&
       anyValue(filters, 'before', (ref) => i.created < created(ref)) &&

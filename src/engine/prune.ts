@@ -4,6 +4,7 @@ import { parseTimeArg } from './containers/logs.js';
 import { rwSize } from './containers/size.js';
 import type { Engine } from './engine.js';
 import { checkFilterKeys, type Filters } from './filters.js';
+import { isDangling } from './list-filters.js';
 
 /**
  * Removes every stopped container (never a pod sandbox) that carries the `label` filters and was created
@@ -33,7 +34,7 @@ export function pruneImages(engine: Engine, all: boolean): { lines: string[]; sp
   const lines: string[] = [];
   let space = 0;
   for (const image of engine.images.list()) {
-    if ((!all && image.tags.length) || engine.containers.usersOf(image.id).length) continue;
+    if ((!all && !isDangling(image)) || engine.containers.usersOf(image.id).length) continue;
     lines.push(...engine.images.remove(image.id, true, () => []));
     space += image.size;
   }

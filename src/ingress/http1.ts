@@ -31,35 +31,56 @@ export interface ResponseHead {
   headers: string[];
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** tchar of RFC 9110 §5.6.2, by character code: the characters a header name may have. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 
-function parseHeaders(lines: string[], status: number): string[] {
+/** Space or horizontal tab: the optional whitespace around a header value. */
+const isOWS = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/** The header lines after the first line of `head`, scanned in place (no split, no regular expression per line). */
+function parseHeaders(head: string, status: number): string[] {
   const headers: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    const colon = line.indexOf(':');
+  let at = head.indexOf('\r\n');
+  while (at >= 0) {
+    const start = at + 2;
+    at = head.indexOf('\r\n', start);
+    const end = at < 0 ? head.length : at;
+    const colon = head.indexOf(':', start);
     // Obsolete line folding and names with whitespace are refused (request smuggling vectors).
-    if (colon <= 0 || line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09) throw new HttpError(status, `malformed header line "${line.slice(0, 80)}"`);
-    const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) throw new HttpError(status, `malformed header name "${name.slice(0, 80)}"`);
-    headers.push(name, line.slice(colon + 1).trim());
+    let nameEnd = colon >= 0 && colon < end ? colon : start;
+    for (let i = start; i < nameEnd; i++) {
+      const c = head.charCodeAt(i);
+      if (c >= 128 || TCHAR[c] === 0) nameEnd = start;
+    }
+    if (nameEnd === start) throw new HttpError(status, `malformed header line "${head.slice(start, Math.min(end, start + 80))}"`);
+    let from = colon + 1;
+    let to = end;
+    while (from < to && isOWS(head.charCodeAt(from))) from++;
+    while (to > from && isOWS(head.charCodeAt(to - 1))) to--;
+    headers.push(head.slice(start, colon), head.slice(from, to));
   }
   return headers;
 }
 
 /** `head` is the text before the blank line (latin1). */
 export function parseRequestHead(head: string): RequestHead {
-  const lines = head.split('\r\n');
-  const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/.exec(lines[0]);
-  if (!m) throw new HttpError(400, `malformed request line "${lines[0].slice(0, 80)}"`);
-  return { method: m[1], target: m[2], minor: Number(m[3]), headers: parseHeaders(lines, 400) };
+  const line = firstLine(head);
+  const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/.exec(line);
+  if (!m) throw new HttpError(400, `malformed request line "${line.slice(0, 80)}"`);
+  return { method: m[1], target: m[2], minor: m[3] === '1' ? 1 : 0, headers: parseHeaders(head, 400) };
 }
 
 export function parseResponseHead(head: string): ResponseHead {
-  const lines = head.split('\r\n');
-  const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]);
-  if (!m) throw new HttpError(502, `malformed status line "${lines[0].slice(0, 80)}"`);
-  return { minor: Number(m[1]), status: Number(m[2]), reason: m[3] ?? '', headers: parseHeaders(lines, 502) };
+  const line = firstLine(head);
+  const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(line);
+  if (!m) throw new HttpError(502, `malformed status line "${line.slice(0, 80)}"`);
+  return { minor: m[1] === '1' ? 1 : 0, status: Number(m[2]), reason: m[3] ?? '', headers: parseHeaders(head, 502) };
+}
+
+function firstLine(head: string): string {
+  const end = head.indexOf('\r\n');
+  return end < 0 ? head : head.slice(0, end);
 }
 
 /** Every value of a header (name in lower case), joined as a list ("a, b"); undefined when absent. */
@@ -73,18 +94,29 @@ export function headerValue(headers: string[], name: string): string | undefined
 
 /** The comma-separated tokens of a header, lower case ("Connection: close, Upgrade" → close, upgrade). */
 export function headerTokens(headers: string[], name: string): string[] {
-  return (headerValue(headers, name) ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const value = headerValue(headers, name);
+  const tokens: string[] = [];
+  if (value === undefined) return tokens;
+  for (const part of value.split(',')) {
+    const token = part.trim().toLowerCase();
+    if (token) tokens.push(token);
+  }
+  return tokens;
 }
 
 export type Framing = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'close' };
 
+/** A Content-Length value: digits only, few enough to be a safe integer. */
+const LENGTH = /^\d{1,15}$/;
+
 function contentLength(headers: string[], status: number): number | undefined {
   const raw = headerValue(headers, 'content-length');
   if (raw === undefined) return undefined;
+  if (LENGTH.test(raw)) return Number(raw);
   // Repeated identical values ("5, 5") are one length; anything else is ambiguous.
   const values = new Set(raw.split(',').map((v) => v.trim()));
   const only = [...values][0];
-  if (values.size !== 1 || !/^\d{1,15}$/.test(only)) throw new HttpError(status, `invalid Content-Length "${raw}"`);
+  if (values.size !== 1 || !LENGTH.test(only)) throw new HttpError(status, `invalid Content-Length "${raw}"`);
   return Number(only);
 }
 

@@ -63,8 +63,7 @@ function errorResponse(status: number, close: boolean): string {
  * body is relayed in the framing it came in), plus X-Forwarded-* and X-Real-IP as ingress-nginx sets
  * them. HTTP/1.0 clients are proxied as HTTP/1.0, so the upstream frames its answer for them.
  */
-function upstreamHead(req: RequestHead, socket: net.Socket, scheme: string, extra: string): string {
-  const dropped = new Set(headerTokens(req.headers, 'connection'));
+function upstreamHead(req: RequestHead, connection: string[], socket: net.Socket, scheme: string, extra: string): string {
   let head = `${req.method} ${req.target} HTTP/1.${req.minor}\r\n`;
   let prior = '';
   let host = '';
@@ -72,20 +71,19 @@ function upstreamHead(req: RequestHead, socket: net.Socket, scheme: string, extr
     const name = req.headers[i].toLowerCase();
     if (name === 'host') host = req.headers[i + 1];
     else if (name === 'x-forwarded-for') prior = prior ? `${prior}, ${req.headers[i + 1]}` : req.headers[i + 1];
-    if ((HOP_BY_HOP.has(name) && name !== 'transfer-encoding') || FORWARDED.has(name) || dropped.has(name)) continue;
+    if ((HOP_BY_HOP.has(name) && name !== 'transfer-encoding') || FORWARDED.has(name) || connection.includes(name)) continue;
     head += `${req.headers[i]}: ${req.headers[i + 1]}\r\n`;
   }
   const client = socket.remoteAddress ?? '';
   return `${head}X-Forwarded-For: ${prior ? `${prior}, ${client}` : client}\r\nX-Real-IP: ${client}\r\nX-Forwarded-Host: ${host}\r\nX-Forwarded-Port: ${socket.localPort ?? ''}\r\nX-Forwarded-Proto: ${scheme}\r\n${extra}\r\n`;
 }
 
-/** The response head for the client, without the upstream's hop-by-hop connection headers. */
-function clientHead(status: number, reason: string, headers: string[], close: boolean): string {
-  const dropped = new Set(headerTokens(headers, 'connection'));
+/** The response head for the client, without the upstream's hop-by-hop connection headers (`connection`: its Connection tokens). */
+function clientHead(status: number, reason: string, headers: string[], connection: string[], close: boolean): string {
   let head = `HTTP/1.1 ${status} ${reason}\r\n`;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i].toLowerCase();
-    if (name === 'connection' || name === 'keep-alive' || name === 'proxy-connection' || dropped.has(name)) continue;
+    if (name === 'connection' || name === 'keep-alive' || name === 'proxy-connection' || connection.includes(name)) continue;
     head += `${headers[i]}: ${headers[i + 1]}\r\n`;
   }
   return `${head}${close ? 'Connection: close\r\n' : ''}\r\n`;
@@ -315,17 +313,17 @@ class ClientConnection {
     }
     const upgrade = headerValue(req.headers, 'upgrade');
     this.busy = true;
-    if (upgrade !== undefined && connection.includes('upgrade')) return this.tunnel(req, upstream, upgrade);
-    this.exchange(req, upstream, framing, keepAlive);
+    if (upgrade !== undefined && connection.includes('upgrade')) return this.tunnel(req, connection, upstream, upgrade);
+    this.exchange(req, connection, upstream, framing, keepAlive);
   }
 
   /** WebSocket and other upgrades: the head goes upstream, then bytes flow both ways until either side ends. */
-  private tunnel(req: RequestHead, upstream: Upstream, upgrade: string): void {
+  private tunnel(req: RequestHead, connection: string[], upstream: Upstream, upgrade: string): void {
     const client = this.socket;
     client.setTimeout(0);
     client.removeListener('data', this.onData);
     const backend = net.connect({ host: upstream.host, port: upstream.port, noDelay: true }, () => {
-      backend.write(upstreamHead(req, client, this.scheme, `Connection: Upgrade\r\nUpgrade: ${upgrade}\r\n`), 'latin1');
+      backend.write(upstreamHead(req, connection, client, this.scheme, `Connection: Upgrade\r\nUpgrade: ${upgrade}\r\n`), 'latin1');
       if (this.pending) backend.write(this.pending);
       this.pending = undefined;
       backend.pipe(client);
@@ -341,10 +339,10 @@ class ClientConnection {
     client.on('close', close);
   }
 
-  private exchange(req: RequestHead, upstream: Upstream, framing: Framing, keepAlive: boolean): void {
+  private exchange(req: RequestHead, connection: string[], upstream: Upstream, framing: Framing, keepAlive: boolean): void {
     this.upstream = upstream;
     this.method = req.method;
-    this.head = upstreamHead(req, this.socket, this.scheme, '');
+    this.head = upstreamHead(req, connection, this.socket, this.scheme, '');
     this.bodyless = framing.kind === 'none';
     this.requestBody = new BodyTracker(framing, 400);
     this.response = undefined;
@@ -416,14 +414,15 @@ class ClientConnection {
     this.responseHead = undefined;
     const parsed = parseResponseHead(data.toString('latin1', 0, end));
     const rest = data.subarray(end + 4);
+    const connection = headerTokens(parsed.headers, 'connection');
     if (parsed.status < 200) {
       // Interim answers (100 Continue) go to the client as they are; the final head follows.
-      this.socket.write(clientHead(parsed.status, parsed.reason, parsed.headers, false), 'latin1');
+      this.socket.write(clientHead(parsed.status, parsed.reason, parsed.headers, connection, false), 'latin1');
       if (rest.length) this.responseStart(rest);
       return;
     }
     const framing = responseFraming(this.method, parsed);
-    const upstreamClose = headerTokens(parsed.headers, 'connection').includes('close') || parsed.minor === 0;
+    const upstreamClose = connection.includes('close') || parsed.minor === 0;
     if (framing.kind === 'close' || upstreamClose) this.reusable = false;
     if (framing.kind === 'close') this.closeClient = this.untilClose = true;
     const response = new BodyTracker(framing, 502);
@@ -431,7 +430,7 @@ class ClientConnection {
     this.answered = true;
     const used = response.take(rest);
     // The head and the body bytes that came with it leave in one buffer (a copy): one write, one syscall.
-    const text = clientHead(parsed.status, parsed.reason, parsed.headers, this.closeClient);
+    const text = clientHead(parsed.status, parsed.reason, parsed.headers, connection, this.closeClient);
     const out = Buffer.allocUnsafe(text.length + used);
     out.write(text, 0, 'latin1');
     rest.copy(out, text.length, 0, used);

@@ -37,6 +37,8 @@ const resolution = {
   },
 };
 
+const packageVersion = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+
 /** Bundles the CLI into outDir (dist/ for bin/skiff; tests bundle the current sources privately). */
 export async function buildCli(outDir) {
   // Code caches are keyed by their bundle's size and mtime; a new build makes the old ones garbage.
@@ -55,7 +57,8 @@ export async function buildCli(outDir) {
     // import() becomes require(): lazily imported modules of a bundle are inlined in it, and code compiled
     // with a code cache (vm.Script) has no loader for dynamic imports.
     supported: { 'dynamic-import': false },
-    define: { 'import.meta.url': '__skiffBundleUrl' },
+    // The version is fixed at build time (as docker's is by its linker flags): a bundle may live anywhere.
+    define: { 'import.meta.url': '__skiffBundleUrl', __SKIFF_VERSION__: JSON.stringify(packageVersion) },
     banner: { js: "const __skiffBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [resolution],
     sourcemap: 'linked',

@@ -7,11 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { isCgroupV2 } from './containers/cgroups.js';
 import type { Engine } from './engine.js';
 
+/** Set by scripts/build.mjs in bundles; the sources (tsx) read package.json instead. */
+declare const __SKIFF_VERSION__: string | undefined;
+
 let version: string | undefined;
 
-/** skiff's own version: package.json's, found above this module (in src/ and in the built tree alike). */
+/** skiff's own version: package.json's, built into bundles or found above this module in src/. */
 export function skiffVersion(): string {
   if (version) return version;
+  if (typeof __SKIFF_VERSION__ === 'string') return (version = __SKIFF_VERSION__);
   version = 'unknown';
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     try {

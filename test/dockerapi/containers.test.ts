@@ -22,6 +22,8 @@ after(async () => {
 test('docker version and info talk to skiff (API negotiated down to 1.43)', async () => {
   const v = await dockerOk(svc, ['version', '--format', '{{.Server.APIVersion}} {{.Client.APIVersion}}']);
   assert.equal(v, '1.43 1.43');
+  const ours = (JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+  assert.equal(await dockerOk(svc, ['version', '--format', '{{.Server.Version}}']), ours);
   const info = await dockerOk(svc, ['info', '--format', '{{.OSType}} {{.Driver}} {{.DockerRootDir}}']);
   assert.equal(info, `linux overlay2 ${svc.root}`);
 });

@@ -23,19 +23,6 @@ export function socketPath(value: string): string {
   return value;
 }
 
-/** skiff's version from the package.json above the running entry point (dist/ or src/). */
-function packageVersion(): string {
-  for (let dir = path.dirname(path.resolve(process.argv[1] ?? '.')); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'skiff' && pkg.version) return pkg.version;
-    } catch {
-      // not here: keep walking up
-    }
-  }
-  return 'unknown';
-}
-
 const helpers: VerbHelpers = { containerJSON, imageJSON, networkJSON, statusText: (c) => statusText(c), rwSize, prepareVolumes, publishExposed, removeAnonymousVolumes, cleanupWithVolumes };
 
 const USAGE = `Usage:  skiff system service [OPTIONS] [URI]
@@ -70,7 +57,7 @@ export async function service(argv: string[], globals: GlobalOptions): Promise<n
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let server: DockerApiServer;
   try {
-    server = await startDockerApi({ engine, helpers, socket, serverVersion: packageVersion(), idleTimeoutSec: idle, onIdle: () => stop() });
+    server = await startDockerApi({ engine, helpers, socket, idleTimeoutSec: idle, onIdle: () => stop() });
   } catch (err) {
     engine.close();
     throw new CliError(`skiff system service: ${(err as Error).message}`, 1);

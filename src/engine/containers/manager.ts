@@ -12,6 +12,7 @@ import type { MetadataDB } from '../metadata/db.js';
 import type { MountSpec } from '../mounts.js';
 import type { NetworkAttachRequest, NetworkProvider } from '../network-provider.js';
 import type { EnginePaths } from '../paths.js';
+import { removeTree } from '../remove-tree.js';
 import { isMounted, unmount, type Snapshots } from '../snapshots/overlay.js';
 import { removeCgroupLeaf } from './cgroups.js';
 import { spawnConmon } from './conmon.js';
@@ -326,8 +327,8 @@ export class ContainerEngine {
       const exit = this.readExit(c.Id);
       if (exit) await this.releaseExit(c, exit.finishedAt);
       await this.releaseRuntime(c);
-      fs.rmSync(this.exitFile(c.Id), { force: true });
-      fs.rmSync(path.join(dir, 'persist'), { recursive: true, force: true });
+      removeTree(this.exitFile(c.Id));
+      removeTree(path.join(dir, 'persist'));
       fs.mkdirSync(path.join(dir, 'persist'), { recursive: true });
     }
     // conmon starts up while the rootfs is mounted and config.json written; it runs `runc create` only
@@ -560,7 +561,7 @@ export class ContainerEngine {
     const stateDir = path.join(this.o.paths.runcRoot, c.Id);
     if (!fs.existsSync(stateDir)) return;
     if (this.readExit(c.Id) && removeCgroupLeaf(this.cgroupPath(c))) {
-      fs.rmSync(stateDir, { recursive: true, force: true });
+      removeTree(stateDir);
       return;
     }
     await this.runc.delete(c.Id).catch(() => undefined);
@@ -805,7 +806,7 @@ export class ContainerEngine {
     }
     this.update(c.Id, (cur) => Object.assign(cur.State, { Status: 'removing' }));
     if (!opts.released || c.State.Running) await this.releaseRuntime(c);
-    fs.rmSync(this.dir(c.Id), { recursive: true, force: true });
+    removeTree(this.dir(c.Id));
     this.o.db.tx(() => this.o.db.deleteContainer(c.Id));
     this.event('destroy', c);
     return c;

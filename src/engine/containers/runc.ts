@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
+import { removeTree } from '../remove-tree.js';
 
 export const RUNC = '/usr/sbin/runc';
 
@@ -74,7 +75,7 @@ export class Runc {
       clearInterval(watch);
     }
     if (!byte) throw new EngineError('Runtime', 'container process is already dead');
-    fs.rmSync(fifo, { force: true });
+    removeTree(fifo);
   }
 
   kill(id: string, signal: string, all = false): Promise<string> {

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { removeTree } from '../remove-tree.js';
 import { TarWriter, entryFor, tarHeader, type TarEntry } from './tar.js';
 
 export interface Change {
@@ -96,7 +97,7 @@ export class Snapshots {
     let options = `lowerdir=${lowerList.map((l) => path.relative(this.dir, l)).join(':')},upperdir=${upper},workdir=${work}`;
     if (opts.volatile) {
       // overlayfs leaves this marker after a volatile mount and refuses the next one while it exists.
-      fs.rmSync(path.join(work, 'work', 'incompat', 'volatile'), { recursive: true, force: true });
+      removeTree(path.join(work, 'work', 'incompat', 'volatile'));
       options += ',volatile';
     }
     run('mount', ['-t', 'overlay', 'overlay', '-o', options, target], { cwd: this.dir });

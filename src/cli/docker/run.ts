@@ -68,8 +68,9 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
   // The socket addon loads once the event loop is idle, which is while conmon runs `runc create`.
   setImmediate(preloadAttach);
   const bundle = engine.containers.dir(c.Id);
-  const stdin = process.stdin;
   const tty = c.Config.Tty;
+  // process.stdin is made on first use (for a file or /dev/null that loads Node's fs streams and more).
+  const stdin = interactive || tty ? process.stdin : undefined;
   let session: Awaited<ReturnType<typeof attachSocket>> | undefined;
   const restore: Array<() => void> = [];
   try {
@@ -81,7 +82,7 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
           stdout: process.stdout,
           stderr: process.stderr,
         });
-        if (tty && stdin.isTTY) {
+        if (tty && stdin?.isTTY) {
           restore.push(makeRaw());
           const resize = (): void => resizePty(bundle, process.stdout.rows ?? 24, process.stdout.columns ?? 80);
           resize();
@@ -111,7 +112,7 @@ async function startAndMaybeAttach(engine: Engine, c: Container, attach: boolean
   const code = await engine.containers.wait(c.Id);
   traceMark('exit read');
   for (const r of restore) r();
-  if (interactive) stdin.pause();
+  if (interactive) stdin?.pause();
   await (await import('./volume.js')).cleanupWithVolumes(engine, c.Id);
   traceMark('cleaned up');
   return code;

@@ -56,6 +56,19 @@ interface WrkResult {
   rps: number;
   p50: number;
   p99: number;
+  /** The proxy process's CPU time per request (user + system) over the run, when a proxy pid was given. */
+  cpuMicros?: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, in microseconds. */
+function cpuMicros(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the parenthesised command name; utime and stime are fields 14 and 15 of proc(5).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
 }
 
 /** wrk's latency figure ("812.00us", "1.20ms", "2.00s") in ms. */
@@ -65,17 +78,22 @@ function ms(text: string): number {
   return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] as 'us' | 'ms' | 's' | 'm'];
 }
 
-async function wrk(url: string, headers: string[] = []): Promise<WrkResult> {
+/** `proxyPid`: the process in between, whose CPU time per request is measured too (a figure load hardly moves). */
+async function wrk(url: string, headers: string[] = [], proxyPid?: number): Promise<WrkResult> {
   const args = ['-t1', `-c${WRK.connections}`, `-d${WRK.seconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url];
+  const cpuBefore = proxyPid ? cpuMicros(proxyPid) : 0;
   const { stdout } = await execFileP('wrk', args, { timeout: (WRK.seconds + 30) * 1000 });
+  const cpu = proxyPid ? cpuMicros(proxyPid) - cpuBefore : undefined;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);
   if (!rps || /Non-2xx or 3xx responses/.test(stdout)) throw new Error(`wrk ${url} failed:\n${stdout}`);
-  return { rps, p50: ms(/ 50%\s+(\S+)/.exec(stdout)?.[1] ?? ''), p99: ms(/ 99%\s+(\S+)/.exec(stdout)?.[1] ?? '') };
+  return { rps, p50: ms(/ 50%\s+(\S+)/.exec(stdout)?.[1] ?? ''), p99: ms(/ 99%\s+(\S+)/.exec(stdout)?.[1] ?? ''), cpuMicros: cpu === undefined ? undefined : cpu / requests };
 }
 
 /** Median of each figure over the rounds. */
 function mid(results: WrkResult[]): WrkResult {
-  return { rps: median(results.map((r) => r.rps)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)) };
+  const cpu = results.flatMap((r) => (r.cpuMicros === undefined ? [] : [r.cpuMicros]));
+  return { rps: median(results.map((r) => r.rps)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)), cpuMicros: cpu.length ? median(cpu) : undefined };
 }
 
 /** A `skiff agent` joined to the server; restartable with another proxy mode on the same data dir. */
@@ -84,6 +102,11 @@ class Agent {
   /** Everything the agent printed, for the proxy's own account of slow syncs. */
   output = '';
   constructor(private readonly args: string[]) {}
+
+  /** The agent's process (bin/skiff execs node), which serves the Ingress too. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   async start(mode: 'iptables' | 'userspace'): Promise<void> {
     const child = spawn(path.join(REPO_ROOT, 'bin/skiff'), ['agent', ...this.args, '--kube-proxy-mode', mode], { env: { ...process.env, SKIFF_DEV: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -304,12 +327,14 @@ export const benchmark: Benchmark = {
       });
       assertServiceIPContained(clusterIP);
       nginx = await startNginx(dir, nginxPort, `${podIP}:8080`);
+      // nginx's one worker does the proxying (its master only waits).
+      const nginxWorker = Number(fs.readFileSync(`/proc/${nginx.pid}/task/${nginx.pid}/children`, 'utf8').trim().split(' ')[0]);
 
       const paths = {
         direct: () => wrk(`http://${podIP}:8080/`),
         clusterIP: () => wrk(`http://${clusterIP}/`),
-        ingress: () => wrk(`http://127.0.0.1:${ingressPort}/`, [`Host: ${HOST}`]),
-        nginx: () => wrk(`http://127.0.0.1:${nginxPort}/`, [`Host: ${HOST}`]),
+        ingress: () => wrk(`http://127.0.0.1:${ingressPort}/`, [`Host: ${HOST}`], agent!.pid),
+        nginx: () => wrk(`http://127.0.0.1:${nginxPort}/`, [`Host: ${HOST}`], nginxWorker),
       };
       // Every path answers before anything is timed (rules, routes and endpoints are in).
       for (const run of Object.values(paths)) await until('the path to answer', run, 60_000, 500);
@@ -349,6 +374,7 @@ export const benchmark: Benchmark = {
         { metric: 'req/s skiff Ingress vs nginx (1 worker)', unit: 'req/s', skiff: ingress.rps, peer: viaNginx.rps, peerName: 'nginx', lowerIsBetter: false, target: '≥ 0.7x' },
         { metric: 'p50 latency skiff Ingress vs nginx', unit: 'ms', skiff: ingress.p50, peer: viaNginx.p50, peerName: 'nginx', lowerIsBetter: true },
         { metric: 'p99 latency skiff Ingress vs nginx', unit: 'ms', skiff: ingress.p99, peer: viaNginx.p99, peerName: 'nginx', lowerIsBetter: true },
+        { metric: 'CPU per request: skiff agent process (Ingress) vs nginx worker', unit: 'us', skiff: ingress.cpuMicros ?? NaN, peer: viaNginx.cpuMicros, peerName: 'nginx', lowerIsBetter: true },
         { metric: `endpoint change → iptables rules, ${SERVICES} services (median of ${CHANGES}; polls ${changes.pollMs.toFixed(0)} ms)`, unit: 'ms', skiff: median(changes.latencies), lowerIsBetter: true },
         { metric: `endpoint change → iptables rules, ${SERVICES} services (max of ${CHANGES})`, unit: 'ms', skiff: Math.max(...changes.latencies), lowerIsBetter: true },
         { metric: `proxy sync for one endpoint change, ${SERVICES} services (median, proxy's metric)`, unit: 'ms', skiff: median(changes.syncMs), lowerIsBetter: true },

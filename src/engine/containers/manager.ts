@@ -13,7 +13,7 @@ import type { MountSpec } from '../mounts.js';
 import type { NetworkAttachRequest, NetworkProvider } from '../network-provider.js';
 import type { EnginePaths } from '../paths.js';
 import { removeTree } from '../remove-tree.js';
-import { isMounted, unmount, type Snapshots } from '../snapshots/overlay.js';
+import { isMounted, unmount, unmountInBackground, type Snapshots } from '../snapshots/overlay.js';
 import { removeCgroupLeaf } from './cgroups.js';
 import { spawnConmon } from './conmon.js';
 import { hostDevices } from './devices.js';
@@ -539,32 +539,34 @@ export class ContainerEngine {
     fs.writeFileSync(etc.resolvConf, resolvConf(safeRead('/etc/resolv.conf'), network !== 'host', dnsOverride));
   }
 
-  /** Frees what a stopped container holds at runtime: runc state, network, rootfs mount. Idempotent. */
+  /**
+   * Frees what a stopped container holds at runtime: runc state, network, rootfs mount. Idempotent.
+   * The runc state goes as `runc delete` would remove it for a container whose init has exited (its
+   * cgroups and state dir), done in-process because a runc spawn is a large share of a short `run --rm`;
+   * anything unexpected (processes left in a cgroup, state of a live container) goes to `runc delete
+   * --force`. Once no process of the container is left, the rootfs unmount (a process of its own) runs
+   * while the state dir and the network are freed.
+   */
   private async releaseRuntime(c: Container): Promise<void> {
-    await this.deleteRuncState(c);
+    const rootfs = path.join(this.dir(c.Id), 'rootfs');
+    const stateDir = path.join(this.o.paths.runcRoot, c.Id);
+    let unmounting: Promise<void> | undefined;
+    if (fs.existsSync(stateDir)) {
+      if (this.readExit(c.Id) && removeCgroupLeaf(this.cgroupPath(c))) {
+        if (isMounted(rootfs)) unmounting = unmountInBackground(rootfs);
+        removeTree(stateDir);
+      } else {
+        await this.runc.delete(c.Id).catch(() => undefined);
+      }
+    }
     const file = this.netnsFile(c.Id);
     if (fs.existsSync(file)) {
       await this.o.networkProvider?.detach(this.attachRequest(c)).catch(() => undefined);
       unmount(file);
       fs.rmSync(file, { force: true });
     }
-    const rootfs = path.join(this.dir(c.Id), 'rootfs');
-    if (isMounted(rootfs)) unmount(rootfs);
-  }
-
-  /**
-   * What `runc delete` does for a container whose init has exited (remove its cgroups and state dir),
-   * done in-process because a runc spawn is a large share of a short `run --rm`. Anything unexpected
-   * (processes left in a cgroup, state of a live container) goes to `runc delete --force`.
-   */
-  private async deleteRuncState(c: Container): Promise<void> {
-    const stateDir = path.join(this.o.paths.runcRoot, c.Id);
-    if (!fs.existsSync(stateDir)) return;
-    if (this.readExit(c.Id) && removeCgroupLeaf(this.cgroupPath(c))) {
-      removeTree(stateDir);
-      return;
-    }
-    await this.runc.delete(c.Id).catch(() => undefined);
+    if (unmounting) await unmounting;
+    else if (isMounted(rootfs)) unmount(rootfs);
   }
 
   // ---- exit handling ----------------------------------------------------------------------------------

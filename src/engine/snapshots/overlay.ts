@@ -1,7 +1,7 @@
 // Filesystem layers as overlayfs lower directories, shared by every image that has the same chain of
 // layers (containerd's snapshotter idea: prepare a writable upper over committed lowers, mount, and
 // turn the upper back into a layer tar). A layer lives in `<snapshots>/<chain hex>/fs`.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -147,11 +147,28 @@ export class Snapshots {
   }
 }
 
+/** Whether umount failed for a reason other than the target not being mounted (then it is detached lazily). */
+function unmountFailed(status: number | null, stderr: string): boolean {
+  return status !== 0 && !/not mounted|no mount point|not found/i.test(stderr);
+}
+
 export function unmount(target: string): void {
   const r = spawnSync('umount', [target], { encoding: 'utf8' });
-  if (r.status !== 0 && !/not mounted|no mount point|not found/i.test(r.stderr)) {
-    spawnSync('umount', ['-l', target]);
-  }
+  if (unmountFailed(r.status, r.stderr)) spawnSync('umount', ['-l', target]);
+}
+
+/** unmount() while the event loop goes on, so the caller frees other things meanwhile. Never rejects. */
+export async function unmountInBackground(target: string): Promise<void> {
+  const umount = (args: string[]): Promise<{ status: number | null; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn('umount', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', (err) => resolve({ status: null, stderr: err.message }));
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
+  const r = await umount([target]);
+  if (unmountFailed(r.status, r.stderr)) await umount(['-l', target]);
 }
 
 export function isMounted(target: string): boolean {

@@ -41,6 +41,17 @@ before(async () => {
       res.setHeader('content-length', body.length);
       return void res.end(body);
     }
+    if (req.url === '/hash') {
+      // Takes the body slowly, so the proxy holds the client back while other clients' bytes pass its read buffer.
+      const hash = crypto.createHash('sha256');
+      req.on('data', (d: Buffer) => {
+        hash.update(d);
+        req.pause();
+        setTimeout(() => req.resume(), 2);
+      });
+      req.on('end', () => res.end(hash.digest('hex')));
+      return;
+    }
     const parts: Buffer[] = [];
     req.on('data', (d: Buffer) => parts.push(d));
     req.on('end', () => res.end(`${req.method} ${req.url} ${Buffer.concat(parts).toString()}`));
@@ -179,4 +190,25 @@ test('a slow reader gets a large body intact while others are served, and the up
   const before = backendConnections;
   assert.deepEqual((await Promise.all([get('/a'), get('/b')])).map(String), ['GET /a ', 'GET /b ']);
   assert.equal(backendConnections, before);
+});
+
+test('a large upload the backend takes slowly arrives intact while other clients are served', async () => {
+  const upload = new Promise<string>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: ingress.httpPort, method: 'POST', path: '/hash', headers: { host: 'r.example.com', 'content-length': BIG.length } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end(BIG);
+  });
+  let done = false;
+  void upload.finally(() => (done = true));
+  let served = 0;
+  while (!done) {
+    assert.equal(String(await get(`/during${served}`)), `GET /during${served} `);
+    served++;
+  }
+  assert.equal(await upload, BIG_SHA);
+  assert.ok(served > 5, `only ${served} requests were served during the upload`);
 });

@@ -2,7 +2,8 @@
 // median wall time against Debian's podman (runc, --network none, nofile 1024, nproc 4096 since podman's
 // default nproc exceeds this sandbox's hard limit) on its own root, and
 // against the floor for a Node.js CLI (`node -e 0` plus bare `runc run` on the same rootfs); then 100
-// `run -d` started at once (total time, memory per container). Targets from issue 4.
+// `run -d` started at once (total time, memory per container). Targets from issue 4. The same run on the
+// default bridge network is timed for skiff alone.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -94,6 +95,11 @@ export const benchmark: Benchmark = {
 
       rows.push({ metric: 'run --rm busybox true (median)', unit: 'ms', skiff: skiffMs, peer: podmanMs, peerName: 'podman', lowerIsBetter: true, target: '<= 0.85x podman' });
       rows.push({ metric: 'run --rm busybox true vs floor', unit: 'ms', skiff: skiffMs, peer: floor, peerName: `node -e 0 (${nodeMs.toFixed(0)}) + bare runc (${runcMs.toFixed(0)})`, lowerIsBetter: true, target: '<= 1.25x floor' });
+
+      // docker run's default network, skiff alone: podman's would program its own bridge and iptables
+      // rules outside skiff's SKIFF-* chains (DESIGN.md §5).
+      const bridged = Array.from({ length: RUNS }, () => timeSync(SKIFF, ['--root', root, 'run', '--rm', 'busybox', 'true']));
+      rows.push({ metric: 'run --rm busybox true, default bridge (median)', unit: 'ms', skiff: median(bridged), lowerIsBetter: true });
 
       const t0 = Date.now();
       const results = await Promise.all(

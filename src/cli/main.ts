@@ -36,6 +36,8 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // bin/skiff set NODE_EXTRA_CA_CERTS aside for this process only: the processes skiff starts get it back.
+  if (process.env.SKIFF_EXTRA_CA_CERTS) process.env.NODE_EXTRA_CA_CERTS = process.env.SKIFF_EXTRA_CA_CERTS;
   const globals: GlobalOptions = { root: process.env.SKIFF_ROOT || DEFAULT_ENGINE_ROOT };
   let i = 0;
   for (; i < argv.length; i++) {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
+import { defaultTrust } from './trust.js';
 import { MANIFEST_MEDIA_TYPES, type RegistryErrorBody } from '../types.js';
 import type { Credentials } from './config.js';
 
@@ -137,7 +138,8 @@ export class RegistryClient {
     }
     const mod = u.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const req = mod.request(u, { method, headers: { 'User-Agent': 'skiff', ...headers }, rejectUnauthorized: !this.insecure, timeout: 60_000 }, (res) => {
+      const tlsTrust = u.protocol === 'https:' ? { ca: defaultTrust() } : {};
+      const req = mod.request(u, { method, headers: { 'User-Agent': 'skiff', ...headers }, rejectUnauthorized: !this.insecure, timeout: 60_000, ...tlsTrust }, (res) => {
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
       });
       req.on('timeout', () => req.destroy(new RegistryUnreachableError(`${method} ${url}: timed out`)));

@@ -88,7 +88,10 @@ async function resolveForSave(engine: Engine, names: string[]): Promise<Array<{ 
  */
 function tar(args: string[], io: { input?: Readable; output?: Writable }, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tar', args, { stdio: [io.input ? 'pipe' : 'ignore', io.output ? 'pipe' : 'ignore', 'pipe'] });
+    // To our own stdout tar writes directly: relayed through this process, the tail could still be in
+    // flight when the verb exits (a truncated `skiff save > file`).
+    const direct = io.output === process.stdout;
+    const child = spawn('tar', args, { stdio: [io.input ? 'pipe' : 'ignore', direct ? 'inherit' : io.output ? 'pipe' : 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     if (io.input) {
@@ -99,7 +102,7 @@ function tar(args: string[], io: { input?: Readable; output?: Writable }, what: 
       child.stdin!.on('error', () => undefined);
       io.input.pipe(child.stdin!);
     }
-    if (io.output) child.stdout!.pipe(io.output, { end: false });
+    if (io.output && !direct) child.stdout!.pipe(io.output, { end: false });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new ArchiveError(`${what}: ${stderr.trim() || `tar exited ${code}`}`))));
   });

@@ -207,10 +207,12 @@ export async function exportContainer(engine: ContainerEngine, ref: string, out:
   const c = engine.get(ref);
   await engine.withRootfs(c, (rootfs) =>
     new Promise<void>((resolve, reject) => {
-      const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // To our own stdout tar writes directly: a relayed tail could still be in flight when the verb exits.
+      const direct = out === process.stdout;
+      const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '-cf', '-', '.'], { stdio: ['ignore', direct ? 'inherit' : 'pipe', 'pipe'] });
       let err = '';
-      tar.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      tar.stdout.pipe(out, { end: false });
+      tar.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      if (!direct) tar.stdout!.pipe(out, { end: false });
       tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`export: ${err.trim()}`))));
     }),
   );

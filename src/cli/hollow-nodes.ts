@@ -3,10 +3,13 @@
 import { clientFromKubeconfig } from '../client/index.js';
 import { startHollowNodes } from '../scheduler/index.js';
 import type { CommandModule } from './command.js';
-import { flagInt, flagString, parseFlags, UsageError } from './flags.js';
+import { flagBool, flagInt, flagString, parseFlags, UsageError } from './flags.js';
+
+const USAGE = 'Usage: skiff hollow-nodes --count N --kubeconfig FILE [--cpu C] [--memory M] [--pods P] [--name-prefix X] [--lease-renew-seconds S]';
 
 export const run: CommandModule['run'] = async (argv) => {
   const p = parseFlags(argv, [
+    { name: 'help', short: 'h', kind: 'bool' },
     { name: 'count', kind: 'int' },
     { name: 'kubeconfig', kind: 'string' },
     { name: 'cpu', kind: 'string' },
@@ -15,6 +18,10 @@ export const run: CommandModule['run'] = async (argv) => {
     { name: 'name-prefix', kind: 'string' },
     { name: 'lease-renew-seconds', kind: 'int' },
   ]);
+  if (flagBool(p, 'help')) {
+    process.stdout.write(`${USAGE}\n\nRegister N fake nodes and play their kubelet until interrupted.\n`);
+    return 0;
+  }
   const count = flagInt(p, 'count');
   const kubeconfig = flagString(p, 'kubeconfig') ?? process.env.KUBECONFIG;
   if (count === undefined || count < 1) throw new UsageError('hollow-nodes: --count N (N >= 1) is required');

@@ -7,9 +7,11 @@ import { RegistryServer } from '../registry/index.js';
 const USAGE = 'Usage: skiff registry serve --addr HOST:PORT --root DIR [--htpasswd FILE] [--tls-cert FILE --tls-key FILE]';
 
 export const run: CommandModule['run'] = async (argv) => {
-  if (argv[0] !== 'serve') {
-    process.stderr.write(`${USAGE}\n`);
-    return argv[0] === '--help' || argv[0] === '-h' ? 0 : 125;
+  const help = (a: string): boolean => a === '--help' || a === '-h';
+  if (argv[0] !== 'serve' || argv.slice(1).some(help)) {
+    const asked = argv.some(help);
+    (asked ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return asked ? 0 : 125;
   }
   const p = parseFlags(argv.slice(1), [
     { name: 'addr', kind: 'string' },

@@ -10,7 +10,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildRouteTable, startIngressServer, type IngressServer, type Upstream } from '../../src/ingress/index.js';
+import type { IngressServer, Upstream } from '../../src/ingress/index.js';
+import { listen, startTestIngress } from './helpers.js';
 
 const BIG = 8 << 20;
 let ingress: IngressServer;
@@ -19,10 +20,6 @@ let raw: net.Server;
 let backendConnections = 0;
 const upstreams = new Map<string, Upstream>();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-ingress-http1-'));
-
-function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
-}
 
 before(async () => {
   backend = http.createServer((req, res) => {
@@ -74,16 +71,7 @@ before(async () => {
   const cert = path.join(dir, 'c.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=x'], { stdio: 'ignore' });
   const paths = ['web', 'old', 'down'].map((name) => ({ path: `/${name === 'web' ? '' : name}`, pathType: 'Prefix', backend: { service: { name, port: { number: 80 } } } }));
-  const table = buildRouteTable([{ metadata: { name: 'i', namespace: 'default' }, spec: { rules: [{ host: 'h.example.com', http: { paths } }] } }]);
-  ingress = await startIngressServer({
-    bindAddress: '127.0.0.1',
-    httpPort: 0,
-    httpsPort: 0,
-    table: () => table,
-    resolve: (b) => upstreams.get(b.service),
-    certificate: () => undefined,
-    defaultCertificate: { key: fs.readFileSync(key, 'utf8'), cert: fs.readFileSync(cert, 'utf8') },
-  });
+  ingress = await startTestIngress('h.example.com', paths, upstreams, { key: fs.readFileSync(key, 'utf8'), cert: fs.readFileSync(cert, 'utf8') });
 });
 
 after(async () => {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
-import { buildRouteTable, startIngressServer, type IngressServer, type Upstream } from '../../src/ingress/index.js';
+import type { IngressServer, Upstream } from '../../src/ingress/index.js';
+import { listen, startTestIngress } from './helpers.js';
 
 /** 8 MiB whose every 64 KiB block differs, so a block relayed twice or out of order is noticed. */
 const BIG = crypto.randomBytes(8 << 20);
@@ -19,10 +20,6 @@ let raw: net.Server;
 const upstreams = new Map<string, Upstream>();
 const rawSockets = new Set<net.Socket>();
 let backendConnections = 0;
-
-function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,17 +76,8 @@ before(async () => {
     { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
     ...['/pieces', '/cut', '/hangup'].map((path) => ({ path, pathType: 'Exact', backend: { service: { name: 'raw', port: { number: 80 } } } })),
   ];
-  const table = buildRouteTable([{ metadata: { name: 'i', namespace: 'default' }, spec: { rules: [{ host: 'r.example.com', http: { paths } }] } }]);
-  ingress = await startIngressServer({
-    bindAddress: '127.0.0.1',
-    httpPort: 0,
-    httpsPort: 0,
-    table: () => table,
-    resolve: (b) => upstreams.get(b.service),
-    certificate: () => undefined,
-    // Never used: no TLS in these tests, but the HTTPS listener needs a pair to start.
-    defaultCertificate: { key: '', cert: '' },
-  });
+  // The pair is never used (no TLS here), but the HTTPS listener needs one to start.
+  ingress = await startTestIngress('r.example.com', paths, upstreams, { key: '', cert: '' });
 });
 
 after(async () => {

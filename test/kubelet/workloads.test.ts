@@ -63,9 +63,10 @@ test('a failing liveness probe restarts the container', async () => {
 });
 
 test('two containers share an emptyDir; port-forward reaches the web server; cp copies both ways', async () => {
+  // The page is replaced by a rename: rewritten in place, httpd could serve it empty mid-write.
   await c.k('1.33', ['apply', '-f', '-'], podManifest('fortune', c.node, {
     containers: [
-      { name: 'html-generator', ...busybox, command: ['sh', '-c', 'while true; do echo fortune-$(date +%s) > /var/htdocs/index.html; sleep 1; done'], volumeMounts: [{ name: 'html', mountPath: '/var/htdocs' }] },
+      { name: 'html-generator', ...busybox, command: ['sh', '-c', 'while true; do echo fortune-$(date +%s) > /var/htdocs/.next && mv /var/htdocs/.next /var/htdocs/index.html; sleep 1; done'], volumeMounts: [{ name: 'html', mountPath: '/var/htdocs' }] },
       { name: 'web-server', ...busybox, command: ['httpd', '-f', '-p', '8080', '-h', '/usr/share/nginx/html'], ports: [{ containerPort: 8080 }], volumeMounts: [{ name: 'html', mountPath: '/usr/share/nginx/html', readOnly: true }] },
     ],
     volumes: [{ name: 'html', emptyDir: {} }],

@@ -22,6 +22,7 @@ after(async () => {
   await c?.stop();
 });
 
+// The generator replaces the page by a rename, so a reader never catches it empty mid-rewrite.
 const fortune = (volume: string): string => `apiVersion: v1
 kind: Pod
 metadata:
@@ -32,7 +33,7 @@ spec:
   - image: busybox
     imagePullPolicy: IfNotPresent
     name: html-generator
-    command: ["sh", "-c", "while true; do echo fortune-$(date +%s) > /var/htdocs/index.html; sleep 1; done"]
+    command: ["sh", "-c", "while true; do echo fortune-$(date +%s) > /var/htdocs/.next && mv /var/htdocs/.next /var/htdocs/index.html; sleep 1; done"]
     volumeMounts:
     - mountPath: /var/htdocs
       name: html

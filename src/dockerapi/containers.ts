@@ -1,6 +1,6 @@
 // /containers/…: create, start/stop/kill/restart/pause, wait, remove, list, inspect, logs, attach,
 // resize, rename, top, stats, changes, export — docker's endpoints on the engine's container calls.
-import { commitContainer, containerChanges, containerTop, exportContainer, formatTimeNano, isUp, listContainers, parseTimeArg, pruneContainers, readLogs, resizePty, type Container, type Engine, type HostConfig } from '../engine/index.js';
+import { commitContainer, containerChanges, containerTop, exportContainer, formatTimeNano, isUp, listContainers, parseTimeArg, pruneContainers, readLogs, resizePty, rwSize, statusText, type Container, type Engine, type HostConfig } from '../engine/index.js';
 import { archiveRoutes } from './archive.js';
 import { response, type Ctx } from './context.js';
 import { createPlan, restartPolicy, type ApiCreateBody } from './create.js';
@@ -34,7 +34,7 @@ function summary(ctx: Ctx, c: Container, size: boolean): Record<string, unknown>
     Ports: portsList(c),
     Labels: c.Config.Labels,
     State: c.State.Status,
-    Status: helpers.statusText(c),
+    Status: statusText(c),
     HostConfig: { NetworkMode: c.HostConfig.NetworkMode },
     NetworkSettings: {
       Networks: Object.fromEntries(Object.entries(c.NetworkSettings.Networks).map(([n, v]) => [n, { NetworkID: v.NetworkID, Gateway: v.Gateway, IPAddress: v.IPAddress, IPPrefixLen: v.IPPrefixLen, MacAddress: v.MacAddress }])),
@@ -42,7 +42,7 @@ function summary(ctx: Ctx, c: Container, size: boolean): Record<string, unknown>
     Mounts: c.Mounts.map((m) => ({ Type: m.Type, ...(m.Name ? { Name: m.Name } : {}), Source: m.Source, Destination: m.Destination, Mode: m.RW ? '' : 'ro', RW: m.RW, Propagation: m.Propagation ?? '' })),
   };
   if (size) {
-    const rw = helpers.rwSize(engine, c);
+    const rw = rwSize(engine, c);
     out.SizeRw = rw;
     out.SizeRootFs = rw + (engine.images.get(c.Image)?.size ?? 0);
   }

@@ -17,10 +17,6 @@ export interface VerbHelpers {
   containerJSON(engine: Engine, c: Container, withSize?: boolean): Record<string, unknown>;
   imageJSON(engine: Engine, image: Image): Record<string, unknown>;
   networkJSON(nets: EngineNetworks, n: NetworkRecord): Record<string, unknown>;
-  /** `Up 5 seconds`, `Exited (3) 2 minutes ago`: the STATUS column. */
-  statusText(c: Container): string;
-  /** Size of the container's writable layer. */
-  rwSize(engine: Engine, c: Container): number;
   /** Resolves named/anonymous volumes in `opts` and returns the copy-up to run once the container exists. */
   prepareVolumes(engine: Engine, opts: CreateOptions, volumesFrom: string[]): Promise<(c: Container) => Promise<void>>;
   /** Adds a binding for every EXPOSEd port (-P). */

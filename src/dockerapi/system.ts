@@ -2,7 +2,7 @@
 // events` and `docker system df` read, and the ping every docker CLI call starts with (its API-Version
 // header is how the client negotiates the version it speaks).
 import os from 'node:os';
-import { checkFilterKeys, diskUsage, engineInfo, EVENT_FILTERS, familiarName, followEvents, goArch } from '../engine/index.js';
+import { checkFilterKeys, diskUsage, engineInfo, EVENT_FILTERS, familiarName, followEvents, goArch, statusText } from '../engine/index.js';
 import { response, type Ctx } from './context.js';
 import { parseFilters, sendJson, unixSeconds } from './http.js';
 import type { RouteTable } from './server.js';
@@ -102,7 +102,7 @@ async function systemDf(ctx: Ctx): Promise<void> {
   sendJson(response(ctx), 200, {
     LayersSize: du.images.reduce((a, { image }) => a + image.size, 0),
     Images: du.images.map(({ image: i, containers }) => ({ Id: i.id, ParentId: i.parent, RepoTags: i.tags.filter((t) => !t.includes('@')).map(familiarName), RepoDigests: i.tags.filter((t) => t.includes('@')).map(familiarName), Created: unixSeconds(i.created), Size: i.size, SharedSize: -1, VirtualSize: i.size, Labels: i.config.config?.Labels ?? {}, Containers: containers })),
-    Containers: du.containers.map(({ container: c, sizeRw }) => ({ Id: c.Id, Names: [c.Name], Image: c.ImageName, ImageID: c.Image, Command: [c.Path, ...c.Args].join(' '), Created: unixSeconds(c.Created), State: c.State.Status, Status: helpers.statusText(c), SizeRw: sizeRw, SizeRootFs: 0, Labels: c.Config.Labels, Mounts: [] })),
+    Containers: du.containers.map(({ container: c, sizeRw }) => ({ Id: c.Id, Names: [c.Name], Image: c.ImageName, ImageID: c.Image, Command: [c.Path, ...c.Args].join(' '), Created: unixSeconds(c.Created), State: c.State.Status, Status: statusText(c), SizeRw: sizeRw, SizeRootFs: 0, Labels: c.Config.Labels, Mounts: [] })),
     Volumes: du.volumes.map(({ volume, refCount, size }) => ({ ...volume, UsageData: { Size: size, RefCount: refCount } })),
     BuildCache: [],
   });

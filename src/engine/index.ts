@@ -29,6 +29,7 @@ export { engineInfo, goArch, osName, skiffVersion } from './system-info.js';
 export { anyValue, checkFilterKeys, filtersFromFlags, labelsMatch, type Filters } from './filters.js';
 export { CONTAINER_FILTERS, containerFilter, isUp, listContainers, type ListOptions } from './containers/list-filters.js';
 export { rwSize } from './containers/size.js';
+export { humanDuration, statusText } from './containers/status-text.js';
 export { pruneContainers, pruneImages } from './prune.js';
 export { containerTop, type TopResult } from './containers/top.js';
 export { connectContainer, disconnectContainer } from './network-connect.js';

@@ -40,24 +40,6 @@ export async function withEngine<T>(globals: GlobalOptions, fn: (engine: Engine)
   return fn(await openEngine(globals));
 }
 
-/** Go-units HumanDuration, as docker prints "Up 5 seconds" and "3 minutes ago". */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(seconds / 3600);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
-}
-
 function precise(n: number, digits: number): string {
   return String(Number(n.toPrecision(digits)));
 }

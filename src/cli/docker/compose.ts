@@ -4,14 +4,14 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import type { Container, Engine } from '../../engine/index.js';
+import { humanDuration, statusText, type Container, type Engine } from '../../engine/index.js';
 import type { ComposeHost, Project, Service } from '../../compose/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagInt, flagList, flagString, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
-import { CliError, humanDuration, humanSize, openEngine, renderFormat, shortId, tabular } from './common.js';
+import { CliError, humanSize, openEngine, renderFormat, shortId, tabular } from './common.js';
 import { createFlags, toCreateOptions } from './create-flags.js';
 import { verbs } from './index.js';
-import { commandText, portsText, statusText } from './ps.js';
+import { commandText, portsText } from './ps.js';
 
 const globalFlags: FlagSpec[] = [
   { name: 'file', short: 'f', kind: 'list' },

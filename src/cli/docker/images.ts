@@ -1,8 +1,8 @@
 // docker images / rmi / tag / history.
-import { filtersFromFlags, listedNames, listImages, splitName, familiarRepository, type Filters, type Image } from '../../engine/index.js';
+import { filtersFromFlags, humanDuration, listedNames, listImages, splitName, familiarRepository, type Filters, type Image } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagList, flagString, parseFlags } from '../flags.js';
-import { CliError, humanDuration, humanSize, renderFormat, shortId, withEngine } from './common.js';
+import { CliError, humanSize, renderFormat, shortId, withEngine } from './common.js';
 
 const IMAGE_HEADERS: Record<string, string> = {
   Repository: 'REPOSITORY', Tag: 'TAG', ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', Size: 'SIZE', Digest: 'DIGEST',

@@ -1,11 +1,10 @@
 // docker inspect (containers and images, docker-shaped JSON or a --format template) and the
 // `container inspect` / `image inspect` forms.
 import path from 'node:path';
-import { familiarName, type Container, type Engine, type Image } from '../../engine/index.js';
+import { familiarName, rwSize, type Container, type Engine, type Image } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagString, parseFlags } from '../flags.js';
 import { CliError, withEngine } from './common.js';
-import { rwSize } from './ps.js';
 import { compile } from './template.js';
 
 export function containerJSON(engine: Engine, c: Container, withSize = false): Record<string, unknown> {

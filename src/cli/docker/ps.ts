@@ -1,29 +1,8 @@
 // docker ps: columns, filters, -q/-a/-l/-n/-s and --format, from the engine's container records.
-import { filtersFromFlags, listContainers, rwSize, type Container, type Engine } from '../../engine/index.js';
+import { filtersFromFlags, humanDuration, listContainers, rwSize, statusText, type Container, type Engine } from '../../engine/index.js';
 import type { GlobalOptions } from '../command.js';
 import { flagBool, flagInt, flagList, flagString, parseFlags } from '../flags.js';
-import { humanDuration, humanSize, renderFormat, withEngine } from './common.js';
-
-export function statusText(c: Container, now = Date.now()): string {
-  const s = c.State;
-  const since = (iso: string): string => humanDuration(now - Date.parse(iso));
-  switch (s.Status) {
-    case 'created':
-      return 'Created';
-    case 'running':
-      return `Up ${since(s.StartedAt)}`;
-    case 'paused':
-      return `Up ${since(s.StartedAt)} (Paused)`;
-    case 'restarting':
-      return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
-    case 'removing':
-      return 'Removal In Progress';
-    case 'dead':
-      return 'Dead';
-    default:
-      return `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
-  }
-}
+import { humanSize, renderFormat, withEngine } from './common.js';
 
 export function commandText(c: Container, trunc: boolean): string {
   const cmd = [c.Path, ...c.Args].join(' ');
@@ -41,8 +20,6 @@ export function portsText(c: Container): string {
   return out.join(', ');
 }
 
-// `skiff system service` hands the same size to the Engine API.
-export { rwSize };
 
 /** The fields docker's ps formatter offers to --format templates. */
 export function psContext(c: Container, engine: Engine, opts: { trunc: boolean; size: boolean }): Record<string, unknown> {

@@ -10,7 +10,6 @@ import { flagInt, flagString, parseFlags, UsageError } from '../flags.js';
 import { CliError, openEngine } from './common.js';
 import { containerJSON, imageJSON } from './inspect.js';
 import { networkJSON, publishExposed } from './network.js';
-import { rwSize, statusText } from './ps.js';
 import { cleanupWithVolumes, prepareVolumes, removeAnonymousVolumes } from './volume.js';
 
 export const DEFAULT_SOCKET = '/run/skiff/docker.sock';
@@ -23,7 +22,7 @@ export function socketPath(value: string): string {
   return value;
 }
 
-const helpers: VerbHelpers = { containerJSON, imageJSON, networkJSON, statusText: (c) => statusText(c), rwSize, prepareVolumes, publishExposed, removeAnonymousVolumes, cleanupWithVolumes };
+const helpers: VerbHelpers = { containerJSON, imageJSON, networkJSON, prepareVolumes, publishExposed, removeAnonymousVolumes, cleanupWithVolumes };
 
 const USAGE = `Usage:  skiff system service [OPTIONS] [URI]
 

@@ -73,7 +73,10 @@ function notApplied(err: grpc.ServiceError): boolean {
 }
 
 function transient(err: grpc.ServiceError): boolean {
-  return err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED;
+  if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) return true;
+  // A member without quorum lets a linearizable request run out its time on the server side and answers
+  // with the context's error (code Unknown) or etcd's own timeout: the cluster, not the request, failed.
+  return /context deadline exceeded|etcdserver: request timed out/i.test(err.details ?? '');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
